@@ -1,0 +1,54 @@
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { UsageError } from '../errors.ts';
+import { isInstanceName } from '../topology/instance.ts';
+import { INSTANCES, type InstanceName } from '../topology/topology.ts';
+
+type Options = NonNullable<ParseArgsConfig['options']>;
+
+/** Options every stack command takes. */
+export const COMMON_OPTIONS = {
+  provider: { type: 'string', default: 'native' },
+  instance: { type: 'string' },
+  help: { type: 'boolean', short: 'h', default: false },
+} as const satisfies Options;
+
+/**
+ * Strict flag parsing: an unknown flag or a missing value is a UsageError that lists what is valid,
+ * instead of being ignored.
+ */
+export function parseCli<O extends Options>(argv: string[], options: O, allowPositionals = false) {
+  try {
+    return parseArgs({ args: argv, options, allowPositionals, strict: true });
+  } catch (error) {
+    const valid = Object.entries(options)
+      .map(([name, o]) => `--${name}${o.type === 'string' ? ' <value>' : ''}`)
+      .join(', ');
+    throw new UsageError(`${(error as Error).message.split('.')[0]}. Valid options: ${valid}`);
+  }
+}
+
+/** Providers by name: the ones that work today and the ones on the roadmap. */
+export const PROVIDERS = {
+  native: 'processes on this machine (default)',
+  containers: 'Testcontainers on Docker or Podman (planned, roadmap step 6)',
+  kind: 'a local kind cluster (planned, roadmap step 7)',
+  cluster: 'a real Kubernetes cluster (planned, roadmap step 7)',
+} as const;
+
+export function requireProvider(name: string): 'native' {
+  if (name === 'native') return name;
+  const list = Object.entries(PROVIDERS)
+    .map(([n, what]) => `  ${n}: ${what}`)
+    .join('\n');
+  if (Object.hasOwn(PROVIDERS, name)) {
+    throw new UsageError(`provider "${name}" is not available yet. Providers:\n${list}`);
+  }
+  throw new UsageError(`unknown provider "${name}". Providers:\n${list}`);
+}
+
+/** The instance from --instance, else STACKDRILL_INSTANCE, else `dev`. */
+export function requireInstance(flag: string | undefined): InstanceName {
+  const name = flag ?? process.env.STACKDRILL_INSTANCE ?? 'dev';
+  if (isInstanceName(name)) return name;
+  throw new UsageError(`unknown instance "${name}". Instances: ${Object.keys(INSTANCES).join(', ')}`);
+}

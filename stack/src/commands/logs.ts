@@ -1,0 +1,64 @@
+import { spawn } from 'node:child_process';
+import { access } from 'node:fs/promises';
+import { UsageError } from '../errors.ts';
+import { COMMON_OPTIONS, parseCli, requireInstance, requireProvider } from '../cli/args.ts';
+import { tailFile } from '../process/log-tail.ts';
+import { NativeProvider } from '../providers/native/native-provider.ts';
+
+const USAGE = `pnpm stack:logs <component|member> [--follow] [--lines N] [--instance dev|test|bench]
+  Components: mongo, redis, kafka. Members: e.g. redis-0, sentinel-1, kafka-2.`;
+
+export async function logs(argv: string[]): Promise<number> {
+  const { values, positionals } = parseCli(
+    argv,
+    {
+      ...COMMON_OPTIONS,
+      follow: { type: 'boolean', short: 'f', default: false },
+      lines: { type: 'string', default: '40' },
+    },
+    true,
+  );
+  if (values.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  requireProvider(values.provider);
+  const provider = await NativeProvider.open(requireInstance(values.instance));
+  const target = positionals[0];
+  const lines = Number(values.lines);
+  if (!Number.isInteger(lines) || lines < 0)
+    throw new UsageError(`--lines takes a whole number, got "${values.lines}"`);
+  const members = provider.components.flatMap((c) =>
+    c.memberNames().map((m) => ({ component: c.name, member: m })),
+  );
+  const chosen = members.filter((m) => m.component === target || m.member === target);
+  if (!target || chosen.length === 0) {
+    throw new UsageError(
+      `${target ? `no component or member "${target}"` : 'name a component or member'}. ` +
+        `Components: ${provider.components.map((c) => c.name).join(', ')}; members: ${members.map((m) => m.member).join(', ')}`,
+    );
+  }
+  const files = [];
+  for (const { member } of chosen) {
+    const file = provider.paths.log(member);
+    if (
+      await access(file).then(
+        () => true,
+        () => false,
+      )
+    )
+      files.push(file);
+    else console.error(`(${member} has no log yet: ${file})`);
+  }
+  if (files.length === 0) return 1;
+  if (values.follow) {
+    // tail -F follows across restarts; it runs until Ctrl-C, which ends it with us.
+    const tail = spawn('tail', ['-n', String(lines), '-F', ...files], { stdio: 'inherit' });
+    return new Promise((resolve) => tail.on('exit', (code) => resolve(code ?? 0)));
+  }
+  for (const file of files) {
+    console.log(`==> ${file} <==`);
+    console.log(await tailFile(file, lines));
+  }
+  return 0;
+}

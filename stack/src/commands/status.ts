@@ -1,0 +1,35 @@
+import { COMMON_OPTIONS, parseCli, requireInstance, requireProvider } from '../cli/args.ts';
+import { renderStatus } from '../cli/format.ts';
+import { NativeProvider } from '../providers/native/native-provider.ts';
+
+const USAGE = `pnpm stack:status [--instance dev|test|bench] [--json]
+  Every member with its role (from the component's own protocol), PID, port, health and uptime.
+  Exits 1 when anything is unhealthy.`;
+
+export async function status(argv: string[]): Promise<number> {
+  const { values } = parseCli(argv, { ...COMMON_OPTIONS, json: { type: 'boolean', default: false } });
+  if (values.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  requireProvider(values.provider);
+  const instance = requireInstance(values.instance);
+  const provider = await NativeProvider.open(instance);
+  const components = await provider.status();
+  const healthy = components.every((c) => c.healthy);
+  if (values.json) {
+    console.log(
+      JSON.stringify(
+        { instance, provider: provider.name, healthy, endpoints: provider.endpoints(), components },
+        null,
+        2,
+      ),
+    );
+  } else {
+    console.log(renderStatus(components));
+    if (!healthy && provider.supervisor.records().length === 0) {
+      console.log(`\ninstance "${instance}" is not running: start it with \`pnpm stack:up\``);
+    }
+  }
+  return healthy ? 0 : 1;
+}

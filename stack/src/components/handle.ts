@@ -1,0 +1,71 @@
+/**
+ * What every provider hands out for a running component: the same shape for native processes,
+ * containers and Kubernetes pods, so the load engine, chaos injectors and drills never care where a
+ * component runs. Roles come from the component's own protocol (Mongo `hello`, Redis `ROLE` and
+ * Sentinel, Kafka metadata and the KRaft quorum), never from what we started it as.
+ */
+
+export type ComponentName = 'mongo' | 'redis' | 'kafka';
+export const COMPONENT_NAMES: readonly ComponentName[] = ['mongo', 'redis', 'kafka'];
+
+export type MemberRole =
+  | 'primary'
+  | 'secondary'
+  | 'master'
+  | 'replica'
+  | 'sentinel'
+  | 'controller-leader'
+  | 'broker'
+  | 'starting'
+  | 'paused'
+  | 'down'
+  | 'unknown';
+
+export interface MemberStatus {
+  component: ComponentName;
+  member: string;
+  host: string;
+  port: number;
+  role: MemberRole;
+  healthy: boolean;
+  /** A short note on what was seen, e.g. `master per 3/3 sentinels` or `ISR 3/3 on 12 partitions`. */
+  detail?: string;
+  pid?: number;
+  uptimeS?: number;
+}
+
+export interface ComponentStatus {
+  component: ComponentName;
+  /** What actually runs, e.g. `MongoDB replica set rs0` or `FerretDB v1.24.2 (stand-in)`. */
+  flavor: string;
+  healthy: boolean;
+  members: MemberStatus[];
+  /** Component-level problems, e.g. `sentinels disagree on the master`. */
+  problems: string[];
+  /** Component-level facts worth showing, e.g. `user-events: 3 partitions, RF 3, ISR 3`. */
+  notes: string[];
+}
+
+/** Where clients connect. Every client connects through these, never through hard-coded ports. */
+export interface Endpoints {
+  mongo: { uri: string; replicaSet: string; members: string[] };
+  redis: { masterName: string; sentinels: { host: string; port: number }[]; dataNodes: string[] };
+  kafka: { brokers: string[]; topics: readonly string[] };
+}
+
+/** Process-level control of one member: what chaos and drills act through. */
+export interface MemberControl {
+  /** SIGKILL (or the provider's equivalent): the member dies without cleanup. */
+  kill(member: string): Promise<void>;
+  /** Freeze the member (SIGSTOP / container pause): it keeps its sockets but answers nothing. */
+  pause(member: string): Promise<void>;
+  resume(member: string): Promise<void>;
+  /** Stop gracefully if running, start again with the same data, wait until it is ready. */
+  restart(member: string): Promise<void>;
+}
+
+export interface ComponentHandle extends MemberControl {
+  readonly name: ComponentName;
+  memberNames(): string[];
+  status(): Promise<ComponentStatus>;
+}

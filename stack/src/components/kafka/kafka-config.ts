@@ -1,0 +1,61 @@
+/** server.properties for one KRaft node in combined mode (broker + controller). */
+
+export interface KafkaNodeConfig {
+  host: string;
+  nodeId: number;
+  port: number;
+  controllerPort: number;
+  dataDir: string;
+  /** Every controller, as `id@host:port`. */
+  voters: string[];
+  replicationFactor: number;
+  minInsyncReplicas: number;
+  partitionsPerTopic: number;
+}
+
+export function renderServerProperties(c: KafkaNodeConfig): string {
+  const props: Record<string, string | number | boolean> = {
+    'process.roles': 'broker,controller',
+    'node.id': c.nodeId,
+    'controller.quorum.voters': c.voters.join(','),
+    listeners: `PLAINTEXT://${c.host}:${c.port},CONTROLLER://${c.host}:${c.controllerPort}`,
+    'advertised.listeners': `PLAINTEXT://${c.host}:${c.port}`,
+    'listener.security.protocol.map': 'PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT',
+    'controller.listener.names': 'CONTROLLER',
+    'inter.broker.listener.name': 'PLAINTEXT',
+    'log.dirs': c.dataDir,
+    // Durability: every topic is replicated 3 ways and a write needs 2 in-sync copies.
+    'default.replication.factor': c.replicationFactor,
+    'min.insync.replicas': c.minInsyncReplicas,
+    'unclean.leader.election.enable': false,
+    'offsets.topic.replication.factor': c.replicationFactor,
+    'transaction.state.log.replication.factor': c.replicationFactor,
+    'transaction.state.log.min.isr': c.minInsyncReplicas,
+    'num.partitions': c.partitionsPerTopic,
+    // Topics are created explicitly from the topology; a typo must not create a new one.
+    'auto.create.topics.enable': false,
+    // Small internal topics and few threads: three brokers share two cores.
+    'offsets.topic.num.partitions': 6,
+    'transaction.state.log.num.partitions': 6,
+    'num.network.threads': 2,
+    'num.io.threads': 2,
+    'num.recovery.threads.per.data.dir': 1,
+    'background.threads': 2,
+    'log.cleaner.threads': 1,
+    'group.initial.rebalance.delay.ms': 0,
+  };
+  return (
+    Object.entries(props)
+      .map(([key, value]) => `${key}=${String(value)}`)
+      .join('\n') + '\n'
+  );
+}
+
+/** Kafka 3.9 logs through reload4j: everything to stdout, which the supervisor writes to the member's log. */
+export const LOG4J_PROPERTIES = `log4j.rootLogger=INFO, stdout
+log4j.appender.stdout=org.apache.log4j.ConsoleAppender
+log4j.appender.stdout.layout=org.apache.log4j.PatternLayout
+log4j.appender.stdout.layout.ConversionPattern=[%d] %p %m (%c)%n
+log4j.logger.kafka.request.logger=WARN
+log4j.logger.state.change.logger=WARN
+`;

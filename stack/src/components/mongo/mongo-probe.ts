@@ -1,0 +1,102 @@
+import { MongoClient, type Document } from 'mongodb';
+import type { ComponentStatus, MemberStatus } from '../handle.ts';
+
+export type MongoFlavor = 'mongod' | 'ferretdb';
+
+export interface MongoProbeTarget {
+  host: string;
+  replicaSet: string;
+  members: { name: string; port: number }[];
+  flavor: MongoFlavor;
+}
+
+/**
+ * The URI every client uses: all members, the replica set name and majority writes. With FerretDB
+ * there is one member, which answers `hello` with the same set name, so the same code works on both.
+ */
+export function mongoUri(target: Omit<MongoProbeTarget, 'flavor'>): string {
+  const hosts = target.members.map((m) => `${target.host}:${m.port}`).join(',');
+  return `mongodb://${hosts}/?replicaSet=${target.replicaSet}&w=majority`;
+}
+
+/** A direct connection to one member that gives up quickly (for probes and set-up commands). */
+export async function withMongoMember<T>(
+  host: string,
+  port: number,
+  fn: (client: MongoClient) => Promise<T>,
+): Promise<T> {
+  const client = new MongoClient(`mongodb://${host}:${port}/?directConnection=true`, {
+    serverSelectionTimeoutMS: 1500,
+    connectTimeoutMS: 1500,
+    socketTimeoutMS: 5000,
+  });
+  try {
+    await client.connect();
+    return await fn(client);
+  } finally {
+    await client.close();
+  }
+}
+
+export async function probeMongo(target: MongoProbeTarget): Promise<ComponentStatus> {
+  const members: MemberStatus[] = [];
+  const problems: string[] = [];
+  let version = '';
+  for (const m of target.members) {
+    const base = { component: 'mongo' as const, member: m.name, host: target.host, port: m.port };
+    try {
+      const [hello, build] = await withMongoMember(target.host, m.port, async (c) => [
+        await c.db('admin').command({ hello: 1 }),
+        await c.db('admin').command({ buildInfo: 1 }),
+      ]);
+      version ||= describeBuild(build);
+      if (hello.setName !== target.replicaSet) {
+        members.push({
+          ...base,
+          role: 'starting',
+          healthy: false,
+          detail: `not in replica set ${target.replicaSet} yet`,
+        });
+      } else if (hello.isWritablePrimary) {
+        members.push({
+          ...base,
+          role: 'primary',
+          healthy: true,
+          detail: `set ${hello.setName}, ${hello.hosts?.length ?? 0} hosts`,
+        });
+      } else if (hello.secondary) {
+        members.push({
+          ...base,
+          role: 'secondary',
+          healthy: true,
+          detail: `set ${hello.setName}, primary ${hello.primary ?? 'unknown'}`,
+        });
+      } else {
+        members.push({ ...base, role: 'starting', healthy: false, detail: 'neither primary nor secondary' });
+      }
+    } catch (error) {
+      members.push({ ...base, role: 'down', healthy: false, detail: (error as Error).message });
+    }
+  }
+  const primaries = members.filter((m) => m.role === 'primary').length;
+  if (primaries !== 1) problems.push(`${primaries} primaries`);
+  const flavor =
+    target.flavor === 'ferretdb'
+      ? `FerretDB ${version || ''} on SQLite, stand-in for MongoDB (one process, no replication)`.replace(
+          '  ',
+          ' ',
+        )
+      : `MongoDB ${version} replica set ${target.replicaSet}`;
+  return {
+    component: 'mongo',
+    flavor,
+    healthy: problems.length === 0 && members.every((m) => m.healthy),
+    members,
+    problems,
+    notes: [`clients connect with ${mongoUri(target)}`],
+  };
+}
+
+function describeBuild(build: Document): string {
+  return typeof build.ferretdbVersion === 'string' ? build.ferretdbVersion : String(build.version ?? '');
+}

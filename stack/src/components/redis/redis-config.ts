@@ -1,0 +1,58 @@
+/** Config files for Redis data nodes and Sentinels, rendered fresh for every start (Sentinel rewrites them). */
+
+export interface RedisNodeConfig {
+  host: string;
+  port: number;
+  dir: string;
+  /** The current master; omitted when this node is the master. */
+  replicaOf?: { host: string; port: number };
+  minReplicasToWrite: number;
+  minReplicasMaxLagS: number;
+}
+
+export function renderRedisConf(c: RedisNodeConfig): string {
+  return [
+    `bind ${c.host}`,
+    `port ${c.port}`,
+    `dir ${c.dir}`,
+    'daemonize no',
+    'logfile ""',
+    // Durability per the architecture document: AOF on, fsync every second; no RDB snapshots.
+    'appendonly yes',
+    'appendfsync everysec',
+    'save ""',
+    // A master that cannot see enough in-sync replicas refuses writes instead of diverging.
+    `min-replicas-to-write ${c.minReplicasToWrite}`,
+    `min-replicas-max-lag ${c.minReplicasMaxLagS}`,
+    `replica-announce-ip ${c.host}`,
+    ...(c.replicaOf ? [`replicaof ${c.replicaOf.host} ${c.replicaOf.port}`] : []),
+    '',
+  ].join('\n');
+}
+
+export interface SentinelConfig {
+  host: string;
+  port: number;
+  dir: string;
+  masterName: string;
+  master: { host: string; port: number };
+  quorum: number;
+  downAfterMs: number;
+  failoverTimeoutMs: number;
+}
+
+export function renderSentinelConf(c: SentinelConfig): string {
+  return [
+    `bind ${c.host}`,
+    `port ${c.port}`,
+    `dir ${c.dir}`,
+    'daemonize no',
+    'logfile ""',
+    `sentinel announce-ip ${c.host}`,
+    `sentinel monitor ${c.masterName} ${c.master.host} ${c.master.port} ${c.quorum}`,
+    `sentinel down-after-milliseconds ${c.masterName} ${c.downAfterMs}`,
+    `sentinel failover-timeout ${c.masterName} ${c.failoverTimeoutMs}`,
+    `sentinel parallel-syncs ${c.masterName} 1`,
+    '',
+  ].join('\n');
+}

@@ -1,0 +1,198 @@
+import { access, cp, mkdir, readdir, rm, writeFile, chmod } from 'node:fs/promises';
+import { join } from 'node:path';
+import { cacheDir } from '../paths.ts';
+import { VERSIONS } from '../versions.ts';
+import { compareVersions, output, tryOutput } from './exec.ts';
+
+/** One thing the native provider needs, how to tell it is there, and how to get it. */
+export interface Requirement {
+  name: string;
+  /** What it is for, shown when it is missing. */
+  purpose: string;
+  /** `undefined` means present; otherwise why it is missing. */
+  check(): Promise<{ found: string } | { missing: string }>;
+  /** Debian packages that provide it (installed together with apt-get). */
+  debianPackages?: string[];
+  /** An install step of our own (Maven, Go), run after the Debian packages. */
+  install?(): Promise<void>;
+  /** The commands a person runs when we cannot install it ourselves. */
+  manual: string;
+  /** Needed only in some set-ups (e.g. Go only when FerretDB must be built). */
+  neededWhen?(): Promise<boolean>;
+}
+
+const exists = (path: string) =>
+  access(path).then(
+    () => true,
+    () => false,
+  );
+
+export const kafkaHome = () => join(cacheDir(), `kafka-${VERSIONS.kafka}`);
+export const kafkaLib = () => join(kafkaHome(), 'lib');
+export const ferretdbBinary = () => join(cacheDir(), `ferretdb-${VERSIONS.ferretdb}`, 'ferretdb');
+
+/** A real mongod: MONGOD_BIN, else `mongod` on PATH. */
+export async function findMongod(): Promise<string | undefined> {
+  const candidate = process.env.MONGOD_BIN ?? 'mongod';
+  return (await tryOutput(candidate, ['--version'])) ? candidate : undefined;
+}
+
+const redis: Requirement = {
+  name: 'redis-server',
+  purpose: 'Redis data nodes and Sentinels',
+  async check() {
+    const version = await tryOutput('redis-server', ['--version']);
+    const match = version && /v=(\d+\.\d+\.\d+)/.exec(version);
+    if (!match) return { missing: 'redis-server is not on PATH' };
+    if (compareVersions(match[1]!, '6.2') < 0)
+      return { missing: `redis-server ${match[1]} is older than 6.2` };
+    return { found: `redis-server ${match[1]}` };
+  },
+  debianPackages: ['redis-server'],
+  manual: 'sudo apt-get install -y redis-server   (macOS: brew install redis)',
+};
+
+const java: Requirement = {
+  name: 'java',
+  purpose: `the Kafka ${VERSIONS.kafka} brokers`,
+  async check() {
+    const version = await tryOutput('java', ['-version']);
+    const match = version && /version "(\d+)/.exec(version);
+    if (!match) return { missing: 'java is not on PATH' };
+    if (Number(match[1]) < VERSIONS.javaMinimum)
+      return { missing: `java ${match[1]} is older than ${VERSIONS.javaMinimum}` };
+    return { found: `java ${match[1]}` };
+  },
+  debianPackages: ['openjdk-17-jre-headless'],
+  manual: 'sudo apt-get install -y openjdk-17-jre-headless   (or any Java 17+ on PATH)',
+};
+
+const kafkaJarsPresent = async () =>
+  (await exists(join(kafkaLib(), `kafka_2.13-${VERSIONS.kafka}.jar`))) &&
+  (await exists(join(kafkaHome(), '.complete')));
+
+const maven: Requirement = {
+  name: 'maven',
+  purpose: 'resolving the Kafka jars from Maven Central (once)',
+  async check() {
+    const version = await tryOutput('mvn', ['-v']);
+    const match = version && /Apache Maven (\S+)/.exec(version);
+    return match ? { found: `maven ${match[1]}` } : { missing: 'mvn is not on PATH' };
+  },
+  neededWhen: async () => !(await kafkaJarsPresent()),
+  debianPackages: ['maven'],
+  manual: 'sudo apt-get install -y maven',
+};
+
+/** The pom that pulls the broker's runtime jars and its logging binding; written into the cache, not the repo. */
+function kafkaPom(): string {
+  const dep = (g: string, a: string, v: string) =>
+    `<dependency><groupId>${g}</groupId><artifactId>${a}</artifactId><version>${v}</version></dependency>`;
+  return `<project xmlns="http://maven.apache.org/POM/4.0.0">
+  <modelVersion>4.0.0</modelVersion>
+  <groupId>dev.stackdrill</groupId><artifactId>kafka-runtime</artifactId><version>${VERSIONS.kafka}</version>
+  <dependencies>
+    ${dep('org.apache.kafka', 'kafka_2.13', VERSIONS.kafka)}
+    ${dep('org.slf4j', 'slf4j-reload4j', VERSIONS.slf4jReload4j)}
+  </dependencies>
+</project>
+`;
+}
+
+const kafkaJars: Requirement = {
+  name: 'kafka jars',
+  purpose: `Apache Kafka ${VERSIONS.kafka} broker runtime`,
+  async check() {
+    if (!(await kafkaJarsPresent())) return { missing: `not in ${kafkaLib()}` };
+    return { found: `kafka ${VERSIONS.kafka} (${(await readdir(kafkaLib())).length} jars in ${kafkaLib()})` };
+  },
+  async install() {
+    await mkdir(kafkaHome(), { recursive: true });
+    await writeFile(join(kafkaHome(), 'pom.xml'), kafkaPom());
+    await output(
+      'mvn',
+      [
+        '-q',
+        '-B',
+        '-f',
+        join(kafkaHome(), 'pom.xml'),
+        'org.apache.maven.plugins:maven-dependency-plugin:3.8.1:copy-dependencies',
+        '-DincludeScope=runtime',
+        `-DoutputDirectory=${kafkaLib()}`,
+      ],
+      15 * 60_000,
+    );
+    await writeFile(join(kafkaHome(), '.complete'), new Date().toISOString());
+  },
+  manual: `mvn -f <cache>/kafka-${VERSIONS.kafka}/pom.xml dependency:copy-dependencies (run \`pnpm doctor\` as a user who can reach Maven Central)`,
+};
+
+const mongodAbsent = async () => (await findMongod()) === undefined;
+
+const go: Requirement = {
+  name: 'go',
+  purpose: 'building FerretDB (only when no mongod is available)',
+  async check() {
+    const version = await tryOutput('go', ['version']);
+    const match = version && /go(\d+\.\d+(?:\.\d+)?)/.exec(version);
+    if (!match) return { missing: 'go is not on PATH' };
+    if (compareVersions(match[1]!, VERSIONS.goMinimum) < 0)
+      return { missing: `go ${match[1]} is older than ${VERSIONS.goMinimum}` };
+    return { found: `go ${match[1]}` };
+  },
+  neededWhen: async () => (await mongodAbsent()) && !(await exists(ferretdbBinary())),
+  manual: `install Go ${VERSIONS.goMinimum} or newer (Debian 12's golang-go is too old: use bookworm-backports golang-1.22 or go.dev), or set MONGOD_BIN to a real mongod`,
+};
+
+const ferretdb: Requirement = {
+  name: 'ferretdb',
+  purpose: 'the MongoDB stand-in when no mongod is available',
+  async check() {
+    const version = await tryOutput(ferretdbBinary(), ['--version']);
+    const match = version && /version: (\S+)/.exec(version);
+    return match
+      ? { found: `ferretdb ${match[1]} (${ferretdbBinary()})` }
+      : { missing: `not built in ${ferretdbBinary()}` };
+  },
+  neededWhen: mongodAbsent,
+  /**
+   * FerretDB's own command refuses to start unless build/version/version.txt exists (FerretDB issue
+   * 2982), so the module is copied out of the read-only module cache, the file written, and built.
+   */
+  async install() {
+    const module = `github.com/FerretDB/FerretDB@${VERSIONS.ferretdb}`;
+    // Outside any module, so the download does not touch a go.mod of ours.
+    const info = JSON.parse(
+      await output('go', ['mod', 'download', '-json', module], 10 * 60_000, cacheDir()),
+    ) as {
+      Dir: string;
+    };
+    const buildDir = join(cacheDir(), `ferretdb-${VERSIONS.ferretdb}`, 'src');
+    await rm(buildDir, { recursive: true, force: true });
+    await cp(info.Dir, buildDir, { recursive: true });
+    await chmod(buildDir, 0o755);
+    await output('chmod', ['-R', 'u+w', buildDir]);
+    await writeFile(join(buildDir, 'build', 'version', 'version.txt'), `${VERSIONS.ferretdb}\n`);
+    await output(
+      'go',
+      [
+        'build',
+        '-trimpath',
+        '-tags',
+        'ferretdb_no_postgresql,ferretdb_no_hana',
+        '-o',
+        ferretdbBinary(),
+        './cmd/ferretdb',
+      ],
+      20 * 60_000,
+      buildDir,
+    ).catch((error: unknown) => {
+      throw new Error(`go build in ${buildDir} failed: ${(error as Error).message}`);
+    });
+    await rm(buildDir, { recursive: true, force: true });
+  },
+  manual: `run \`pnpm doctor\` on a machine that reaches the Go module proxy, or set MONGOD_BIN to a real mongod`,
+};
+
+/** In install order: Debian packages first, then what Maven and Go build from them. */
+export const REQUIREMENTS: Requirement[] = [redis, java, maven, kafkaJars, go, ferretdb];

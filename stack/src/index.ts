@@ -1,0 +1,15 @@
+export * from './topology/topology.ts';
+export * from './topology/instance.ts';
+export * from './components/handle.ts';
+export { mongoUri } from './components/mongo/mongo-probe.ts';
+export { NativeProvider } from './providers/native/native-provider.ts';
+export { runDoctor } from './doctor/doctor.ts';
+export { StackError, UsageError } from './errors.ts';
+export { instancePaths, cacheDir, REPO_ROOT } from './paths.ts';
+export { VERSIONS } from './versions.ts';
+export { runCli } from './cli/run-cli.ts';
+export { up } from './commands/up.ts';
+export { down } from './commands/down.ts';
+export { status } from './commands/status.ts';
+export { logs } from './commands/logs.ts';
+export { seconds } from './cli/format.ts';

@@ -1,0 +1,218 @@
+import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { access, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { StackError } from '../../errors.ts';
+import type { ComponentStatus } from '../../components/handle.ts';
+import { LOG4J_PROPERTIES, renderServerProperties } from '../../components/kafka/kafka-config.ts';
+import { probeKafka, topicHealth, withKafkaAdmin } from '../../components/kafka/kafka-probe.ts';
+import type { ProcessSpec } from '../../process/supervisor.ts';
+import { waitFor } from '../../readiness/wait-for.ts';
+import { NativeComponent, type Report, type UpOutcome } from './native-component.ts';
+
+const run = promisify(execFile);
+
+/** Three KRaft nodes (broker + controller each) from the pinned Apache Kafka jars. */
+export class NativeKafka extends NativeComponent {
+  readonly name = 'kafka' as const;
+  protected readonly stopGraceMs = 8000;
+
+  private get spec() {
+    return this.ctx.instance.kafka;
+  }
+
+  private node(member: string) {
+    const node = this.spec.nodes.find((n) => n.name === member);
+    if (!node) throw new StackError({ component: 'kafka', message: `has no member "${member}"` });
+    return node;
+  }
+
+  private dataDir(member: string): string {
+    return join(this.ctx.paths.member(member), 'data');
+  }
+
+  private get brokers(): string[] {
+    return this.spec.nodes.map((n) => `${this.ctx.instance.host}:${n.port}`);
+  }
+
+  memberNames(): string[] {
+    return this.spec.nodes.map((n) => n.name);
+  }
+
+  protected memberPorts(member: string): number[] {
+    const node = this.node(member);
+    return [node.port, node.controllerPort];
+  }
+
+  /**
+   * The KRaft quorum leader as the nodes themselves record it (`quorum-state` in the metadata log
+   * directory): the entry with the highest epoch among running nodes.
+   */
+  async quorumLeader(): Promise<number | undefined> {
+    let best: { leaderId: number; leaderEpoch: number } | undefined;
+    for (const member of await this.runningMembers()) {
+      try {
+        const file = join(this.dataDir(member), '__cluster_metadata-0', 'quorum-state');
+        const state = JSON.parse(await readFile(file, 'utf8')) as { leaderId: number; leaderEpoch: number };
+        if (state.leaderId >= 0 && (!best || state.leaderEpoch > best.leaderEpoch)) best = state;
+      } catch {
+        // not written yet
+      }
+    }
+    return best?.leaderId;
+  }
+
+  protected async probe(): Promise<ComponentStatus> {
+    return probeKafka({ host: this.ctx.instance.host, ...this.spec }, await this.quorumLeader());
+  }
+
+  private async clusterId(): Promise<string> {
+    const known = this.ctx.store.state.facts.kafkaClusterId;
+    if (known) return known;
+    // Kafka cluster ids are 16 random bytes in URL-safe base64 without padding.
+    const id = randomBytes(16).toString('base64url');
+    await this.ctx.store.setFacts({ kafkaClusterId: id });
+    return id;
+  }
+
+  protected async prepare(member: string): Promise<ProcessSpec> {
+    const node = this.node(member);
+    const dir = this.ctx.paths.member(member);
+    const dataDir = this.dataDir(member);
+    await mkdir(dataDir, { recursive: true });
+    const host = this.ctx.instance.host;
+    const propsFile = join(dir, 'server.properties');
+    const log4jFile = join(dir, 'log4j.properties');
+    await writeFile(
+      propsFile,
+      renderServerProperties({
+        host,
+        nodeId: node.nodeId,
+        port: node.port,
+        controllerPort: node.controllerPort,
+        dataDir,
+        voters: this.spec.nodes.map((n) => `${n.nodeId}@${host}:${n.controllerPort}`),
+        replicationFactor: this.spec.replicationFactor,
+        minInsyncReplicas: this.spec.minInsyncReplicas,
+        partitionsPerTopic: this.spec.partitionsPerTopic,
+      }),
+    );
+    await writeFile(log4jFile, LOG4J_PROPERTIES);
+    const jvm = [
+      `-Xms${this.spec.heap}`,
+      `-Xmx${this.spec.heap}`,
+      '-XX:+UseG1GC',
+      '-XX:MaxGCPauseMillis=20',
+      '-XX:+ExitOnOutOfMemoryError',
+      '-Djava.awt.headless=true',
+      `-Dlog4j.configuration=file:${log4jFile}`,
+      '-cp',
+      this.ctx.tools.kafkaClasspath,
+    ];
+    await this.formatIfNew(member, propsFile, jvm);
+    return {
+      member,
+      component: this.name,
+      command: this.ctx.tools.java,
+      args: [...jvm, 'kafka.Kafka', propsFile],
+      cwd: dir,
+      logFile: this.ctx.paths.log(member),
+    };
+  }
+
+  /** KRaft storage must be formatted once, with the cluster id every node shares. */
+  private async formatIfNew(member: string, propsFile: string, jvm: string[]): Promise<void> {
+    const formatted = await access(join(this.dataDir(member), 'meta.properties')).then(
+      () => true,
+      () => false,
+    );
+    if (formatted) return;
+    const clusterId = await this.clusterId();
+    try {
+      await run(
+        this.ctx.tools.java,
+        [...jvm, 'kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', propsFile],
+        {
+          timeout: 60_000,
+        },
+      );
+    } catch (error) {
+      const e = error as { stdout?: string; stderr?: string; message: string };
+      throw new StackError({
+        component: member,
+        message: `formatting KRaft storage failed: ${e.message.split('\n')[0]}`,
+        logTail: `${e.stdout ?? ''}${e.stderr ?? ''}`.trim().split('\n').slice(-10).join('\n'),
+        hint: 'delete the damaged data with `pnpm stack:up --fresh`, or check the Kafka jars with `pnpm doctor`',
+      });
+    }
+  }
+
+  protected async waitUp(member: string): Promise<void> {
+    const node = this.node(member);
+    await waitFor(
+      () =>
+        withKafkaAdmin([`${this.ctx.instance.host}:${node.port}`], async (admin) => {
+          const cluster = await admin.describeCluster();
+          return cluster.brokers.some((b) => b.nodeId === node.nodeId) ? true : undefined;
+        }),
+      {
+        component: member,
+        what: 'register as a broker',
+        timeoutMs: 60_000,
+        intervalMs: 300,
+        watch: [this.watch(member)],
+      },
+    );
+  }
+
+  async up(report: Report): Promise<UpOutcome> {
+    const started = await this.startMissing(this.memberNames(), report, 'KRaft nodes');
+    const watch = this.memberNames().map((m) => this.watch(m));
+    report(`waiting for ${this.spec.nodes.length} brokers in the cluster metadata`);
+    await waitFor(
+      () =>
+        withKafkaAdmin(this.brokers, async (admin) => {
+          const { brokers } = await admin.describeCluster();
+          return brokers.length === this.spec.nodes.length ? true : undefined;
+        }),
+      { component: 'kafka', what: `show ${this.spec.nodes.length} brokers`, timeoutMs: 60_000, watch },
+    );
+    report('creating topics');
+    await this.ensureTopics();
+    report(`waiting for ISR ${this.spec.replicationFactor} on every partition`);
+    await waitFor(
+      () =>
+        withKafkaAdmin(this.brokers, async (admin) => {
+          const health = await topicHealth(admin, this.spec.topics);
+          const lagging = health.filter(
+            (t) => t.underReplicated > 0 || t.minIsr < this.spec.replicationFactor,
+          );
+          if (health.length === this.spec.topics.length && lagging.length === 0) return true;
+          throw new Error(`${lagging.map((t) => t.topic).join(', ') || 'topics'} not fully in sync yet`);
+        }),
+      { component: 'kafka', what: 'have every partition fully in sync', timeoutMs: 60_000, watch },
+    );
+    return started > 0 ? 'started' : 'already-running';
+  }
+
+  private async ensureTopics(): Promise<void> {
+    await withKafkaAdmin(this.brokers, async (admin) => {
+      const existing = new Set(await admin.listTopics());
+      const missing = this.spec.topics.filter((t) => !existing.has(t));
+      if (missing.length === 0) return;
+      await admin.createTopics({
+        waitForLeaders: true,
+        topics: missing.map((topic) => ({
+          topic,
+          numPartitions: this.spec.partitionsPerTopic,
+          replicationFactor: this.spec.replicationFactor,
+          configEntries: [
+            { name: 'min.insync.replicas', value: String(this.spec.minInsyncReplicas) },
+            { name: 'unclean.leader.election.enable', value: 'false' },
+          ],
+        })),
+      });
+    });
+  }
+}

@@ -1,0 +1,179 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { StackError } from '../../errors.ts';
+import type { ComponentStatus } from '../../components/handle.ts';
+import { renderRedisConf, renderSentinelConf } from '../../components/redis/redis-config.ts';
+import {
+  probeRedis,
+  sentinelMaster,
+  withRedis,
+  type RedisProbeTarget,
+} from '../../components/redis/redis-probe.ts';
+import type { ProcessSpec } from '../../process/supervisor.ts';
+import { waitFor } from '../../readiness/wait-for.ts';
+import { NativeComponent, type Report, type UpOutcome } from './native-component.ts';
+
+/** Redis: one master, two replicas and three Sentinels, as local processes. */
+export class NativeRedis extends NativeComponent {
+  readonly name = 'redis' as const;
+  protected readonly stopGraceMs = 5000;
+
+  private get spec() {
+    return this.ctx.instance.redis;
+  }
+
+  private get target(): RedisProbeTarget {
+    return { host: this.ctx.instance.host, ...this.spec };
+  }
+
+  memberNames(): string[] {
+    return [...this.spec.dataNodes, ...this.spec.sentinels].map((m) => m.name);
+  }
+
+  protected memberPorts(member: string): number[] {
+    return [...this.spec.dataNodes, ...this.spec.sentinels]
+      .filter((m) => m.name === member)
+      .map((m) => m.port);
+  }
+
+  /** Sentinels first, so none starts a failover while the data nodes stop. */
+  protected override stopOrder(): string[][] {
+    return [this.spec.sentinels.map((s) => s.name), this.spec.dataNodes.map((n) => n.name)];
+  }
+
+  protected probe(): Promise<ComponentStatus> {
+    return probeRedis(this.target);
+  }
+
+  /**
+   * The current master: whatever the Sentinels say if any answers, else the master recorded when
+   * the stack last stopped, else the first data node. Restarted nodes follow it, so a warm restart
+   * never resyncs the newest data away.
+   */
+  private async currentMaster(): Promise<{ name: string; port: number }> {
+    const named = await sentinelMaster(this.target);
+    const byAddress =
+      named && this.spec.dataNodes.find((n) => `${this.ctx.instance.host}:${n.port}` === named);
+    if (byAddress) return byAddress;
+    const recorded = this.spec.dataNodes.find((n) => n.name === this.ctx.store.state.facts.redisMaster);
+    return recorded ?? this.spec.dataNodes[0]!;
+  }
+
+  protected async prepare(member: string): Promise<ProcessSpec> {
+    const dir = this.ctx.paths.member(member);
+    await mkdir(dir, { recursive: true });
+    const master = await this.currentMaster();
+    const host = this.ctx.instance.host;
+    const dataNode = this.spec.dataNodes.find((n) => n.name === member);
+    const confFile = join(dir, dataNode ? 'redis.conf' : 'sentinel.conf');
+    if (dataNode) {
+      await writeFile(
+        confFile,
+        renderRedisConf({
+          host,
+          port: dataNode.port,
+          dir,
+          ...(dataNode.name === master.name ? {} : { replicaOf: { host, port: master.port } }),
+          minReplicasToWrite: this.spec.minReplicasToWrite,
+          minReplicasMaxLagS: this.spec.minReplicasMaxLagS,
+        }),
+      );
+    } else {
+      const sentinel = this.spec.sentinels.find((s) => s.name === member)!;
+      await writeFile(
+        confFile,
+        renderSentinelConf({
+          host,
+          port: sentinel.port,
+          dir,
+          masterName: this.spec.masterName,
+          master: { host, port: master.port },
+          quorum: this.spec.quorum,
+          downAfterMs: this.spec.downAfterMs,
+          failoverTimeoutMs: this.spec.failoverTimeoutMs,
+        }),
+      );
+    }
+    return {
+      member,
+      component: this.name,
+      command: this.ctx.tools.redisServer,
+      args: dataNode ? [confFile] : [confFile, '--sentinel'],
+      cwd: dir,
+      logFile: this.ctx.paths.log(member),
+    };
+  }
+
+  protected async waitUp(member: string): Promise<void> {
+    const port = this.memberPorts(member)[0]!;
+    await waitFor(
+      async () =>
+        (await withRedis(this.ctx.instance.host, port, (r) => r.ping())) === 'PONG' ? true : undefined,
+      { component: member, what: 'answer PING', timeoutMs: 15_000, watch: [this.watch(member)] },
+    );
+  }
+
+  async up(report: Report): Promise<UpOutcome> {
+    const started =
+      (await this.startMissing(
+        this.spec.dataNodes.map((n) => n.name),
+        report,
+        'data nodes',
+      )) +
+      (await this.startMissing(
+        this.spec.sentinels.map((s) => s.name),
+        report,
+        'sentinels',
+      ));
+    report('waiting for replicas to sync and sentinels to agree');
+    await waitFor(
+      async () => {
+        const status = await this.status();
+        if (status.healthy && (await this.sentinelsKnowEveryone())) return status;
+        throw new Error(
+          status.problems[0] ??
+            status.members.find((m) => !m.healthy)?.detail ??
+            'sentinels still discovering',
+        );
+      },
+      {
+        component: 'redis',
+        what: 'have one master, 2 synced replicas and 3 agreeing sentinels',
+        timeoutMs: 30_000,
+        watch: this.memberNames().map((m) => this.watch(m)),
+        logFile: this.ctx.paths.log(this.spec.sentinels[0]!.name),
+      },
+    );
+    await this.ctx.store.setFacts({ redisMaster: (await this.currentMaster()).name });
+    return started > 0 ? 'started' : 'already-running';
+  }
+
+  /** Every Sentinel knows both replicas and the other Sentinels, so a failover can be authorised. */
+  private async sentinelsKnowEveryone(): Promise<boolean> {
+    for (const sentinel of this.spec.sentinels) {
+      const info = (await withRedis(this.ctx.instance.host, sentinel.port, (r) =>
+        r.call('SENTINEL', 'master', this.spec.masterName),
+      )) as string[];
+      const field = (name: string) => Number(info[info.indexOf(name) + 1]);
+      if (field('num-slaves') < this.spec.dataNodes.length - 1) return false;
+      if (field('num-other-sentinels') < this.spec.sentinels.length - 1) return false;
+    }
+    return true;
+  }
+
+  /** Records the master so the next start resumes from it, then stops everything. */
+  override async down(): Promise<void> {
+    const master = await sentinelMaster(this.target).catch(() => undefined);
+    const node = master && this.spec.dataNodes.find((n) => `${this.ctx.instance.host}:${n.port}` === master);
+    if (node) await this.ctx.store.setFacts({ redisMaster: node.name });
+    await super.down();
+  }
+
+  /** The data node Sentinels currently name as master. */
+  async masterMember(): Promise<string> {
+    const master = await sentinelMaster(this.target);
+    const node = master && this.spec.dataNodes.find((n) => `${this.ctx.instance.host}:${n.port}` === master);
+    if (!node) throw new StackError({ component: 'redis', message: 'no sentinel names a master' });
+    return node.name;
+  }
+}

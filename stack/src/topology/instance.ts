@@ -1,0 +1,55 @@
+import { DATA_TIER, INSTANCES, LOCAL_HOST, type InstanceName } from './topology.ts';
+
+/** A named stack with the topology's ports shifted by its offset: what a provider actually runs. */
+export interface ResolvedInstance {
+  name: InstanceName;
+  host: string;
+  mongo: { replicaSet: string; members: { name: string; port: number }[] };
+  redis: Omit<typeof DATA_TIER.redis, 'dataNodes' | 'sentinels'> & {
+    dataNodes: { name: string; port: number }[];
+    sentinels: { name: string; port: number }[];
+  };
+  kafka: Omit<typeof DATA_TIER.kafka, 'nodes'> & {
+    nodes: { name: string; nodeId: number; port: number; controllerPort: number }[];
+  };
+}
+
+export function isInstanceName(name: string): name is InstanceName {
+  return Object.hasOwn(INSTANCES, name);
+}
+
+export function resolveInstance(name: InstanceName): ResolvedInstance {
+  const offset = INSTANCES[name].portOffset;
+  const shift = <T extends { port: number }>(m: T): T => ({ ...m, port: m.port + offset });
+  return {
+    name,
+    host: LOCAL_HOST,
+    mongo: { ...DATA_TIER.mongo, members: DATA_TIER.mongo.members.map(shift) },
+    redis: {
+      ...DATA_TIER.redis,
+      dataNodes: DATA_TIER.redis.dataNodes.map(shift),
+      sentinels: DATA_TIER.redis.sentinels.map(shift),
+    },
+    kafka: {
+      ...DATA_TIER.kafka,
+      nodes: DATA_TIER.kafka.nodes.map((n) => ({
+        ...n,
+        port: n.port + offset,
+        controllerPort: n.controllerPort + offset,
+      })),
+    },
+  };
+}
+
+/** Every port an instance listens on, with the member that owns it (for conflict checks). */
+export function instancePorts(instance: ResolvedInstance): { member: string; port: number }[] {
+  return [
+    ...instance.mongo.members.map((m) => ({ member: m.name, port: m.port })),
+    ...instance.redis.dataNodes.map((m) => ({ member: m.name, port: m.port })),
+    ...instance.redis.sentinels.map((m) => ({ member: m.name, port: m.port })),
+    ...instance.kafka.nodes.flatMap((n) => [
+      { member: n.name, port: n.port },
+      { member: n.name, port: n.controllerPort },
+    ]),
+  ];
+}

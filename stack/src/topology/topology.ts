@@ -1,0 +1,173 @@
+/**
+ * The one source of truth for what runs: components, their members and ports, and the sizes per
+ * environment from the architecture document (../shared/ARCHITECTURE.md). Providers, manifests, load
+ * tests and drills read this; nothing else repeats these numbers.
+ */
+
+export const ENVIRONMENTS = ['local', 'dev', 'qat', 'uat', 'prod'] as const;
+export type Environment = (typeof ENVIRONMENTS)[number];
+
+export interface Resources {
+  requests: { cpu: string; memory: string };
+  limits: { cpu: string; memory: string };
+}
+
+export interface Autoscaling {
+  min: number;
+  max: number;
+  cpuUtilization: number;
+  memoryUtilization: number;
+}
+
+export interface WorkloadSize {
+  replicas: number;
+  resources?: Resources;
+  autoscaling?: Autoscaling;
+  /** Persistent volume size per member, Kubernetes quantity. */
+  storage?: string;
+}
+
+/** HPA thresholds from "Scaling Strategy": 70% CPU, 80% memory. */
+const hpa = (min: number, max: number): Autoscaling => ({
+  min,
+  max,
+  cpuUtilization: 70,
+  memoryUtilization: 80,
+});
+
+const frontendResources: Resources = {
+  requests: { cpu: '100m', memory: '128Mi' },
+  limits: { cpu: '200m', memory: '256Mi' },
+};
+const backendResources: Resources = {
+  requests: { cpu: '250m', memory: '256Mi' },
+  limits: { cpu: '500m', memory: '512Mi' },
+};
+
+/**
+ * Sizes per environment, as the architecture document gives them. `local` is what the native and
+ * containers providers run on one machine: the full HA shape (3 Mongo members, Redis master + 2
+ * replicas + 3 Sentinels, 3 Kafka brokers) with one replica per stateless workload.
+ */
+export const SIZES: Record<
+  Environment,
+  Record<'frontend' | 'backend' | 'mongo' | 'redis' | 'kafka', WorkloadSize>
+> = {
+  local: {
+    frontend: { replicas: 1, resources: frontendResources },
+    backend: { replicas: 1, resources: backendResources },
+    mongo: { replicas: 3, storage: '1Gi' },
+    // 3 data nodes locally (not the document's 1 for DEV) so failover can be rehearsed.
+    redis: { replicas: 3, storage: '1Gi' },
+    kafka: { replicas: 3, storage: '1Gi' },
+  },
+  dev: {
+    frontend: { replicas: 3, resources: frontendResources, autoscaling: hpa(3, 10) },
+    backend: { replicas: 2, resources: backendResources, autoscaling: hpa(2, 10) },
+    mongo: { replicas: 3, storage: '20Gi' },
+    redis: { replicas: 1, storage: '5Gi' },
+    kafka: { replicas: 3, storage: '50Gi' },
+  },
+  qat: {
+    frontend: { replicas: 3, resources: frontendResources, autoscaling: hpa(3, 10) },
+    backend: { replicas: 2, resources: backendResources, autoscaling: hpa(2, 10) },
+    mongo: { replicas: 3, storage: '20Gi' },
+    redis: { replicas: 1, storage: '5Gi' },
+    kafka: { replicas: 3, storage: '50Gi' },
+  },
+  uat: {
+    frontend: { replicas: 5, resources: frontendResources, autoscaling: hpa(5, 20) },
+    backend: { replicas: 3, resources: backendResources, autoscaling: hpa(2, 10) },
+    mongo: { replicas: 3, storage: '100Gi' },
+    redis: { replicas: 2, storage: '20Gi' },
+    kafka: { replicas: 3, storage: '200Gi' },
+  },
+  prod: {
+    frontend: { replicas: 10, resources: frontendResources, autoscaling: hpa(5, 20) },
+    backend: { replicas: 5, resources: backendResources, autoscaling: hpa(2, 10) },
+    mongo: { replicas: 3, storage: '500Gi' },
+    redis: { replicas: 3, storage: '50Gi' },
+    kafka: { replicas: 3, storage: '500Gi' },
+  },
+};
+
+/** The four topics of the architecture document. */
+export const KAFKA_TOPICS = [
+  'user-events',
+  'order-events',
+  'notification-events',
+  'analytics-events',
+] as const;
+export type KafkaTopic = (typeof KAFKA_TOPICS)[number];
+
+/**
+ * The data tier, member by member. Ports are those of the default (`dev`) instance; other instances
+ * add their port offset (see INSTANCES), so a test stack never touches a developer's running one.
+ */
+export const DATA_TIER = {
+  mongo: {
+    replicaSet: 'rs0',
+    members: [
+      { name: 'mongo-0', port: 27017 },
+      { name: 'mongo-1', port: 27018 },
+      { name: 'mongo-2', port: 27019 },
+    ],
+  },
+  redis: {
+    masterName: 'stackdrill',
+    /** Sentinels that must agree a master is down before failover. */
+    quorum: 2,
+    /** Short for local rehearsal; production would use tens of seconds. */
+    downAfterMs: 2000,
+    failoverTimeoutMs: 10_000,
+    /** A master that cannot reach this many replicas refuses writes (no split-brain writes). */
+    minReplicasToWrite: 1,
+    minReplicasMaxLagS: 10,
+    dataNodes: [
+      { name: 'redis-0', port: 6379 },
+      { name: 'redis-1', port: 6380 },
+      { name: 'redis-2', port: 6381 },
+    ],
+    sentinels: [
+      { name: 'sentinel-0', port: 26379 },
+      { name: 'sentinel-1', port: 26380 },
+      { name: 'sentinel-2', port: 26381 },
+    ],
+  },
+  kafka: {
+    /** KRaft combined mode: every node is a broker and a controller. */
+    nodes: [
+      { name: 'kafka-0', nodeId: 1, port: 9092, controllerPort: 29092 },
+      { name: 'kafka-1', nodeId: 2, port: 9093, controllerPort: 29093 },
+      { name: 'kafka-2', nodeId: 3, port: 9094, controllerPort: 29094 },
+    ],
+    replicationFactor: 3,
+    minInsyncReplicas: 2,
+    partitionsPerTopic: 3,
+    topics: KAFKA_TOPICS,
+    /** JVM heap per node; three nodes must fit the data tier's memory budget. */
+    heap: '256m',
+  },
+} as const;
+
+/** The loopback address every local member binds to and advertises. */
+export const LOCAL_HOST = '127.0.0.1';
+
+/**
+ * Named stacks that can run side by side on one machine: `dev` for people, `test` for the test
+ * suite, `bench` for benchmarks. Each has its own state directory and port offset.
+ */
+export const INSTANCES = {
+  dev: { portOffset: 0 },
+  test: { portOffset: 1000 },
+  bench: { portOffset: 2000 },
+} as const;
+export type InstanceName = keyof typeof INSTANCES;
+
+/** Targets of the foundation, checked by `pnpm bench:stack`. */
+export const STACK_TARGETS = {
+  coldUpSeconds: 30,
+  warmUpSeconds: 15,
+  downSeconds: 10,
+  dataTierRssMiB: 2560,
+} as const;
