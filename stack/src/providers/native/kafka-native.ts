@@ -179,7 +179,14 @@ export class NativeKafka extends NativeComponent {
       { component: 'kafka', what: `show ${this.spec.nodes.length} brokers`, timeoutMs: 60_000, watch },
     );
     report('creating topics');
-    await this.ensureTopics();
+    // Right after start the metadata may not list a new topic's partitions yet: retry until it does.
+    await waitFor(async () => (await this.ensureTopics(), true), {
+      component: 'kafka',
+      what: `create topics ${this.spec.topics.join(', ')}`,
+      timeoutMs: 60_000,
+      intervalMs: 500,
+      watch,
+    });
     report(`waiting for ISR ${this.spec.replicationFactor} on every partition`);
     await waitFor(
       () =>

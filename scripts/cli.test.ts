@@ -1,0 +1,34 @@
+import { spawnSync } from 'node:child_process';
+import { describe, expect, it } from 'vitest';
+
+// The real entry points, as a user runs them; none of these reach the point of starting anything.
+const run = (...args: string[]) =>
+  spawnSync(process.execPath, ['scripts/run.mjs', ...args], { encoding: 'utf8' });
+
+describe('stack CLI input errors', () => {
+  it('when stack:up gets an unknown flag, then it exits 2 and lists the valid flags', () => {
+    const result = run('stack-up', '--frseh');
+    expect(result.status).toBe(2);
+    expect(result.stderr).toContain("Unknown option '--frseh'");
+    expect(result.stderr).toContain('--fresh');
+  });
+
+  it('when stack:up is asked for a provider that does not exist yet, then it exits 2 and lists providers', () => {
+    const result = run('stack-up', '--provider', 'kind');
+    expect(result.status).toBe(2);
+    expect(result.stderr).toContain('provider "kind" is not available yet');
+  });
+
+  it('when stack:logs names no component, then it exits 2 and lists components and members', () => {
+    const result = run('stack-logs', '--instance', 'bench');
+    expect(result.status).toBe(2);
+    expect(result.stderr).toContain('Components: mongo, redis, kafka');
+    expect(result.stderr).toContain('sentinel-0');
+  });
+
+  it('when the entry point does not exist, then run.mjs says so', () => {
+    const result = run('stack-sideways');
+    expect(result.status).toBe(2);
+    expect(result.stderr).toContain('no scripts/stack-sideways.ts');
+  });
+});

@@ -1,0 +1,29 @@
+import { describe, expect, it } from 'vitest';
+import { UsageError } from '../errors.ts';
+import { COMMON_OPTIONS, parseCli, requireInstance, requireProvider } from './args.ts';
+
+describe('CLI arguments', () => {
+  it('when a flag is unknown, then the error lists the valid ones', () => {
+    expect(() => parseCli(['--frsh'], { ...COMMON_OPTIONS, fresh: { type: 'boolean' } })).toThrow(
+      /Unknown option '--frsh'.*Valid options: --provider <value>, --instance <value>, --help, --fresh/,
+    );
+  });
+
+  it('when the provider is planned but not built, then it says so and lists providers', () => {
+    expect(() => requireProvider('kind')).toThrow(UsageError);
+    expect(() => requireProvider('kind')).toThrow(
+      /provider "kind" is not available yet[\s\S]*native: processes/,
+    );
+  });
+
+  it('when the provider is unknown, then it lists the providers', () => {
+    expect(() => requireProvider('docker')).toThrow(/unknown provider "docker"[\s\S]*containers:/);
+  });
+
+  it('when the instance is unknown, then it lists the instances', () => {
+    expect(() => requireInstance('staging')).toThrow(
+      'unknown instance "staging". Instances: dev, test, bench',
+    );
+    expect(requireInstance(undefined)).toBe(process.env.STACKDRILL_INSTANCE ?? 'dev');
+  });
+});

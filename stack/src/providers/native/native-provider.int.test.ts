@@ -1,0 +1,270 @@
+import { spawnSync } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { createServer, type Server } from 'node:net';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Redis } from 'ioredis';
+import { Kafka, logLevel } from 'kafkajs';
+import { MongoClient } from 'mongodb';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ComponentStatus } from '../../components/handle.ts';
+import { sentinelMaster, withRedis } from '../../components/redis/redis-probe.ts';
+import { runDoctor } from '../../doctor/doctor.ts';
+import { REPO_ROOT } from '../../paths.ts';
+import { processStartTicks } from '../../process/proc.ts';
+import { resolveInstance } from '../../topology/instance.ts';
+import { NativeProvider } from './native-provider.ts';
+
+// The `test` instance is brought up by stack/test/global-setup.ts through `stack:up --fresh`.
+let provider: NativeProvider;
+
+beforeAll(async () => {
+  provider = await NativeProvider.open('test', await runDoctor({ install: false }));
+});
+
+function cli(command: string, ...args: string[]) {
+  const result = spawnSync(process.execPath, [join(REPO_ROOT, 'scripts', 'run.mjs'), command, ...args], {
+    cwd: REPO_ROOT,
+    encoding: 'utf8',
+    timeout: 120_000,
+  });
+  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+function sentinelClient(): Redis {
+  const { redis } = provider.endpoints();
+  const client = new Redis({ sentinels: redis.sentinels, name: redis.masterName, maxRetriesPerRequest: 20 });
+  client.on('error', () => {}); // ioredis reports failover reconnects as errors; commands still retry
+  return client;
+}
+
+describe('stack:status on a freshly started stack', () => {
+  it('when it runs, then it exits 0 and every member has the role its protocol reports', () => {
+    const { code, stdout } = cli('stack-status', '--instance', 'test', '--json');
+    expect(code).toBe(0);
+    const report = JSON.parse(stdout) as { healthy: boolean; components: ComponentStatus[] };
+    expect(report.healthy).toBe(true);
+    const byName = Object.fromEntries(report.components.map((c) => [c.component, c]));
+
+    const mongo = byName.mongo!;
+    const mongoRoles = mongo.members.map((m) => m.role).sort();
+    if (mongo.flavor.startsWith('FerretDB')) expect(mongoRoles).toEqual(['primary']);
+    else expect(mongoRoles).toEqual(['primary', 'secondary', 'secondary']);
+
+    const redis = byName.redis!;
+    expect(redis.members.filter((m) => m.role === 'master')).toHaveLength(1);
+    expect(redis.members.filter((m) => m.role === 'replica')).toHaveLength(2);
+    const sentinels = redis.members.filter((m) => m.role === 'sentinel');
+    expect(sentinels).toHaveLength(3);
+    const master = redis.members.find((m) => m.role === 'master')!;
+    for (const s of sentinels) expect(s.detail).toContain(`master ${master.host}:${master.port}`);
+
+    const kafka = byName.kafka!;
+    expect(kafka.members.map((m) => m.role).sort()).toEqual(['broker', 'broker', 'controller-leader']);
+    for (const topic of ['user-events', 'order-events', 'notification-events', 'analytics-events']) {
+      expect(kafka.notes).toContain(`${topic}: 3 partitions, RF 3, ISR 3`);
+    }
+  });
+});
+
+describe('mongo', () => {
+  it('when a document is written with w: majority, then it reads back', async () => {
+    const client = new MongoClient(provider.endpoints().mongo.uri, { serverSelectionTimeoutMS: 5000 });
+    try {
+      const orders = client.db('stackdrill_test').collection<{ _id: string; total: number }>('orders');
+      const id = randomUUID();
+      const result = await orders.insertOne({ _id: id, total: 42 }, { writeConcern: { w: 'majority' } });
+      expect(result.acknowledged).toBe(true);
+      expect(await orders.findOne({ _id: id })).toEqual({ _id: id, total: 42 });
+    } finally {
+      await client.close();
+    }
+  });
+});
+
+describe('kafka', () => {
+  it('when a message is produced with acks=all, then a consumer reads it', async () => {
+    const kafka = new Kafka({
+      clientId: 'stackdrill-test',
+      brokers: provider.endpoints().kafka.brokers,
+      logLevel: logLevel.NOTHING,
+    });
+    const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+    const consumer = kafka.consumer({ groupId: `test-${randomUUID()}` });
+    const marker = randomUUID();
+    try {
+      await producer.connect();
+      const [meta] = await producer.send({
+        topic: 'user-events',
+        acks: -1,
+        messages: [{ key: marker, value: marker }],
+      });
+      expect(meta?.errorCode).toBe(0);
+
+      await consumer.connect();
+      await consumer.subscribe({ topic: 'user-events', fromBeginning: true });
+      const received = new Promise<string>((resolve) => {
+        void consumer.run({
+          eachMessage: async ({ message }) => {
+            if (message.value?.toString() === marker) resolve(marker);
+          },
+        });
+      });
+      const timeout = sleep(60_000).then(() => 'timed out');
+      expect(await Promise.race([received, timeout])).toBe(marker);
+    } finally {
+      await consumer.disconnect();
+      await producer.disconnect();
+    }
+  });
+});
+
+describe('redis through sentinel', () => {
+  it('when a client connects through Sentinel, then its writes land on the master and replicate', async () => {
+    const client = sentinelClient();
+    try {
+      const key = `test:${randomUUID()}`;
+      await client.set(key, 'v1');
+      const master = await sentinelMaster({ ...provider.instance.redis, host: provider.instance.host });
+      const [host, port] = master!.split(':');
+      const onMaster = await withRedis(host!, Number(port), async (r) => [
+        await r.call('ROLE'),
+        await r.get(key),
+      ]);
+      expect((onMaster[0] as string[])[0]).toBe('master');
+      expect(onMaster[1]).toBe('v1');
+      // Both replicas acknowledge the write.
+      expect(await client.call('WAIT', '2', '5000')).toBe(2);
+    } finally {
+      client.disconnect();
+    }
+  });
+
+  it('when the master is killed, then Sentinel promotes a replica and the client keeps writing', async () => {
+    const target = { ...provider.instance.redis, host: provider.instance.host };
+    const oldMaster = await provider.redis.masterMember();
+    const client = sentinelClient();
+    let written = 0;
+    let failed = 0;
+    let writing = true;
+    // A bounded writer: one write every 50 ms while the test runs, at most 60 s.
+    const writer = (async () => {
+      const until = Date.now() + 60_000;
+      while (writing && Date.now() < until) {
+        try {
+          await client.set(`failover:${written}`, String(written));
+          written++;
+        } catch {
+          failed++;
+        }
+        await sleep(50);
+      }
+    })();
+    try {
+      await sleep(300);
+      const killedAt = Date.now();
+      await provider.redis.kill(oldMaster);
+
+      let promoted: string | undefined;
+      while (Date.now() - killedAt < 30_000) {
+        const named = await sentinelMaster(target);
+        const oldPort = provider.instance.redis.dataNodes.find((n) => n.name === oldMaster)!.port;
+        if (named && !named.endsWith(`:${oldPort}`)) {
+          promoted = named;
+          break;
+        }
+        await sleep(200);
+      }
+      expect(promoted, 'sentinels promoted a replica within 30 s').toBeDefined();
+      const failoverS = (Date.now() - killedAt) / 1000;
+
+      // The client keeps writing against the new master.
+      const before = written;
+      const deadline = Date.now() + 30_000;
+      while (written < before + 20 && Date.now() < deadline) await sleep(100);
+      expect(written).toBeGreaterThanOrEqual(before + 20);
+      console.log(
+        `redis failover: promoted ${promoted} ${failoverS.toFixed(1)} s after SIGKILL; ${written} writes ok, ${failed} failed during failover`,
+      );
+    } finally {
+      writing = false;
+      await writer;
+      client.disconnect();
+    }
+
+    // The old master comes back as a replica of the new one, and the stack is healthy again.
+    await provider.redis.restart(oldMaster);
+    const deadline = Date.now() + 30_000;
+    let status = await provider.redis.status();
+    while (!status.healthy && Date.now() < deadline) {
+      await sleep(300);
+      status = await provider.redis.status();
+    }
+    expect(status.healthy).toBe(true);
+    expect(status.members.find((m) => m.member === oldMaster)?.role).toBe('replica');
+  });
+});
+
+describe('member control', () => {
+  it('when a member is paused, then status marks it paused; when resumed, healthy again', async () => {
+    const replica = (await provider.redis.status()).members.find((m) => m.role === 'replica')!.member;
+    await provider.redis.pause(replica);
+    try {
+      const paused = (await provider.redis.status()).members.find((m) => m.member === replica)!;
+      expect(paused.role).toBe('paused');
+      expect(paused.healthy).toBe(false);
+    } finally {
+      await provider.redis.resume(replica);
+    }
+    const resumed = (await provider.redis.status()).members.find((m) => m.member === replica)!;
+    expect(resumed.role).toBe('replica');
+    expect(resumed.healthy).toBe(true);
+  });
+});
+
+describe('stack:up when a port is taken', () => {
+  // Uses the `bench` instance so the test stack above is untouched.
+  const bench = resolveInstance('bench');
+  const taken = bench.redis.dataNodes[0]!;
+  let squatter: Server;
+
+  beforeAll(async () => {
+    // Accept and drop: the bench replicas that start before the failure connect here.
+    squatter = createServer((socket) => socket.destroy());
+    await new Promise<void>((resolve) => squatter.listen(taken.port, bench.host, resolve));
+  });
+
+  afterAll(async () => {
+    await new Promise((resolve) => squatter.close(resolve));
+    cli('stack-down', '--instance', 'bench', '--purge');
+  });
+
+  it('when a member port is in use, then up fails naming member and port, and leaves nothing running', async () => {
+    const { code, stderr } = cli('stack-up', '--instance', 'bench', '--fresh');
+    expect(code).toBe(1);
+    expect(stderr).toContain(
+      `${taken.name}: port ${bench.host}:${taken.port} is already in use by another process`,
+    );
+    expect(stderr).toContain('what to do:');
+    expect(stderr).toContain('stopped what this run started');
+    const benchProvider = await NativeProvider.open('bench');
+    expect(await benchProvider.running()).toEqual([]);
+  });
+});
+
+describe('stack:down', () => {
+  it('when it runs, then no process of the stack is left alive', async () => {
+    const records = provider.supervisor.records();
+    expect(records.length).toBeGreaterThanOrEqual(8);
+    const { code, stdout } = cli('stack-down', '--instance', 'test');
+    expect(code).toBe(0);
+    expect(stdout).toContain('none left running');
+    for (const record of records) {
+      const ticks = await processStartTicks(record.pid);
+      expect(
+        ticks === undefined || ticks !== record.startTicks,
+        `${record.member} (pid ${record.pid}) is gone`,
+      ).toBe(true);
+    }
+  });
+});

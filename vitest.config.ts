@@ -1,0 +1,33 @@
+import { defineConfig } from 'vitest/config';
+
+/**
+ * Two projects: `unit` (fast, beside the code, may fake what it does not test) and `integration`
+ * (real processes: one `test` instance of the stack, on its own ports, brought up once per run by
+ * the global setup and torn down at the end, so a developer's running stack is never touched).
+ */
+export default defineConfig({
+  test: {
+    projects: [
+      {
+        test: {
+          name: 'unit',
+          include: ['stack/**/*.test.ts', 'scripts/**/*.test.ts'],
+          exclude: ['**/*.int.test.ts', '**/node_modules/**'],
+          testTimeout: 20_000,
+        },
+      },
+      {
+        test: {
+          name: 'integration',
+          include: ['stack/**/*.int.test.ts'],
+          globalSetup: ['stack/test/global-setup.ts'],
+          // One file at a time: they share the one test stack.
+          pool: 'forks',
+          poolOptions: { forks: { singleFork: true } },
+          testTimeout: 120_000,
+          hookTimeout: 180_000,
+        },
+      },
+    ],
+  },
+});
