@@ -13,3 +13,4 @@ export { down } from './commands/down.ts';
 export { status } from './commands/status.ts';
 export { logs } from './commands/logs.ts';
 export { seconds } from './cli/format.ts';
+export { benchStack } from './bench/stack-bench.ts';
