@@ -14,7 +14,9 @@ await runCli(async () => {
   const step = (title: string) => console.log(pc.bold(`\n== ${title} (${seconds(Date.now() - t0)})`));
 
   step('doctor: system dependencies');
-  await runDoctor({ onEvent: (e) => console.log(`  ${e.requirement.padEnd(12)} ${e.state.padEnd(10)} ${pc.dim(e.detail)}`) });
+  await runDoctor({
+    onEvent: (e) => console.log(`  ${e.requirement.padEnd(12)} ${e.state.padEnd(10)} ${pc.dim(e.detail)}`),
+  });
 
   step('lint: eslint + prettier');
   if ((await inherit`pnpm -s eslint .`).exitCode !== 0) return 1;
@@ -25,7 +27,8 @@ await runCli(async () => {
 
   step('tests: vitest (unit, then integration against a real stack)');
   const report = 'reports/vitest.json';
-  const vitest = await inherit`pnpm -s vitest run --reporter=default --reporter=json --outputFile.json=${report}`;
+  const vitest =
+    await inherit`pnpm -s vitest run --reporter=default --reporter=json --outputFile.json=${report}`;
   const results = JSON.parse(await readFile(report, 'utf8').catch(() => '{}')) as {
     numPassedTests?: number;
     numFailedTests?: number;

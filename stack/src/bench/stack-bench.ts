@@ -17,10 +17,14 @@ const USAGE = `pnpm bench:stack [--runs N]
 /** Runs one CLI command as a user would and returns its wall time in ms. */
 function timed(command: string, ...args: string[]): number {
   const t0 = performance.now();
-  const result = spawnSync(process.execPath, [join(REPO_ROOT, 'scripts', 'run.mjs'), command, '--instance', 'bench', ...args], {
-    cwd: REPO_ROOT,
-    encoding: 'utf8',
-  });
+  const result = spawnSync(
+    process.execPath,
+    [join(REPO_ROOT, 'scripts', 'run.mjs'), command, '--instance', 'bench', ...args],
+    {
+      cwd: REPO_ROOT,
+      encoding: 'utf8',
+    },
+  );
   const ms = performance.now() - t0;
   if (result.status !== 0) {
     throw new StackError({
@@ -35,17 +39,27 @@ function timed(command: string, ...args: string[]): number {
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 export async function benchStack(argv: string[]): Promise<number> {
-  const { values } = parseCli(argv, { runs: { type: 'string', default: '1' }, help: { type: 'boolean', default: false } });
+  const { values } = parseCli(argv, {
+    runs: { type: 'string', default: '1' },
+    help: { type: 'boolean', default: false },
+  });
   if (values.help) {
     console.log(USAGE);
     return 0;
   }
   const runs = Number(values.runs);
-  if (!Number.isInteger(runs) || runs < 1 || runs > 10) throw new UsageError(`--runs takes 1 to 10, got "${values.runs}"`);
+  if (!Number.isInteger(runs) || runs < 1 || runs > 10)
+    throw new UsageError(`--runs takes 1 to 10, got "${values.runs}"`);
 
   await runDoctor(); // installs are not part of the figures
   timed('stack-down', '--purge');
-  const figures = { cold: [] as number[], warm: [] as number[], down: [] as number[], rss: [] as number[], left: [] as number[] };
+  const figures = {
+    cold: [] as number[],
+    warm: [] as number[],
+    down: [] as number[],
+    rss: [] as number[],
+    left: [] as number[],
+  };
   for (let run = 1; run <= runs; run++) {
     const say = (what: string) => console.log(`run ${run}/${runs}: ${what}`);
     say('cold stack:up (no data)...');
@@ -63,22 +77,58 @@ export async function benchStack(argv: string[]): Promise<number> {
     figures.down.push(timed('stack-down', '--purge'));
   }
 
-  const table = new Table({ head: ['figure', 'median', 'min', 'max', 'target', ''].map((h) => pc.bold(h)), style: { head: [] } });
-  const row = (name: string, xs: number[], fmt: (x: number) => string, target: number, targetText: string) => {
+  const table = new Table({
+    head: ['figure', 'median', 'min', 'max', 'target', ''].map((h) => pc.bold(h)),
+    style: { head: [] },
+  });
+  const row = (
+    name: string,
+    xs: number[],
+    fmt: (x: number) => string,
+    target: number,
+    targetText: string,
+  ) => {
     const ok = median(xs) <= target;
-    table.push([name, fmt(median(xs)), fmt(Math.min(...xs)), fmt(Math.max(...xs)), targetText, ok ? pc.green('met') : pc.red('MISSED')]);
+    table.push([
+      name,
+      fmt(median(xs)),
+      fmt(Math.min(...xs)),
+      fmt(Math.max(...xs)),
+      targetText,
+      ok ? pc.green('met') : pc.red('MISSED'),
+    ]);
     return ok;
   };
   const ms = (x: number) => seconds(x);
   const mib = (x: number) => `${x.toFixed(0)} MiB`;
   const ok = [
-    row('cold stack:up to all-ready', figures.cold, ms, STACK_TARGETS.coldUpSeconds * 1000, `≤ ${STACK_TARGETS.coldUpSeconds} s`),
-    row('warm stack:up (existing data)', figures.warm, ms, STACK_TARGETS.warmUpSeconds * 1000, `≤ ${STACK_TARGETS.warmUpSeconds} s`),
+    row(
+      'cold stack:up to all-ready',
+      figures.cold,
+      ms,
+      STACK_TARGETS.coldUpSeconds * 1000,
+      `≤ ${STACK_TARGETS.coldUpSeconds} s`,
+    ),
+    row(
+      'warm stack:up (existing data)',
+      figures.warm,
+      ms,
+      STACK_TARGETS.warmUpSeconds * 1000,
+      `≤ ${STACK_TARGETS.warmUpSeconds} s`,
+    ),
     row('stack:down', figures.down, ms, STACK_TARGETS.downSeconds * 1000, `≤ ${STACK_TARGETS.downSeconds} s`),
-    row('data tier resident memory', figures.rss, mib, STACK_TARGETS.dataTierRssMiB, `≤ ${STACK_TARGETS.dataTierRssMiB} MiB`),
+    row(
+      'data tier resident memory',
+      figures.rss,
+      mib,
+      STACK_TARGETS.dataTierRssMiB,
+      `≤ ${STACK_TARGETS.dataTierRssMiB} MiB`,
+    ),
     row('processes left after down', figures.left, String, 0, '0'),
   ];
   console.log(table.toString());
-  console.log(`${runs} run(s) on ${process.platform}, ${(await import('node:os')).cpus().length} cores, Node ${process.version}; whole CLI commands timed (tsx start-up included)`);
+  console.log(
+    `${runs} run(s) on ${process.platform}, ${(await import('node:os')).cpus().length} cores, Node ${process.version}; whole CLI commands timed (tsx start-up included)`,
+  );
   return ok.every(Boolean) ? 0 : 1;
 }

@@ -27,6 +27,26 @@ export function parseCli<O extends Options>(argv: string[], options: O, allowPos
   }
 }
 
+/**
+ * The preamble of every stack command: strict flags (common ones included), `--help` prints the
+ * usage (and returns undefined), the provider and instance are validated.
+ */
+export function parseStackCommand<O extends Options>(
+  argv: string[],
+  usage: string,
+  options: O,
+  allowPositionals = false,
+) {
+  const parsed = parseCli(argv, { ...COMMON_OPTIONS, ...options }, allowPositionals);
+  const common = parsed.values as { help?: boolean; provider?: string; instance?: string };
+  if (common.help) {
+    console.log(usage);
+    return undefined;
+  }
+  requireProvider(common.provider ?? 'native');
+  return { ...parsed, instance: requireInstance(common.instance) };
+}
+
 /** Providers by name: the ones that work today and the ones on the roadmap. */
 export const PROVIDERS = {
   native: 'processes on this machine (default)',

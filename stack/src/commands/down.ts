@@ -1,5 +1,5 @@
 import pc from 'picocolors';
-import { COMMON_OPTIONS, parseCli, requireInstance, requireProvider } from '../cli/args.ts';
+import { parseStackCommand } from '../cli/args.ts';
 import { seconds } from '../cli/format.ts';
 import { StackError } from '../errors.ts';
 import { NativeProvider } from '../providers/native/native-provider.ts';
@@ -9,13 +9,9 @@ const USAGE = `pnpm stack:down [--instance dev|test|bench] [--purge]
   --purge   also delete the instance's data, configs and logs`;
 
 export async function down(argv: string[]): Promise<number> {
-  const { values } = parseCli(argv, { ...COMMON_OPTIONS, purge: { type: 'boolean', default: false } });
-  if (values.help) {
-    console.log(USAGE);
-    return 0;
-  }
-  requireProvider(values.provider);
-  const instance = requireInstance(values.instance);
+  const parsed = parseStackCommand(argv, USAGE, { purge: { type: 'boolean', default: false } });
+  if (!parsed) return 0;
+  const { values, instance } = parsed;
   const t0 = Date.now();
   const provider = await NativeProvider.open(instance);
   const before = provider.supervisor.records();

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { access } from 'node:fs/promises';
 import { UsageError } from '../errors.ts';
-import { COMMON_OPTIONS, parseCli, requireInstance, requireProvider } from '../cli/args.ts';
+import { parseStackCommand } from '../cli/args.ts';
 import { tailFile } from '../process/log-tail.ts';
 import { NativeProvider } from '../providers/native/native-provider.ts';
 
@@ -9,21 +9,15 @@ const USAGE = `pnpm stack:logs <component|member> [--follow] [--lines N] [--inst
   Components: mongo, redis, kafka. Members: e.g. redis-0, sentinel-1, kafka-2.`;
 
 export async function logs(argv: string[]): Promise<number> {
-  const { values, positionals } = parseCli(
+  const parsed = parseStackCommand(
     argv,
-    {
-      ...COMMON_OPTIONS,
-      follow: { type: 'boolean', short: 'f', default: false },
-      lines: { type: 'string', default: '40' },
-    },
+    USAGE,
+    { follow: { type: 'boolean', short: 'f', default: false }, lines: { type: 'string', default: '40' } },
     true,
   );
-  if (values.help) {
-    console.log(USAGE);
-    return 0;
-  }
-  requireProvider(values.provider);
-  const provider = await NativeProvider.open(requireInstance(values.instance));
+  if (!parsed) return 0;
+  const { values, positionals, instance } = parsed;
+  const provider = await NativeProvider.open(instance);
   const target = positionals[0];
   const lines = Number(values.lines);
   if (!Number.isInteger(lines) || lines < 0)

@@ -1,4 +1,4 @@
-import { COMMON_OPTIONS, parseCli, requireInstance, requireProvider } from '../cli/args.ts';
+import { parseStackCommand } from '../cli/args.ts';
 import { renderStatus } from '../cli/format.ts';
 import { NativeProvider } from '../providers/native/native-provider.ts';
 
@@ -7,13 +7,9 @@ const USAGE = `pnpm stack:status [--instance dev|test|bench] [--json]
   Exits 1 when anything is unhealthy.`;
 
 export async function status(argv: string[]): Promise<number> {
-  const { values } = parseCli(argv, { ...COMMON_OPTIONS, json: { type: 'boolean', default: false } });
-  if (values.help) {
-    console.log(USAGE);
-    return 0;
-  }
-  requireProvider(values.provider);
-  const instance = requireInstance(values.instance);
+  const parsed = parseStackCommand(argv, USAGE, { json: { type: 'boolean', default: false } });
+  if (!parsed) return 0;
+  const { values, instance } = parsed;
   const provider = await NativeProvider.open(instance);
   const components = await provider.status();
   const healthy = components.every((c) => c.healthy);

@@ -1,7 +1,7 @@
 import { Listr } from 'listr2';
 import pc from 'picocolors';
 import { StackError } from '../errors.ts';
-import { COMMON_OPTIONS, parseCli, requireInstance, requireProvider } from '../cli/args.ts';
+import { parseStackCommand } from '../cli/args.ts';
 import { renderStatus, seconds } from '../cli/format.ts';
 import { runDoctor, type DoctorEvent } from '../doctor/doctor.ts';
 import { NativeProvider } from '../providers/native/native-provider.ts';
@@ -12,13 +12,9 @@ const USAGE = `pnpm stack:up [--provider native] [--instance dev|test|bench] [--
   --fresh   stop the instance and delete its data first`;
 
 export async function up(argv: string[]): Promise<number> {
-  const { values } = parseCli(argv, { ...COMMON_OPTIONS, fresh: { type: 'boolean', default: false } });
-  if (values.help) {
-    console.log(USAGE);
-    return 0;
-  }
-  requireProvider(values.provider);
-  const instance = requireInstance(values.instance);
+  const parsed = parseStackCommand(argv, USAGE, { fresh: { type: 'boolean', default: false } });
+  if (!parsed) return 0;
+  const { values, instance } = parsed;
   const t0 = Date.now();
 
   console.log(pc.bold(`stackdrill: bringing up instance "${instance}" on the native provider`));

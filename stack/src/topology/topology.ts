@@ -44,15 +44,22 @@ const backendResources: Resources = {
   limits: { cpu: '500m', memory: '512Mi' },
 };
 
+type Sizes = Record<'frontend' | 'backend' | 'mongo' | 'redis' | 'kafka', WorkloadSize>;
+
+const DEV_QAT: Sizes = {
+  frontend: { replicas: 3, resources: frontendResources, autoscaling: hpa(3, 10) },
+  backend: { replicas: 2, resources: backendResources, autoscaling: hpa(2, 10) },
+  mongo: { replicas: 3, storage: '20Gi' },
+  redis: { replicas: 1, storage: '5Gi' },
+  kafka: { replicas: 3, storage: '50Gi' },
+};
+
 /**
  * Sizes per environment, as the architecture document gives them. `local` is what the native and
  * containers providers run on one machine: the full HA shape (3 Mongo members, Redis master + 2
  * replicas + 3 Sentinels, 3 Kafka brokers) with one replica per stateless workload.
  */
-export const SIZES: Record<
-  Environment,
-  Record<'frontend' | 'backend' | 'mongo' | 'redis' | 'kafka', WorkloadSize>
-> = {
+export const SIZES: Record<Environment, Sizes> = {
   local: {
     frontend: { replicas: 1, resources: frontendResources },
     backend: { replicas: 1, resources: backendResources },
@@ -61,20 +68,9 @@ export const SIZES: Record<
     redis: { replicas: 3, storage: '1Gi' },
     kafka: { replicas: 3, storage: '1Gi' },
   },
-  dev: {
-    frontend: { replicas: 3, resources: frontendResources, autoscaling: hpa(3, 10) },
-    backend: { replicas: 2, resources: backendResources, autoscaling: hpa(2, 10) },
-    mongo: { replicas: 3, storage: '20Gi' },
-    redis: { replicas: 1, storage: '5Gi' },
-    kafka: { replicas: 3, storage: '50Gi' },
-  },
-  qat: {
-    frontend: { replicas: 3, resources: frontendResources, autoscaling: hpa(3, 10) },
-    backend: { replicas: 2, resources: backendResources, autoscaling: hpa(2, 10) },
-    mongo: { replicas: 3, storage: '20Gi' },
-    redis: { replicas: 1, storage: '5Gi' },
-    kafka: { replicas: 3, storage: '50Gi' },
-  },
+  // The document sizes DEV and QAT alike.
+  dev: DEV_QAT,
+  qat: DEV_QAT,
   uat: {
     frontend: { replicas: 5, resources: frontendResources, autoscaling: hpa(5, 20) },
     backend: { replicas: 3, resources: backendResources, autoscaling: hpa(2, 10) },

@@ -1,9 +1,22 @@
 /** Config files for Redis data nodes and Sentinels, rendered fresh for every start (Sentinel rewrites them). */
 
-export interface RedisNodeConfig {
+/** Where a Redis process listens and keeps its files. */
+interface RedisProcessConfig {
   host: string;
   port: number;
   dir: string;
+}
+
+/** Loopback only, in the foreground, logging to stdout (the supervisor writes the member's log). */
+const processLines = (c: RedisProcessConfig) => [
+  `bind ${c.host}`,
+  `port ${c.port}`,
+  `dir ${c.dir}`,
+  'daemonize no',
+  'logfile ""',
+];
+
+export interface RedisNodeConfig extends RedisProcessConfig {
   /** The current master; omitted when this node is the master. */
   replicaOf?: { host: string; port: number };
   minReplicasToWrite: number;
@@ -12,11 +25,7 @@ export interface RedisNodeConfig {
 
 export function renderRedisConf(c: RedisNodeConfig): string {
   return [
-    `bind ${c.host}`,
-    `port ${c.port}`,
-    `dir ${c.dir}`,
-    'daemonize no',
-    'logfile ""',
+    ...processLines(c),
     // Durability per the architecture document: AOF on, fsync every second; no RDB snapshots.
     'appendonly yes',
     'appendfsync everysec',
@@ -30,10 +39,7 @@ export function renderRedisConf(c: RedisNodeConfig): string {
   ].join('\n');
 }
 
-export interface SentinelConfig {
-  host: string;
-  port: number;
-  dir: string;
+export interface SentinelConfig extends RedisProcessConfig {
   masterName: string;
   master: { host: string; port: number };
   quorum: number;
@@ -43,11 +49,7 @@ export interface SentinelConfig {
 
 export function renderSentinelConf(c: SentinelConfig): string {
   return [
-    `bind ${c.host}`,
-    `port ${c.port}`,
-    `dir ${c.dir}`,
-    'daemonize no',
-    'logfile ""',
+    ...processLines(c),
     `sentinel announce-ip ${c.host}`,
     `sentinel monitor ${c.masterName} ${c.master.host} ${c.master.port} ${c.quorum}`,
     `sentinel down-after-milliseconds ${c.masterName} ${c.downAfterMs}`,
