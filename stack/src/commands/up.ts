@@ -54,6 +54,8 @@ export async function up(argv: string[]): Promise<number> {
     {
       concurrent: true,
       exitOnError: false,
+      // Our own handler stops what this run started; listr2's would exit 127 before it finishes.
+      registerSignalListeners: false,
       collectErrors: 'minimal',
       rendererOptions: { collapseErrors: false },
       fallbackRendererOptions: { timestamp: undefined },

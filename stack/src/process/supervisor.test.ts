@@ -73,3 +73,12 @@ describe('supervisor', () => {
     expect((error as StackError).hint).toContain('pnpm doctor');
   });
 });
+
+describe('supervisor after an interrupt', () => {
+  it('when new starts are refused, then start throws and spawns nothing', async () => {
+    supervisor.refuseNewStarts('start-up was interrupted');
+    const error = await supervisor.start(spec('late', 'exec sleep 30')).catch((e: unknown) => e);
+    expect((error as Error).message).toBe('late: not started: start-up was interrupted');
+    expect(supervisor.record('late')).toBeUndefined();
+  });
+});

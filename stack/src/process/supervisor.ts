@@ -34,17 +34,43 @@ export class Supervisor {
     return Object.values(this.store.state.processes);
   }
 
+  /** Once set, `start` refuses: an interrupted start-up must not spawn behind its own clean-up. */
+  private closedBecause: string | undefined;
+
+  refuseNewStarts(reason: string): void {
+    this.closedBecause = reason;
+  }
+
   async start(spec: ProcessSpec): Promise<ProcessRecord> {
     await mkdir(dirname(spec.logFile), { recursive: true });
     const log = await open(spec.logFile, 'a');
     try {
       await log.write(`\n=== ${new Date().toISOString()} starting: ${spec.command} ${spec.args.join(' ')}\n`);
+      // Checked after the last await, right before the synchronous spawn.
+      if (this.closedBecause) {
+        throw new StackError({ component: spec.member, message: `not started: ${this.closedBecause}` });
+      }
       const child = spawn(spec.command, spec.args, {
         cwd: spec.cwd,
         env: spec.env ?? process.env,
         detached: true,
         stdio: ['ignore', log.fd, log.fd],
       });
+      // Recorded in memory before any await, so a Ctrl-C handler running between two ticks sees it.
+      const record: ProcessRecord | undefined = child.pid
+        ? {
+            member: spec.member,
+            component: spec.component,
+            pid: child.pid,
+            startTicks: -1,
+            startedAt: new Date().toISOString(),
+            command: spec.command,
+            args: spec.args,
+            cwd: spec.cwd,
+            logFile: spec.logFile,
+          }
+        : undefined;
+      if (record) this.store.state.processes[spec.member] = record;
       await new Promise<void>((resolve, reject) => {
         child.once('spawn', resolve);
         child.once('error', reject);
@@ -57,20 +83,9 @@ export class Supervisor {
         });
       });
       child.unref();
-      const pid = child.pid as number;
-      const record: ProcessRecord = {
-        member: spec.member,
-        component: spec.component,
-        pid,
-        startTicks: (await processStartTicks(pid)) ?? -1,
-        startedAt: new Date().toISOString(),
-        command: spec.command,
-        args: spec.args,
-        cwd: spec.cwd,
-        logFile: spec.logFile,
-      };
-      await this.store.setProcess(record);
-      return record;
+      record!.startTicks = (await processStartTicks(record!.pid)) ?? -1;
+      await this.store.setProcess(record!);
+      return record!;
     } finally {
       await log.close();
     }

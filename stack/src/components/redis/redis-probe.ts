@@ -124,6 +124,11 @@ export async function probeRedis(target: RedisProbeTarget): Promise<ComponentSta
     healthy: problems.length === 0 && members.every((m) => m.healthy),
     members,
     problems,
-    notes: [],
+    notes:
+      agreed.size === 1 && views.length > 0
+        ? [
+            `${views.length}/${target.sentinels.length} sentinels name master ${views[0]} ("${target.masterName}")`,
+          ]
+        : [],
   };
 }

@@ -1,5 +1,6 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -10,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ComponentStatus } from '../../components/handle.ts';
 import { sentinelMaster, withRedis } from '../../components/redis/redis-probe.ts';
 import { runDoctor } from '../../doctor/doctor.ts';
+import { StackError } from '../../errors.ts';
 import { REPO_ROOT } from '../../paths.ts';
 import { processStartTicks } from '../../process/proc.ts';
 import { resolveInstance } from '../../topology/instance.ts';
@@ -249,6 +251,66 @@ describe('stack:up when a port is taken', () => {
     expect(stderr).toContain('stopped what this run started');
     const benchProvider = await NativeProvider.open('bench');
     expect(await benchProvider.running()).toEqual([]);
+  });
+});
+
+describe('stack:logs', () => {
+  it('when asked for a member, then it prints the tail of that member log', () => {
+    const { code, stdout } = cli('stack-logs', 'sentinel-0', '--instance', 'test', '--lines', '5');
+    expect(code).toBe(0);
+    expect(stdout).toContain(`==> ${provider.paths.log('sentinel-0')} <==`);
+    expect(stdout.trim().split('\n').length).toBeGreaterThan(1);
+  });
+});
+
+describe('stack:up interrupted with Ctrl-C', () => {
+  afterAll(() => {
+    cli('stack-down', '--instance', 'bench', '--purge');
+  });
+
+  it('when SIGINT arrives during start-up, then what that run started is stopped and it exits 130', async () => {
+    // Its own process group, like a terminal's foreground job: Ctrl-C signals the whole group.
+    const child = spawn(process.execPath, ['scripts/run.mjs', 'stack-up', '--instance', 'bench', '--fresh'], {
+      cwd: REPO_ROOT,
+      detached: true,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    child.stdout.on('data', (d: Buffer) => (output += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (output += d.toString()));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    const deadline = Date.now() + 60_000;
+    while (!output.includes('starting 3 KRaft nodes') && Date.now() < deadline) await sleep(100);
+    expect(output).toContain('starting 3 KRaft nodes');
+    process.kill(-child.pid!, 'SIGINT');
+    expect(await exited).toBe(130);
+    expect(output).toContain('interrupted: stopping what this run started');
+    const bench = await NativeProvider.open('bench');
+    expect(await bench.running()).toEqual([]);
+  });
+});
+
+describe('a damaged data directory', () => {
+  afterAll(() => {
+    cli('stack-down', '--instance', 'bench', '--purge');
+  });
+
+  it('when a member cannot read its data, then the error names it, shows its log and suggests --fresh', async () => {
+    const bench = await NativeProvider.open('bench', await runDoctor({ install: false }));
+    // A Redis AOF manifest that does not parse: redis-server refuses to start.
+    const aofDir = join(bench.paths.member('redis-0'), 'appendonlydir');
+    await mkdir(aofDir, { recursive: true });
+    await writeFile(join(aofDir, 'appendonly.aof.manifest'), 'this is not a manifest\n');
+    const t0 = Date.now();
+    const error = await bench.redis.up(() => {}).catch((e: unknown) => e);
+    await bench.stopStartedSince(t0);
+    expect(error).toBeInstanceOf(StackError);
+    const text = (error as StackError).describe();
+    expect(text).toContain('redis-0: exited while waiting for redis-0 to answer PING');
+    expect(text).toContain(`log: ${bench.paths.log('redis-0')}`);
+    expect(text).toMatch(/\| .*manifest/i);
+    expect(text).toContain('pnpm stack:up --fresh');
+    expect(await bench.running()).toEqual([]);
   });
 });
 

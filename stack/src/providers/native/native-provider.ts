@@ -115,6 +115,7 @@ export class NativeProvider {
 
   /** Stops members started at or after `since` (Ctrl-C during start-up). */
   async stopStartedSince(since: number): Promise<string[]> {
+    this.supervisor.refuseNewStarts('start-up was interrupted or failed');
     const fresh = this.supervisor.records().filter((r) => Date.parse(r.startedAt) >= since);
     await Promise.all(fresh.map((r) => this.supervisor.stop(r.member, 3000)));
     return fresh.map((r) => r.member);
