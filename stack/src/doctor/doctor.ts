@@ -63,6 +63,12 @@ export async function runDoctor(options: DoctorOptions = {}): Promise<NativeTool
   for (const req of needed) {
     if (req.install && install && manual.length === 0) {
       emit({ requirement: req.name, state: 'installing', detail: req.purpose });
+      // Maven and Go can take minutes on a fresh machine: say every 15 s that it is still going.
+      const started = Date.now();
+      const heartbeat = setInterval(() => {
+        const elapsed = Math.round((Date.now() - started) / 1000);
+        emit({ requirement: req.name, state: 'installing', detail: `still working (${elapsed} s)` });
+      }, 15_000);
       try {
         await req.install();
       } catch (error) {
@@ -70,6 +76,8 @@ export async function runDoctor(options: DoctorOptions = {}): Promise<NativeTool
         emit({ requirement: req.name, state: 'failed', detail: reason });
         manual.push(`${req.name} (${req.purpose}): ${req.manual}\n    (install failed: ${reason})`);
         continue;
+      } finally {
+        clearInterval(heartbeat);
       }
     } else if (req.install) {
       manual.push(`${req.name} (${req.purpose}): ${req.manual}`);

@@ -103,8 +103,10 @@ export async function probeKafka(target: KafkaProbeTarget, quorumLeader?: number
     healthy: problems.length === 0 && members.every((m) => m.healthy),
     members,
     problems,
-    notes: topics.map(
-      (t) => `${t.topic}: ${t.partitions} partitions, RF ${t.replicationFactor}, ISR ${t.minIsr}`,
-    ),
+    // In the topology's order, whatever order the metadata came in.
+    notes: target.topics
+      .map((name) => topics.find((t) => t.topic === name))
+      .filter((t) => t !== undefined)
+      .map((t) => `${t.topic}: ${t.partitions} partitions, RF ${t.replicationFactor}, ISR ${t.minIsr}`),
   };
 }
