@@ -11,7 +11,7 @@ export default defineConfig({
       {
         test: {
           name: 'unit',
-          include: ['stack/**/*.test.ts', 'scripts/**/*.test.ts'],
+          include: ['stack/**/*.test.ts', 'scripts/**/*.test.ts', 'services/**/*.test.ts'],
           exclude: ['**/*.int.test.ts', '**/node_modules/**'],
           testTimeout: 20_000,
         },
@@ -19,7 +19,7 @@ export default defineConfig({
       {
         test: {
           name: 'integration',
-          include: ['stack/**/*.int.test.ts'],
+          include: ['stack/**/*.int.test.ts', 'services/**/*.int.test.ts'],
           globalSetup: ['stack/test/global-setup.ts'],
           // One file at a time: they share the one test stack.
           pool: 'forks',

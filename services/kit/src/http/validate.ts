@@ -1,0 +1,38 @@
+import type { Request, RequestHandler, Response } from 'express';
+import type { z } from 'zod';
+
+export interface RequestSchemas {
+  body?: z.ZodType;
+  query?: z.ZodType;
+  params?: z.ZodType;
+}
+
+type Part<S extends RequestSchemas, K extends keyof RequestSchemas> = S[K] extends z.ZodType
+  ? z.output<S[K]>
+  : undefined;
+
+/** The request parts a route declared, parsed and typed by its schemas. */
+export interface ValidInput<S extends RequestSchemas> {
+  body: Part<S, 'body'>;
+  query: Part<S, 'query'>;
+  params: Part<S, 'params'>;
+}
+
+/**
+ * A route handler that only runs on valid input. Schemas are strict objects, so unknown fields and
+ * operator objects such as `{"$ne": …}` where a string belongs are rejected with a 400 naming the
+ * field (the ZodError goes to the central handler). Async errors reach that handler too (Express 5).
+ */
+export function validated<S extends RequestSchemas>(
+  schemas: S,
+  handler: (input: ValidInput<S>, req: Request, res: Response) => Promise<void> | void,
+): RequestHandler {
+  return async (req, res) => {
+    const input = {
+      body: schemas.body ? schemas.body.parse(req.body ?? {}) : undefined,
+      query: schemas.query ? schemas.query.parse(req.query) : undefined,
+      params: schemas.params ? schemas.params.parse(req.params) : undefined,
+    } as ValidInput<S>;
+    await handler(input, req, res);
+  };
+}

@@ -1,0 +1,135 @@
+import { once } from 'node:events';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Router } from 'express';
+import { createHttpApp } from './http/app.ts';
+import type { ReadinessCheck } from './http/health.ts';
+import type { Logger } from './logger.ts';
+import { ServiceMetrics } from './metrics.ts';
+
+export interface Closer {
+  name: string;
+  close(): Promise<unknown>;
+}
+
+export interface ServiceDefinition {
+  name: string;
+  logger: Logger;
+  routes: Router;
+  readiness?: Record<string, ReadinessCheck>;
+  /** Closed after the HTTP server has drained, in order (consumers before the clients they use). */
+  closers?: Closer[];
+  bodyLimit?: string;
+  /** How long in-flight requests get to finish on stop before their connections are cut. */
+  drainMs?: number;
+  /** How long each closer gets. */
+  closeTimeoutMs?: number;
+}
+
+export interface BoundAddress {
+  host: string;
+  port: number;
+  url: string;
+}
+
+/**
+ * One service process: `start()` binds (port 0 picks a free port, for tests) and returns the
+ * address; `stop()` stops accepting, lets in-flight requests finish within a bound, then closes the
+ * service's clients. Both are idempotent; `stop()` never hangs past its bounds.
+ */
+export class Service {
+  readonly metrics: ServiceMetrics;
+  private server: Server | undefined;
+  private stopping: Promise<void> | undefined;
+
+  constructor(private readonly def: ServiceDefinition) {
+    this.metrics = new ServiceMetrics(def.name);
+  }
+
+  get logger(): Logger {
+    return this.def.logger;
+  }
+
+  async start(port = 0, host = '127.0.0.1'): Promise<BoundAddress> {
+    if (this.server) throw new Error(`${this.def.name} is already started`);
+    const app = createHttpApp({
+      logger: this.def.logger,
+      metrics: this.metrics,
+      routes: this.def.routes,
+      readiness: this.def.readiness ?? {},
+      ...(this.def.bodyLimit ? { bodyLimit: this.def.bodyLimit } : {}),
+    });
+    const server = app.listen(port, host);
+    this.server = server;
+    await once(server, 'listening');
+    const address = server.address() as AddressInfo;
+    const bound = { host, port: address.port, url: `http://${host}:${address.port}` };
+    this.def.logger.info({ url: bound.url }, `${this.def.name} listening`);
+    return bound;
+  }
+
+  stop(): Promise<void> {
+    this.stopping ??= this.drainAndClose();
+    return this.stopping;
+  }
+
+  private async drainAndClose(): Promise<void> {
+    const { logger, name } = this.def;
+    const server = this.server;
+    if (server) {
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      // Requests that arrive on open keep-alive connections during the drain close them afterwards;
+      // connections that go idle once their request finishes are swept until the server is closed.
+      server.on('request', (_req, res) => res.setHeader('Connection', 'close'));
+      const sweep = setInterval(() => server.closeIdleConnections(), 25);
+      void closed.finally(() => clearInterval(sweep));
+      server.closeIdleConnections();
+      const drainMs = this.def.drainMs ?? 10_000;
+      const drained = await Promise.race([
+        closed.then(() => true),
+        new Promise<false>((resolve) => setTimeout(() => resolve(false), drainMs).unref()),
+      ]);
+      if (!drained) {
+        logger.warn(`${name}: requests still running after ${drainMs} ms; closing their connections`);
+        server.closeAllConnections();
+        await closed;
+      }
+      clearInterval(sweep);
+    }
+    for (const closer of this.def.closers ?? []) {
+      const timeoutMs = this.def.closeTimeoutMs ?? 5000;
+      try {
+        await Promise.race([
+          closer.close(),
+          new Promise((_, reject) =>
+            setTimeout(() => reject(new Error(`took over ${timeoutMs} ms`)), timeoutMs).unref(),
+          ),
+        ]);
+      } catch (error) {
+        logger.warn({ err: error }, `${name}: closing ${closer.name} failed`);
+      }
+    }
+    logger.info(`${name} stopped`);
+  }
+}
+
+/**
+ * The process entry for a service: start, stop gracefully on SIGTERM/SIGINT, and on a crash
+ * (uncaught exception, unhandled rejection) log it, drain and exit 1.
+ */
+export async function runService(service: Service, port: number, host: string): Promise<BoundAddress> {
+  const shutdown = (code: number) => {
+    void service.stop().finally(() => process.exit(code));
+  };
+  process.once('SIGTERM', () => shutdown(0));
+  process.once('SIGINT', () => shutdown(0));
+  process.on('uncaughtException', (error) => {
+    service.logger.fatal({ err: error }, 'uncaught exception');
+    shutdown(1);
+  });
+  process.on('unhandledRejection', (reason) => {
+    service.logger.fatal({ err: reason }, 'unhandled rejection');
+    shutdown(1);
+  });
+  return service.start(port, host);
+}
