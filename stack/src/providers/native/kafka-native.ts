@@ -187,18 +187,27 @@ export class NativeKafka extends NativeComponent {
       intervalMs: 500,
       watch,
     });
-    report(`waiting for ISR ${this.spec.replicationFactor} on every partition`);
+    report(`waiting for ISR ${this.spec.replicationFactor} on every partition, as every broker sees it`);
+    // Metadata reaches each broker on its own schedule: ready means every broker reports it.
     await waitFor(
-      () =>
-        withKafkaAdmin(this.brokers, async (admin) => {
-          const health = await topicHealth(admin, this.spec.topics);
+      async () => {
+        for (const broker of this.brokers) {
+          const health = await withKafkaAdmin([broker], (admin) => topicHealth(admin, this.spec.topics));
           const lagging = health.filter(
             (t) => t.underReplicated > 0 || t.minIsr < this.spec.replicationFactor,
           );
-          if (health.length === this.spec.topics.length && lagging.length === 0) return true;
-          throw new Error(`${lagging.map((t) => t.topic).join(', ') || 'topics'} not fully in sync yet`);
-        }),
-      { component: 'kafka', what: 'have every partition fully in sync', timeoutMs: 60_000, watch },
+          if (health.length < this.spec.topics.length || lagging.length > 0) {
+            throw new Error(`${broker} does not yet see every topic fully in sync`);
+          }
+        }
+        return true;
+      },
+      {
+        component: 'kafka',
+        what: 'have every partition fully in sync on every broker',
+        timeoutMs: 60_000,
+        watch,
+      },
     );
     return started > 0 ? 'started' : 'already-running';
   }
