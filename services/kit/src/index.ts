@@ -10,7 +10,15 @@ export {
 export { AppError, type ErrorBody } from './errors.ts';
 export { createLogger, type Logger } from './logger.ts';
 export { ServiceMetrics } from './metrics.ts';
-export { validated, type RequestSchemas, type ValidInput } from './http/validate.ts';
+export { validated, parseRequest, type RequestSchemas, type ValidInput } from './http/validate.ts';
+export { Api, type RouteSpec, type Reply, type RouteContext, type AuthRequirement } from './http/api.ts';
 export { toAppError } from './http/error-handler.ts';
 export type { ReadinessCheck } from './http/health.ts';
 export { Service, runService, type ServiceDefinition, type BoundAddress, type Closer } from './service.ts';
+export { connectMongo, isDuplicateKey, type MongoHandle } from './clients/mongo.ts';
+export { connectRedis, parseHostList, type SentinelTarget } from './clients/redis.ts';
+export { createKafka, connectProducer, connectConsumer } from './clients/kafka.ts';
+export { newEvent, topicOf, EVENT_CATALOGUE, type EventEnvelope, type EventType } from './events/envelope.ts';
+export { withOutbox, OutboxRelay, type Outbox } from './events/outbox.ts';
+export { runIdempotentConsumer } from './events/consumer.ts';
+export { AccessTokens, type Principal, type Role } from './auth/tokens.ts';

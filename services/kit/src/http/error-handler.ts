@@ -1,5 +1,6 @@
 import type { NextFunction, Request, Response } from 'express';
 import { ZodError } from 'zod';
+import { dependencyError } from '../clients/dependency-errors.ts';
 import { AppError, type ErrorBody } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 
@@ -27,6 +28,8 @@ export function toAppError(error: unknown): AppError {
   }
   const type = (error as { type?: string } | null)?.type;
   if (type && BODY_ERRORS[type]) return BODY_ERRORS[type](error as { limit?: number });
+  const down = dependencyError(error);
+  if (down) return down;
   return new AppError(
     500,
     'INTERNAL',

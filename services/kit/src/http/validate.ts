@@ -28,11 +28,15 @@ export function validated<S extends RequestSchemas>(
   handler: (input: ValidInput<S>, req: Request, res: Response) => Promise<void> | void,
 ): RequestHandler {
   return async (req, res) => {
-    const input = {
-      body: schemas.body ? schemas.body.parse(req.body ?? {}) : undefined,
-      query: schemas.query ? schemas.query.parse(req.query) : undefined,
-      params: schemas.params ? schemas.params.parse(req.params) : undefined,
-    } as ValidInput<S>;
-    await handler(input, req, res);
+    await handler(parseRequest(schemas, req), req, res);
   };
+}
+
+/** Parses the declared parts of a request; throws the ZodError for the central handler. */
+export function parseRequest<S extends RequestSchemas>(schemas: S, req: Request): ValidInput<S> {
+  return {
+    body: schemas.body ? schemas.body.parse(req.body ?? {}) : undefined,
+    query: schemas.query ? schemas.query.parse(req.query) : undefined,
+    params: schemas.params ? schemas.params.parse(req.params) : undefined,
+  } as ValidInput<S>;
 }

@@ -1,0 +1,35 @@
+import { MongoClient, type Db } from 'mongodb';
+
+export interface MongoHandle {
+  client: MongoClient;
+  db: Db;
+  ping(): Promise<unknown>;
+  close(): Promise<void>;
+}
+
+/**
+ * The official driver with a replica-set URI and majority writes, as every service connects. Server
+ * selection gives up after a few seconds so a request fails with 503 instead of hanging.
+ */
+export async function connectMongo(uri: string, dbName: string): Promise<MongoHandle> {
+  const client = new MongoClient(uri, {
+    writeConcern: { w: 'majority' },
+    retryWrites: true,
+    serverSelectionTimeoutMS: 3000,
+    connectTimeoutMS: 3000,
+    maxPoolSize: 20,
+  });
+  await client.connect();
+  const db = client.db(dbName);
+  return {
+    client,
+    db,
+    ping: () => db.command({ ping: 1 }),
+    close: () => client.close(),
+  };
+}
+
+/** E11000: the unique index said no. The building block of every invariant here. */
+export function isDuplicateKey(error: unknown): boolean {
+  return (error as { code?: number } | null)?.code === 11000;
+}

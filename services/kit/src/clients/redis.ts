@@ -1,0 +1,34 @@
+import { Redis } from 'ioredis';
+import type { Logger } from '../logger.ts';
+
+export interface SentinelTarget {
+  sentinels: { host: string; port: number }[];
+  masterName: string;
+}
+
+/** Parses `host:port,host:port` (the REDIS_SENTINELS variable). */
+export function parseHostList(list: string): { host: string; port: number }[] {
+  return list.split(',').map((entry) => {
+    const [host, port] = entry.trim().split(':');
+    if (!host || !port || !Number.isInteger(Number(port))) throw new Error(`"${entry}" is not host:port`);
+    return { host, port: Number(port) };
+  });
+}
+
+/**
+ * ioredis through Sentinel: it asks the Sentinels for the master and follows failovers. Commands are
+ * retried briefly across a failover, then fail (so the request gets a 503, never a hang). ioredis
+ * reports every reconnect as an `error` event; those are logged at debug, not thrown.
+ */
+export function connectRedis(target: SentinelTarget, logger: Logger): Redis {
+  const redis = new Redis({
+    sentinels: target.sentinels,
+    name: target.masterName,
+    maxRetriesPerRequest: 3,
+    commandTimeout: 2000,
+    retryStrategy: (attempt) => Math.min(attempt * 100, 1000),
+    sentinelRetryStrategy: (attempt) => Math.min(attempt * 100, 1000),
+  });
+  redis.on('error', (error) => logger.debug({ err: error }, 'redis connection event'));
+  return redis;
+}

@@ -1,0 +1,108 @@
+import type { Db } from 'mongodb';
+import type { Producer } from 'kafkajs';
+import type { Logger } from '../logger.ts';
+import { topicOf, type EventEnvelope } from './envelope.ts';
+
+/**
+ * Events waiting to be published, stored in the same single-document write as the change they
+ * describe, so no event is lost between the database and Kafka (there are no transactions to
+ * lean on). The rule that keeps this safe on FerretDB, whose updates are read-modify-write: a
+ * document that carries an outbox is written once by its service; afterwards only the relay
+ * touches it (to set `sentAt`). State that changes later is appended as new documents.
+ */
+export interface Outbox {
+  events: EventEnvelope[];
+  sentAt: Date | null;
+}
+
+export function withOutbox<T extends object>(doc: T, events: EventEnvelope[]): T & { outbox: Outbox } {
+  return { ...doc, outbox: { events, sentAt: null } };
+}
+
+export interface OutboxRelayOptions {
+  db: Db;
+  /** Collections whose documents may carry an outbox. */
+  collections: string[];
+  producer: Producer;
+  logger: Logger;
+  intervalMs?: number;
+  batchSize?: number;
+}
+
+/**
+ * Polls for unsent outboxes, publishes their events (acks=all) and marks them sent. A crash between
+ * publish and mark publishes again on restart: delivery is at-least-once and consumers deduplicate
+ * on the event id.
+ */
+export class OutboxRelay {
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<void> | undefined;
+  private stopped = false;
+
+  constructor(private readonly options: OutboxRelayOptions) {}
+
+  async ensureIndexes(): Promise<void> {
+    for (const name of this.options.collections)
+      await this.options.db.collection(name).createIndex({ 'outbox.sentAt': 1 });
+  }
+
+  /** One pass over every collection; returns how many events were published. */
+  async relayOnce(): Promise<number> {
+    let published = 0;
+    for (const name of this.options.collections) {
+      const collection = this.options.db.collection(name);
+      const pending = await collection
+        .find({ 'outbox.sentAt': null, outbox: { $exists: true } })
+        .limit(this.options.batchSize ?? 100)
+        .toArray();
+      for (const doc of pending) {
+        const outbox = doc.outbox as Outbox;
+        for (const event of outbox.events) {
+          await this.options.producer.send({
+            topic: topicOf(event),
+            acks: -1,
+            messages: [
+              {
+                key: event.subject,
+                value: JSON.stringify(event),
+                headers: {
+                  'event-id': event.id,
+                  'event-type': event.type,
+                  ...(event.traceparent ? { traceparent: event.traceparent } : {}),
+                },
+              },
+            ],
+          });
+          published++;
+        }
+        await collection.updateOne(
+          { _id: doc._id, 'outbox.sentAt': null },
+          { $set: { 'outbox.sentAt': new Date() } },
+        );
+      }
+    }
+    return published;
+  }
+
+  start(): void {
+    const interval = this.options.intervalMs ?? 200;
+    const tick = () => {
+      this.running = this.relayOnce()
+        .then(() => undefined)
+        .catch((error: unknown) =>
+          this.options.logger.warn({ err: error }, 'outbox relay pass failed; retrying'),
+        )
+        .finally(() => {
+          if (!this.stopped) this.timer = setTimeout(tick, interval);
+        });
+    };
+    tick();
+  }
+
+  /** Stops polling and waits for the pass in progress. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    await this.running;
+  }
+}

@@ -1,0 +1,243 @@
+import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { loadConfig, type BoundAddress, type EventEnvelope } from '@stackdrill/kit';
+import { NativeProvider } from '@stackdrill/stack';
+import { SignJWT } from 'jose';
+import { Kafka, logLevel } from 'kafkajs';
+import { MongoClient } from 'mongodb';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { USER_CONFIG } from './config.ts';
+import { createUserService, type UserService } from './user-service.ts';
+
+// Runs against the `test` instance of the stack (stack/test/global-setup.ts), in its own database.
+const JWT_SECRET = 'integration-test-secret-0123456789abcdef';
+const dbName = `users_it_${randomUUID().slice(0, 8)}`;
+let app: UserService;
+let address: BoundAddress;
+let endpoints: ReturnType<NativeProvider['endpoints']>;
+
+type Json = Record<string, unknown> & { code?: string; message?: string; details?: { path: string }[] };
+async function call(method: string, path: string, body?: unknown, headers: Record<string, string> = {}) {
+  const response = await fetch(`${address.url}${path}`, {
+    method,
+    headers: { 'content-type': 'application/json', ...headers },
+    ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body) }),
+  });
+  const text = await response.text();
+  return { status: response.status, body: (text ? JSON.parse(text) : {}) as Json };
+}
+
+const newCustomer = () => ({
+  email: `Ada.${randomUUID().slice(0, 8)}@Example.com`,
+  password: 'correct horse battery',
+  name: 'Ada',
+});
+
+beforeAll(async () => {
+  endpoints = (await NativeProvider.open('test')).endpoints();
+  const config = loadConfig('user', USER_CONFIG, {
+    PORT: '0',
+    LOG_LEVEL: 'warn',
+    MONGO_URI: endpoints.mongo.uri,
+    MONGO_DB: dbName,
+    REDIS_SENTINELS: endpoints.redis.sentinels.map((s) => `${s.host}:${s.port}`).join(','),
+    REDIS_MASTER_NAME: endpoints.redis.masterName,
+    KAFKA_BROKERS: endpoints.kafka.brokers.join(','),
+    JWT_SECRET,
+  });
+  app = await createUserService(config);
+  address = await app.service.start(0);
+});
+
+afterAll(async () => {
+  await app?.service.stop();
+});
+
+describe('POST /api/users', () => {
+  it('when a customer registers, then 201 with the profile and the email stored lower-case', async () => {
+    const customer = newCustomer();
+    const { status, body } = await call('POST', '/api/users', customer);
+    expect(status).toBe(201);
+    expect(body).toMatchObject({ email: customer.email.toLowerCase(), name: 'Ada', role: 'customer' });
+    expect(body).not.toHaveProperty('passwordHash');
+  });
+
+  it('when the email is taken (in any case), then 409 EMAIL_TAKEN', async () => {
+    const customer = newCustomer();
+    expect((await call('POST', '/api/users', customer)).status).toBe(201);
+    const again = await call('POST', '/api/users', { ...customer, email: customer.email.toUpperCase() });
+    expect(again.status).toBe(409);
+    expect(again.body.code).toBe('EMAIL_TAKEN');
+  });
+
+  it('when input is bad, then 400 naming the field, and nothing is stored', async () => {
+    const cases: [unknown, string][] = [
+      [{ ...newCustomer(), email: 'not-an-email' }, 'email'],
+      [{ ...newCustomer(), password: 'short' }, 'password'],
+      [{ ...newCustomer(), role: 'admin' }, ''],
+      [{ ...newCustomer(), email: { $ne: '' } }, 'email'],
+      [{ email: 'a@b.co', password: 'long enough password' }, 'name'],
+    ];
+    for (const [input, field] of cases) {
+      const { status, body } = await call('POST', '/api/users', input);
+      expect(status, JSON.stringify(input)).toBe(400);
+      expect(body.code).toBe('VALIDATION_FAILED');
+      expect(body.details?.[0]?.path).toBe(field);
+    }
+    const malformed = await call('POST', '/api/users', '{"email": ');
+    expect(malformed.status).toBe(400);
+    expect(malformed.body.code).toBe('MALFORMED_JSON');
+    const client = new MongoClient(endpoints.mongo.uri);
+    try {
+      expect(await client.db(dbName).collection('users').countDocuments({ email: 'a@b.co' })).toBe(0);
+    } finally {
+      await client.close();
+    }
+  });
+
+  it('when a customer registers, then user.registered is published once from the outbox', async () => {
+    const { body: user } = await call('POST', '/api/users', newCustomer());
+    const kafka = new Kafka({
+      clientId: 'user-it',
+      brokers: endpoints.kafka.brokers,
+      logLevel: logLevel.NOTHING,
+    });
+    const consumer = kafka.consumer({ groupId: `user-it-${randomUUID()}` });
+    const seen: EventEnvelope[] = [];
+    try {
+      await consumer.connect();
+      await consumer.subscribe({ topic: 'user-events', fromBeginning: true });
+      await consumer.run({
+        eachMessage: async ({ message }) => {
+          // Other tests put other messages on this topic; anything that is not an envelope is skipped.
+          let event: EventEnvelope;
+          try {
+            event = JSON.parse(message.value!.toString()) as EventEnvelope;
+          } catch {
+            return;
+          }
+          if (event.subject === user.id) seen.push(event);
+        },
+      });
+      const deadline = Date.now() + 30_000;
+      while (seen.length === 0 && Date.now() < deadline) await sleep(100);
+      await sleep(1000); // a duplicate would arrive right behind
+    } finally {
+      await consumer.disconnect();
+    }
+    expect(seen).toHaveLength(1);
+    expect(seen[0]).toMatchObject({
+      type: 'user.registered',
+      source: 'user-service',
+      data: { userId: user.id, email: user.email },
+    });
+    const client = new MongoClient(endpoints.mongo.uri);
+    try {
+      const doc = await client
+        .db(dbName)
+        .collection('users')
+        .findOne({ _id: user.id as never });
+      expect(doc?.outbox?.sentAt).toBeInstanceOf(Date);
+    } finally {
+      await client.close();
+    }
+  });
+});
+
+describe('POST /api/auth/token and GET /api/users/me', () => {
+  it('when signing in with the right password, then tokens that open the profile', async () => {
+    const customer = newCustomer();
+    await call('POST', '/api/users', customer);
+    const token = await call('POST', '/api/auth/token', {
+      grant_type: 'password',
+      email: customer.email,
+      password: customer.password,
+    });
+    expect(token.status).toBe(200);
+    expect(token.body).toMatchObject({ token_type: 'Bearer', expires_in: 900 });
+    const me = await call('GET', '/api/users/me', undefined, {
+      authorization: `Bearer ${String(token.body.access_token)}`,
+    });
+    expect(me.status).toBe(200);
+    expect(me.body.email).toBe(customer.email.toLowerCase());
+  });
+
+  it('when the password is wrong or the account unknown, then the same 401', async () => {
+    const customer = newCustomer();
+    await call('POST', '/api/users', customer);
+    const wrong = await call('POST', '/api/auth/token', {
+      grant_type: 'password',
+      email: customer.email,
+      password: 'wrong password!',
+    });
+    const unknown = await call('POST', '/api/auth/token', {
+      grant_type: 'password',
+      email: 'nobody@example.com',
+      password: 'whatever it is',
+    });
+    expect(wrong.status).toBe(401);
+    expect(unknown.status).toBe(401);
+    expect(wrong.body.message).toBe(unknown.body.message);
+    expect(wrong.body.code).toBe('INVALID_CREDENTIALS');
+  });
+
+  it('when the grant type is unknown, then 400', async () => {
+    expect((await call('POST', '/api/auth/token', { grant_type: 'magic' })).status).toBe(400);
+  });
+
+  it('when the token is missing, forged or expired, then 401 with a reason', async () => {
+    expect((await call('GET', '/api/users/me')).status).toBe(401);
+    const forged = await new SignJWT({ email: 'x@y.z', role: 'admin' })
+      .setProtectedHeader({ alg: 'HS256' })
+      .setSubject(randomUUID())
+      .setIssuer('stackdrill')
+      .setExpirationTime('5m')
+      .sign(new TextEncoder().encode('some-other-secret-that-is-long-enough!!'));
+    const f = await call('GET', '/api/users/me', undefined, { authorization: `Bearer ${forged}` });
+    expect(f.status).toBe(401);
+    expect(f.body.message).toBe('the access token is not valid');
+    const expired = await new SignJWT({ email: 'x@y.z', role: 'customer' })
+      .setProtectedHeader({ alg: 'HS256' })
+      .setSubject(randomUUID())
+      .setIssuer('stackdrill')
+      .setExpirationTime(Math.floor(Date.now() / 1000) - 60)
+      .sign(new TextEncoder().encode(JWT_SECRET));
+    const e = await call('GET', '/api/users/me', undefined, { authorization: `Bearer ${expired}` });
+    expect(e.status).toBe(401);
+    expect(e.body.message).toContain('expired');
+  });
+
+  it('when a refresh token is used, then it rotates; when the old one is replayed, the whole session is revoked', async () => {
+    const customer = newCustomer();
+    await call('POST', '/api/users', customer);
+    const first = await call('POST', '/api/auth/token', {
+      grant_type: 'password',
+      email: customer.email,
+      password: customer.password,
+    });
+    const r1 = String(first.body.refresh_token);
+    const second = await call('POST', '/api/auth/token', { grant_type: 'refresh_token', refresh_token: r1 });
+    expect(second.status).toBe(200);
+    const r2 = String(second.body.refresh_token);
+    expect(r2).not.toBe(r1);
+
+    const replay = await call('POST', '/api/auth/token', { grant_type: 'refresh_token', refresh_token: r1 });
+    expect(replay.status).toBe(401);
+    expect(replay.body.code).toBe('REFRESH_TOKEN_REUSED');
+    // The stolen-token replay revoked the family: the legitimate newer token is dead too.
+    const after = await call('POST', '/api/auth/token', { grant_type: 'refresh_token', refresh_token: r2 });
+    expect(after.status).toBe(401);
+  });
+});
+
+describe('GET /openapi.json', () => {
+  it('when fetched, then it documents the three operations of the user service', async () => {
+    const { body } = await call('GET', '/openapi.json');
+    const paths = body.paths as Record<string, Record<string, { operationId: string }>>;
+    const operations = Object.values(paths).flatMap((methods) =>
+      Object.values(methods).map((o) => o.operationId),
+    );
+    expect(operations.sort()).toEqual(['getMyProfile', 'issueToken', 'registerUser']);
+    expect(body.openapi).toBe('3.1.0');
+  });
+});
