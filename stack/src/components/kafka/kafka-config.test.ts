@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { renderServerProperties } from './kafka-config.ts';
+import { newClusterId, renderServerProperties } from './kafka-config.ts';
 
 describe('kafka server.properties', () => {
   const props = renderServerProperties({
@@ -29,5 +29,15 @@ describe('kafka server.properties', () => {
     expect(value('offsets.topic.replication.factor')).toBe('3');
     expect(value('unclean.leader.election.enable')).toBe('false');
     expect(value('auto.create.topics.enable')).toBe('false');
+  });
+});
+
+describe('kafka cluster id', () => {
+  it('when the random bytes encode to a leading "-", then another id is drawn', () => {
+    const draws = [Buffer.from([0xf8, ...new Array<number>(15).fill(1)]), Buffer.alloc(16, 7)];
+    expect(draws[0]!.toString('base64url').startsWith('-')).toBe(true);
+    const id = newClusterId(() => draws.shift()!);
+    expect(id).toBe(Buffer.alloc(16, 7).toString('base64url'));
+    expect(id).toHaveLength(22);
   });
 });

@@ -1,3 +1,5 @@
+import { randomBytes } from 'node:crypto';
+
 /** server.properties for one KRaft node in combined mode (broker + controller). */
 
 export interface KafkaNodeConfig {
@@ -59,3 +61,14 @@ log4j.appender.stdout.layout.ConversionPattern=[%d] %p %m (%c)%n
 log4j.logger.kafka.request.logger=WARN
 log4j.logger.state.change.logger=WARN
 `;
+
+/**
+ * A new cluster id: 16 random bytes in URL-safe base64, as Kafka makes them, and like Kafka's own
+ * generator never starting with "-" (command-line parsers take that for an option).
+ */
+export function newClusterId(random: () => Buffer = () => randomBytes(16)): string {
+  for (;;) {
+    const id = random().toString('base64url');
+    if (!id.startsWith('-')) return id;
+  }
+}

@@ -1,11 +1,14 @@
 import { execFile } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { access, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { StackError } from '../../errors.ts';
 import type { ComponentStatus } from '../../components/handle.ts';
-import { LOG4J_PROPERTIES, renderServerProperties } from '../../components/kafka/kafka-config.ts';
+import {
+  LOG4J_PROPERTIES,
+  newClusterId,
+  renderServerProperties,
+} from '../../components/kafka/kafka-config.ts';
 import { probeKafka, topicHealth, withKafkaAdmin } from '../../components/kafka/kafka-probe.ts';
 import type { ProcessSpec } from '../../process/supervisor.ts';
 import { waitFor } from '../../readiness/wait-for.ts';
@@ -70,8 +73,7 @@ export class NativeKafka extends NativeComponent {
   private async clusterId(): Promise<string> {
     const known = this.ctx.store.state.facts.kafkaClusterId;
     if (known) return known;
-    // Kafka cluster ids are 16 random bytes in URL-safe base64 without padding.
-    const id = randomBytes(16).toString('base64url');
+    const id = newClusterId();
     await this.ctx.store.setFacts({ kafkaClusterId: id });
     return id;
   }
@@ -132,7 +134,7 @@ export class NativeKafka extends NativeComponent {
     try {
       await run(
         this.ctx.tools.java,
-        [...jvm, 'kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', propsFile],
+        [...jvm, 'kafka.tools.StorageTool', 'format', `--cluster-id=${clusterId}`, '-c', propsFile],
         {
           timeout: 60_000,
         },
