@@ -20,5 +20,7 @@ export { connectRedis, parseHostList, type SentinelTarget } from './clients/redi
 export { createKafka, connectProducer, connectConsumer } from './clients/kafka.ts';
 export { newEvent, topicOf, EVENT_CATALOGUE, type EventEnvelope, type EventType } from './events/envelope.ts';
 export { withOutbox, OutboxRelay, type Outbox } from './events/outbox.ts';
+export { publishEvent } from './events/publish.ts';
 export { runIdempotentConsumer } from './events/consumer.ts';
 export { AccessTokens, type Principal, type Role } from './auth/tokens.ts';
+export { sharedConfig, connectRuntime, type SharedConfig, type ServiceRuntime } from './runtime.ts';

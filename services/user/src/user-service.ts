@@ -1,17 +1,10 @@
-import { Router } from 'express';
 import {
-  AccessTokens,
-  connectMongo,
-  connectProducer,
-  connectRedis,
-  createKafka,
-  createLogger,
+  connectRuntime,
   OutboxRelay,
-  parseHostList,
-  Service,
   type Api,
   type ConfigValues,
   type Logger,
+  type Service,
 } from '@stackdrill/kit';
 import type { USER_CONFIG } from './config.ts';
 import { SessionStore } from './data-access/session-store.ts';
@@ -29,57 +22,24 @@ export interface UserService {
 }
 
 /**
- * The composition root: connects the clients, wires data access → domain → HTTP, and hands back a
- * Service whose stop() drains HTTP, then stops the outbox relay and closes every client.
+ * The composition root: data access → domain → HTTP. The Service's stop() drains HTTP, stops the
+ * outbox relay, then closes the clients.
  */
-export async function createUserService(
-  config: UserConfig,
-  logger = createLogger('user', config.logLevel),
-): Promise<UserService> {
-  const mongo = await connectMongo(config.mongoUri, config.mongoDb);
-  const users = new UserRepository(mongo.db);
+export async function createUserService(config: UserConfig, logger?: Logger): Promise<UserService> {
+  const runtime = await connectRuntime('user', config, logger);
+  const users = new UserRepository(runtime.mongo.db);
   await users.ensureIndexes();
-  const redis = connectRedis(
-    { sentinels: parseHostList(config.redisSentinels), masterName: config.redisMasterName },
-    logger,
-  );
-  const kafka = createKafka('user-service', config.kafkaBrokers.split(','), logger);
-  const producer = await connectProducer(kafka);
-  const tokens = new AccessTokens(config.jwtSecret, config.accessTokenTtlS);
-  const domain = new UserDomain({
-    users,
-    sessions: new SessionStore(redis, config.refreshTokenTtlS),
-    tokens,
-    source: 'user-service',
-  });
-  const api = userApi(domain, tokens);
-
+  const sessions = new SessionStore(runtime.redis, config.refreshTokenTtlS);
+  const domain = new UserDomain({ users, sessions, tokens: runtime.tokens, source: 'user-service' });
+  const api = userApi(domain, runtime.tokens);
   const relay = new OutboxRelay({
-    db: mongo.db,
+    db: runtime.mongo.db,
     collections: [users.collection.collectionName],
-    producer,
-    logger,
+    producer: runtime.producer,
+    logger: runtime.logger,
   });
   await relay.ensureIndexes();
-
-  const routes = Router();
-  routes.get('/openapi.json', (_req, res) => {
-    res.json(api.document());
-  });
-  routes.use(api.router);
-
-  const service = new Service({
-    name: 'user',
-    logger,
-    routes,
-    readiness: { mongo: () => mongo.ping(), redis: () => redis.ping() },
-    closers: [
-      { name: 'outbox relay', close: () => relay.stop() },
-      { name: 'kafka producer', close: () => producer.disconnect() },
-      { name: 'redis', close: () => redis.quit() },
-      { name: 'mongo', close: () => mongo.close() },
-    ],
-  });
+  const service = runtime.serve(api, [{ name: 'outbox relay', close: () => relay.stop() }]);
   relay.start();
-  return { service, api, relay, logger };
+  return { service, api, relay, logger: runtime.logger };
 }

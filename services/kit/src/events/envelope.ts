@@ -20,6 +20,10 @@ export interface EventEnvelope<T = Record<string, unknown>> {
 /** Every event type, the topic it travels on and what it means. Producers and consumers share it. */
 export const EVENT_CATALOGUE = {
   'user.registered': { topic: 'user-events', meaning: 'a customer account was created' },
+  'product.viewed': {
+    topic: 'analytics-events',
+    meaning: 'a product detail was shown (not stored: a view changes no state)',
+  },
 } as const satisfies Record<string, { topic: KafkaTopic; meaning: string }>;
 
 export type EventType = keyof typeof EVENT_CATALOGUE;

@@ -1,7 +1,8 @@
 import type { Db } from 'mongodb';
 import type { Producer } from 'kafkajs';
 import type { Logger } from '../logger.ts';
-import { topicOf, type EventEnvelope } from './envelope.ts';
+import type { EventEnvelope } from './envelope.ts';
+import { publishEvent } from './publish.ts';
 
 /**
  * Events waiting to be published, stored in the same single-document write as the change they
@@ -58,21 +59,7 @@ export class OutboxRelay {
       for (const doc of pending) {
         const outbox = doc.outbox as Outbox;
         for (const event of outbox.events) {
-          await this.options.producer.send({
-            topic: topicOf(event),
-            acks: -1,
-            messages: [
-              {
-                key: event.subject,
-                value: JSON.stringify(event),
-                headers: {
-                  'event-id': event.id,
-                  'event-type': event.type,
-                  ...(event.traceparent ? { traceparent: event.traceparent } : {}),
-                },
-              },
-            ],
-          });
+          await publishEvent(this.options.producer, event);
           published++;
         }
         await collection.updateOne(

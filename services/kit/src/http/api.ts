@@ -4,7 +4,8 @@ import type { AccessTokens, Principal } from '../auth/tokens.ts';
 import { AppError } from '../errors.ts';
 import { parseRequest, type RequestSchemas, type ValidInput } from './validate.ts';
 
-export type AuthRequirement = 'none' | 'user' | 'admin';
+/** `optional`: public, but a valid token names the caller (an invalid one is ignored). */
+export type AuthRequirement = 'none' | 'optional' | 'user' | 'admin';
 
 export interface RouteSpec<S extends RequestSchemas> {
   method: 'get' | 'post' | 'put' | 'patch' | 'delete';
@@ -70,7 +71,11 @@ export class Api {
     this.specs.push(spec);
     this.router[spec.method](spec.path, async (req, res) => {
       let principal: Principal | undefined;
-      if (spec.auth !== 'none') {
+      if (spec.auth === 'optional') {
+        principal = req.get('authorization')
+          ? await this.tokens!.fromHeader(req.get('authorization')).catch(() => undefined)
+          : undefined;
+      } else if (spec.auth !== 'none') {
         principal = await this.tokens!.fromHeader(req.get('authorization'));
         if (spec.auth === 'admin' && principal.role !== 'admin')
           throw AppError.forbidden('this needs an admin account');
@@ -116,7 +121,10 @@ export class Api {
           ...(r.body ? { content: json(r.body, 'output') } : {}),
         };
       }
-      const errors = { ...COMMON_ERRORS, ...(spec.auth !== 'none' ? { 401: 'no valid access token' } : {}) };
+      const errors = {
+        ...COMMON_ERRORS,
+        ...(spec.auth === 'user' || spec.auth === 'admin' ? { 401: 'no valid access token' } : {}),
+      };
       if (spec.auth === 'admin') Object.assign(errors, { 403: 'the account is not an admin' });
       for (const [status, description] of Object.entries(errors)) {
         responses[status] = { description, content: json(ERROR_BODY, 'output') };
@@ -124,7 +132,8 @@ export class Api {
       (paths[path] ??= {})[spec.method] = {
         operationId: spec.operationId,
         summary: spec.summary,
-        ...(spec.auth !== 'none' ? { security: [{ bearer: [] }] } : {}),
+        ...(spec.auth === 'user' || spec.auth === 'admin' ? { security: [{ bearer: [] }] } : {}),
+        ...(spec.auth === 'optional' ? { security: [{}, { bearer: [] }] } : {}),
         ...(parameters.length ? { parameters } : {}),
         ...(spec.request.body
           ? { requestBody: { required: true, content: json(spec.request.body, 'input') } }

@@ -1,0 +1,124 @@
+import { Router } from 'express';
+import type { Producer } from 'kafkajs';
+import type { Redis } from 'ioredis';
+import { AccessTokens } from './auth/tokens.ts';
+import { connectMongo, type MongoHandle } from './clients/mongo.ts';
+import { createKafka, connectProducer } from './clients/kafka.ts';
+import { connectRedis, parseHostList } from './clients/redis.ts';
+import { env, type ConfigSchema, type ConfigValues } from './config.ts';
+import type { Api } from './http/api.ts';
+import { createLogger, type Logger } from './logger.ts';
+import { Service, type Closer } from './service.ts';
+
+/** The configuration every service shares: where it listens and how it reaches the data tier. */
+export function sharedConfig(defaults: { port: number; db: string }) {
+  return {
+    port: {
+      env: 'PORT',
+      doc: 'HTTP port (0 picks a free one)',
+      schema: env.port(),
+      default: String(defaults.port),
+    },
+    host: { env: 'HOST', doc: 'address to bind', schema: env.string(), default: '127.0.0.1' },
+    logLevel: {
+      env: 'LOG_LEVEL',
+      doc: 'log level',
+      schema: env.enumOf(['debug', 'info', 'warn', 'error']),
+      default: 'info',
+    },
+    mongoUri: {
+      env: 'MONGO_URI',
+      doc: 'MongoDB connection string (replica set, majority writes)',
+      schema: env.string(),
+      default: 'mongodb://127.0.0.1:27017/?replicaSet=rs0&w=majority',
+    },
+    mongoDb: { env: 'MONGO_DB', doc: 'database of this service', schema: env.string(), default: defaults.db },
+    redisSentinels: {
+      env: 'REDIS_SENTINELS',
+      doc: 'Redis Sentinels as host:port,host:port',
+      schema: env.string(),
+      default: '127.0.0.1:26379,127.0.0.1:26380,127.0.0.1:26381',
+    },
+    redisMasterName: {
+      env: 'REDIS_MASTER_NAME',
+      doc: 'the master name Sentinel monitors',
+      schema: env.string(),
+      default: 'stackdrill',
+    },
+    kafkaBrokers: {
+      env: 'KAFKA_BROKERS',
+      doc: 'Kafka bootstrap brokers as host:port,host:port',
+      schema: env.string(),
+      default: '127.0.0.1:9092,127.0.0.1:9093,127.0.0.1:9094',
+    },
+    jwtSecret: {
+      env: 'JWT_SECRET',
+      doc: 'HS256 key for access tokens, 32+ characters',
+      schema: env.string().min(32),
+      secret: true,
+    },
+    accessTokenTtlS: {
+      env: 'ACCESS_TOKEN_TTL_S',
+      doc: 'access token lifetime in seconds',
+      schema: env.int(60),
+      default: '900',
+    },
+  } satisfies ConfigSchema;
+}
+
+export type SharedConfig = ConfigValues<ReturnType<typeof sharedConfig>>;
+
+/** The connected clients of one service, and how to wrap its API into a runnable Service. */
+export interface ServiceRuntime {
+  name: string;
+  logger: Logger;
+  mongo: MongoHandle;
+  redis: Redis;
+  producer: Producer;
+  tokens: AccessTokens;
+  /** Builds the Service: the API plus `/openapi.json`; `closers` run before the shared clients close. */
+  serve(api: Api, closers?: Closer[]): Service;
+}
+
+export async function connectRuntime(
+  name: string,
+  config: SharedConfig,
+  logger = createLogger(name, config.logLevel),
+): Promise<ServiceRuntime> {
+  const mongo = await connectMongo(config.mongoUri, config.mongoDb);
+  const redis = connectRedis(
+    { sentinels: parseHostList(config.redisSentinels), masterName: config.redisMasterName },
+    logger,
+  );
+  const producer = await connectProducer(
+    createKafka(`${name}-service`, config.kafkaBrokers.split(','), logger),
+  );
+  const tokens = new AccessTokens(config.jwtSecret, config.accessTokenTtlS);
+  return {
+    name,
+    logger,
+    mongo,
+    redis,
+    producer,
+    tokens,
+    serve(api, closers = []) {
+      const routes = Router();
+      routes.get('/openapi.json', (_req, res) => {
+        res.json(api.document());
+      });
+      routes.use(api.router);
+      return new Service({
+        name,
+        logger,
+        routes,
+        readiness: { mongo: () => mongo.ping(), redis: () => redis.ping() },
+        closers: [
+          ...closers,
+          { name: 'kafka producer', close: () => producer.disconnect() },
+          { name: 'redis', close: () => redis.quit() },
+          { name: 'mongo', close: () => mongo.close() },
+        ],
+      });
+    },
+  };
+}

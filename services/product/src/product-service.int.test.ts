@@ -1,0 +1,279 @@
+import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { AccessTokens, loadConfig, type BoundAddress, type EventEnvelope } from '@stackdrill/kit';
+import { NativeProvider } from '@stackdrill/stack';
+import { Kafka, logLevel } from 'kafkajs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PRODUCT_CONFIG } from './config.ts';
+import { InsufficientStock } from './data-access/inventory-ledger.ts';
+import { createProductService, type ProductService } from './product-service.ts';
+
+// Runs against the `test` instance of the stack (stack/test/global-setup.ts), in its own database.
+const JWT_SECRET = 'integration-test-secret-0123456789abcdef';
+const tokens = new AccessTokens(JWT_SECRET);
+let app: ProductService;
+let address: BoundAddress;
+let endpoints: ReturnType<NativeProvider['endpoints']>;
+let admin: string;
+let customer: string;
+
+type Json = Record<string, unknown> & { code?: string; details?: { path: string }[] };
+async function call(
+  method: string,
+  path: string,
+  options: { body?: unknown; token?: string; headers?: Record<string, string> } = {},
+) {
+  const response = await fetch(`${address.url}${path}`, {
+    method,
+    headers: {
+      'content-type': 'application/json',
+      ...(options.token ? { authorization: `Bearer ${options.token}` } : {}),
+      ...options.headers,
+    },
+    ...(options.body === undefined ? {} : { body: JSON.stringify(options.body) }),
+  });
+  return { status: response.status, body: (await response.json()) as Json };
+}
+
+const sku = () => `IT-${randomUUID().slice(0, 8).toUpperCase()}`;
+const newProduct = (overrides: Record<string, unknown> = {}) => ({
+  sku: sku(),
+  name: 'Enamel mug',
+  category: 'kitchen',
+  priceCents: 1299,
+  initialStock: 10,
+  ...overrides,
+});
+
+beforeAll(async () => {
+  endpoints = (await NativeProvider.open('test')).endpoints();
+  const config = loadConfig('product', PRODUCT_CONFIG, {
+    PORT: '0',
+    LOG_LEVEL: 'warn',
+    MONGO_URI: endpoints.mongo.uri,
+    MONGO_DB: `products_it_${randomUUID().slice(0, 8)}`,
+    REDIS_SENTINELS: endpoints.redis.sentinels.map((s) => `${s.host}:${s.port}`).join(','),
+    REDIS_MASTER_NAME: endpoints.redis.masterName,
+    KAFKA_BROKERS: endpoints.kafka.brokers.join(','),
+    JWT_SECRET,
+  });
+  app = await createProductService(config);
+  address = await app.service.start(0);
+  admin = await tokens.sign({ userId: randomUUID(), email: 'admin@stackdrill.local', role: 'admin' });
+  customer = await tokens.sign({ userId: randomUUID(), email: 'c@stackdrill.local', role: 'customer' });
+});
+
+afterAll(async () => {
+  await app?.service.stop();
+});
+
+describe('POST /api/products', () => {
+  it('when an admin creates a product, then 201 with its stock; the same SKU again is 409', async () => {
+    const input = newProduct();
+    const created = await call('POST', '/api/products', { body: input, token: admin });
+    expect(created.status).toBe(201);
+    expect(created.body).toMatchObject({ sku: input.sku, stock: 10, priceCents: 1299 });
+    const again = await call('POST', '/api/products', { body: input, token: admin });
+    expect(again.status).toBe(409);
+    expect(again.body).toMatchObject({ code: 'SKU_TAKEN', details: { id: created.body.id } });
+  });
+
+  it('when a customer or nobody tries, then 403 or 401; when input is bad, then 400', async () => {
+    expect((await call('POST', '/api/products', { body: newProduct(), token: customer })).status).toBe(403);
+    expect((await call('POST', '/api/products', { body: newProduct() })).status).toBe(401);
+    for (const [bad, field] of [
+      [{ sku: 'lower-case' }, 'sku'],
+      [{ priceCents: -5 }, 'priceCents'],
+      [{ priceCents: 12.5 }, 'priceCents'],
+      [{ category: { $gt: '' } }, 'category'],
+    ] as const) {
+      const response = await call('POST', '/api/products', { body: newProduct(bad), token: admin });
+      expect(response.status, JSON.stringify(bad)).toBe(400);
+      expect(response.body.details?.[0]?.path).toBe(field);
+    }
+  });
+});
+
+describe('GET /api/products/:id', () => {
+  it('when the product exists, then 200 with stock, and product.viewed reaches analytics-events', async () => {
+    const { body: product } = await call('POST', '/api/products', { body: newProduct(), token: admin });
+    const kafka = new Kafka({
+      clientId: 'product-it',
+      brokers: endpoints.kafka.brokers,
+      logLevel: logLevel.NOTHING,
+    });
+    const consumer = kafka.consumer({ groupId: `product-it-${randomUUID()}` });
+    const seen: EventEnvelope[] = [];
+    try {
+      await consumer.connect();
+      await consumer.subscribe({ topic: 'analytics-events', fromBeginning: true });
+      await consumer.run({
+        eachMessage: async ({ message }) => {
+          try {
+            const event = JSON.parse(message.value!.toString()) as EventEnvelope;
+            if (event.subject === product.id) seen.push(event);
+          } catch {
+            // not an envelope
+          }
+        },
+      });
+      const viewed = await call('GET', `/api/products/${String(product.id)}`, { token: customer });
+      expect(viewed.status).toBe(200);
+      expect(viewed.body).toMatchObject({ id: product.id, stock: 10 });
+      const deadline = Date.now() + 30_000;
+      while (seen.length === 0 && Date.now() < deadline) await sleep(100);
+    } finally {
+      await consumer.disconnect();
+    }
+    expect(seen[0]).toMatchObject({ type: 'product.viewed', data: { productId: product.id } });
+  });
+
+  it('when the id is unknown or malformed, then 404 or 400', async () => {
+    expect((await call('GET', `/api/products/${randomUUID()}`)).status).toBe(404);
+    expect((await call('GET', '/api/products/not-a-uuid')).status).toBe(400);
+  });
+});
+
+describe('GET /api/products', () => {
+  it('when paging by cursor, then every matching product appears once, in price order', async () => {
+    const category = `it-${randomUUID().slice(0, 8)}`;
+    const prices = [500, 1500, 700, 700, 2500, 100, 900];
+    for (const [i, priceCents] of prices.entries()) {
+      await call('POST', '/api/products', {
+        body: newProduct({ category, priceCents, name: `Item ${i}` }),
+        token: admin,
+      });
+    }
+    const seen: number[] = [];
+    let cursor: string | null = null;
+    let pages = 0;
+    do {
+      const query: string = `/api/products?category=${category}&sort=price_asc&limit=3${cursor ? `&cursor=${cursor}` : ''}`;
+      const { status, body } = await call('GET', query);
+      expect(status).toBe(200);
+      seen.push(...(body.items as { priceCents: number }[]).map((p) => p.priceCents));
+      cursor = body.nextCursor as string | null;
+      pages++;
+    } while (cursor && pages < 10);
+    expect(seen).toEqual([...prices].sort((a, b) => a - b));
+    expect(pages).toBe(3);
+  });
+
+  it('when filtering by text and price, then only matches come back; pattern characters are literal', async () => {
+    const category = `it-${randomUUID().slice(0, 8)}`;
+    await call('POST', '/api/products', {
+      body: newProduct({ category, name: 'Blue Teapot', priceCents: 3000 }),
+      token: admin,
+    });
+    await call('POST', '/api/products', {
+      body: newProduct({ category, name: 'Red teapot', priceCents: 1000 }),
+      token: admin,
+    });
+    await call('POST', '/api/products', {
+      body: newProduct({ category, name: 'Teacup', priceCents: 800 }),
+      token: admin,
+    });
+    const text = await call('GET', `/api/products?category=${category}&q=TEAPOT`);
+    expect((text.body.items as unknown[]).length).toBe(2);
+    const cheap = await call('GET', `/api/products?category=${category}&q=teapot&maxPriceCents=2000`);
+    expect((cheap.body.items as { name: string }[]).map((p) => p.name)).toEqual(['Red teapot']);
+    const pattern = await call('GET', `/api/products?category=${category}&q=${encodeURIComponent('.*')}`);
+    expect(pattern.body.items).toEqual([]);
+  });
+
+  it('when the query is bad, then 400', async () => {
+    expect((await call('GET', '/api/products?minPriceCents=500&maxPriceCents=100')).status).toBe(400);
+    expect((await call('GET', '/api/products?cursor=garbage')).body.code).toBe('INVALID_CURSOR');
+    expect((await call('GET', '/api/products?sort=random')).status).toBe(400);
+    expect((await call('GET', '/api/products?limit=1000')).status).toBe(400);
+    expect((await call('GET', '/api/products?unknown=1')).status).toBe(400);
+  });
+});
+
+describe('PATCH /api/products/:id/inventory', () => {
+  it('when stock is adjusted, then the detail shows it at once; a replayed Idempotency-Key counts once', async () => {
+    const { body: product } = await call('POST', '/api/products', { body: newProduct(), token: admin });
+    const path = `/api/products/${String(product.id)}/inventory`;
+    expect((await call('GET', `/api/products/${String(product.id)}`)).body.stock).toBe(10); // now cached
+    const headers = { 'Idempotency-Key': `restock-${randomUUID()}` };
+    const first = await call('PATCH', path, { body: { delta: 5, reason: 'restock' }, token: admin, headers });
+    const replay = await call('PATCH', path, {
+      body: { delta: 5, reason: 'restock' },
+      token: admin,
+      headers,
+    });
+    expect(first.body).toMatchObject({ stock: 15 });
+    expect(replay.body).toEqual(first.body);
+    expect((await call('GET', `/api/products/${String(product.id)}`)).body.stock).toBe(15);
+  });
+
+  it('when the adjustment would go below zero, then 409 and nothing changes', async () => {
+    const { body: product } = await call('POST', '/api/products', { body: newProduct(), token: admin });
+    const path = `/api/products/${String(product.id)}/inventory`;
+    const over = await call('PATCH', path, { body: { delta: -11, reason: 'breakage' }, token: admin });
+    expect(over.status).toBe(409);
+    expect(over.body).toMatchObject({ code: 'INSUFFICIENT_STOCK', details: { available: 10 } });
+    expect((await call('PATCH', path, { body: { delta: 0, reason: 'nothing' }, token: admin })).status).toBe(
+      400,
+    );
+    expect(
+      (
+        await call('PATCH', `/api/products/${randomUUID()}/inventory`, {
+          body: { delta: 1, reason: 'found one' },
+          token: admin,
+        })
+      ).status,
+    ).toBe(404);
+    expect((await call('GET', `/api/products/${String(product.id)}`)).body.stock).toBe(10);
+  });
+});
+
+describe('the inventory ledger under concurrency', () => {
+  it('when 50 orders race for 10 in stock, then exactly 10 succeed and stock ends at 0, never negative', async () => {
+    const { body: product } = await call('POST', '/api/products', {
+      body: newProduct({ initialStock: 10 }),
+      token: admin,
+    });
+    const id = String(product.id);
+    const results = await Promise.allSettled(
+      Array.from({ length: 50 }, () => app.ledger.reserve(randomUUID(), [{ productId: id, quantity: 1 }])),
+    );
+    const won = results.filter((r) => r.status === 'fulfilled').length;
+    const lost = results.filter((r) => r.status === 'rejected');
+    expect(won).toBe(10);
+    expect(lost.every((r) => (r as PromiseRejectedResult).reason instanceof InsufficientStock)).toBe(true);
+    expect(await app.ledger.stock(id)).toBe(0);
+    const entries = await app.ledger.collection.find({ productId: id }).sort({ seq: 1 }).toArray();
+    expect(entries.map((e) => e.seq)).toEqual(entries.map((_, i) => i + 1));
+    expect(entries.every((e) => e.balance >= 0)).toBe(true);
+  });
+
+  it('when one line of a reservation is short, then none is taken; the same reservation retried counts once', async () => {
+    const a = String(
+      (await call('POST', '/api/products', { body: newProduct({ initialStock: 5 }), token: admin })).body.id,
+    );
+    const b = String(
+      (await call('POST', '/api/products', { body: newProduct({ initialStock: 1 }), token: admin })).body.id,
+    );
+    await expect(
+      app.ledger.reserve('order-x', [
+        { productId: a, quantity: 2 },
+        { productId: b, quantity: 2 },
+      ]),
+    ).rejects.toThrow(InsufficientStock);
+    expect(await app.ledger.stock(a)).toBe(5);
+    expect(await app.ledger.stock(b)).toBe(1);
+    await app.ledger.reserve('order-y', [{ productId: a, quantity: 2 }]);
+    await app.ledger.reserve('order-y', [{ productId: a, quantity: 2 }]);
+    expect(await app.ledger.stock(a)).toBe(3);
+  });
+});
+
+describe('GET /openapi.json', () => {
+  it('when fetched, then it documents the four operations of the product service', async () => {
+    const { body } = await call('GET', '/openapi.json');
+    const paths = body.paths as Record<string, Record<string, { operationId: string }>>;
+    const operations = Object.values(paths).flatMap((m) => Object.values(m).map((o) => o.operationId));
+    expect(operations.sort()).toEqual(['adjustInventory', 'createProduct', 'getProduct', 'searchProducts']);
+  });
+});

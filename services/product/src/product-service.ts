@@ -1,0 +1,43 @@
+import {
+  connectRuntime,
+  publishEvent,
+  type Api,
+  type ConfigValues,
+  type Logger,
+  type Service,
+} from '@stackdrill/kit';
+import type { PRODUCT_CONFIG } from './config.ts';
+import { InventoryLedger } from './data-access/inventory-ledger.ts';
+import { ProductCache } from './data-access/product-cache.ts';
+import { ProductRepository } from './data-access/product-repository.ts';
+import { ProductDomain } from './domain/products.ts';
+import { productApi } from './entry-points/http-api.ts';
+
+export type ProductConfig = ConfigValues<typeof PRODUCT_CONFIG>;
+
+export interface ProductService {
+  service: Service;
+  api: Api;
+  domain: ProductDomain;
+  ledger: InventoryLedger;
+  logger: Logger;
+}
+
+/** The composition root: data access → domain → HTTP. */
+export async function createProductService(config: ProductConfig, logger?: Logger): Promise<ProductService> {
+  const runtime = await connectRuntime('product', config, logger);
+  const products = new ProductRepository(runtime.mongo.db);
+  const ledger = new InventoryLedger(runtime.mongo.db);
+  await products.ensureIndexes();
+  await ledger.ensureIndexes();
+  const domain = new ProductDomain({
+    products,
+    ledger,
+    cache: new ProductCache(runtime.redis, runtime.logger, config.listCacheTtlS, config.detailCacheTtlS),
+    publish: (event) => publishEvent(runtime.producer, event),
+    logger: runtime.logger,
+    source: 'product-service',
+  });
+  const api = productApi(domain, runtime.tokens);
+  return { service: runtime.serve(api), api, domain, ledger, logger: runtime.logger };
+}
