@@ -24,3 +24,4 @@ export { publishEvent } from './events/publish.ts';
 export { runIdempotentConsumer } from './events/consumer.ts';
 export { AccessTokens, type Principal, type Role } from './auth/tokens.ts';
 export { sharedConfig, connectRuntime, type SharedConfig, type ServiceRuntime } from './runtime.ts';
+export { requireApiKey, API_KEY_HEADER } from './auth/api-key.ts';

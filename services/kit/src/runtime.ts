@@ -1,6 +1,7 @@
 import { Router } from 'express';
 import type { Producer } from 'kafkajs';
 import type { Redis } from 'ioredis';
+import { requireApiKey } from './auth/api-key.ts';
 import { AccessTokens } from './auth/tokens.ts';
 import { connectMongo, type MongoHandle } from './clients/mongo.ts';
 import { createKafka, connectProducer } from './clients/kafka.ts';
@@ -63,6 +64,12 @@ export function sharedConfig(defaults: { port: number; db: string }) {
       schema: env.int(60),
       default: '900',
     },
+    internalApiKey: {
+      env: 'INTERNAL_API_KEY',
+      doc: 'shared key for service-to-service calls (/internal routes), 32+ characters',
+      schema: env.string().min(32),
+      secret: true,
+    },
   } satisfies ConfigSchema;
 }
 
@@ -76,8 +83,11 @@ export interface ServiceRuntime {
   redis: Redis;
   producer: Producer;
   tokens: AccessTokens;
-  /** Builds the Service: the API plus `/openapi.json`; `closers` run before the shared clients close. */
-  serve(api: Api, closers?: Closer[]): Service;
+  /**
+   * Builds the Service: the API plus `/openapi.json`, and `internal` routes behind the API key;
+   * `closers` run before the shared clients close.
+   */
+  serve(api: Api, options?: { closers?: Closer[]; internal?: Router }): Service;
 }
 
 export async function connectRuntime(
@@ -101,11 +111,12 @@ export async function connectRuntime(
     redis,
     producer,
     tokens,
-    serve(api, closers = []) {
+    serve(api, { closers = [], internal } = {}) {
       const routes = Router();
       routes.get('/openapi.json', (_req, res) => {
         res.json(api.document());
       });
+      if (internal) routes.use('/internal', requireApiKey(config.internalApiKey), internal);
       routes.use(api.router);
       return new Service({
         name,

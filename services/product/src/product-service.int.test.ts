@@ -10,6 +10,7 @@ import { createProductService, type ProductService } from './product-service.ts'
 
 // Runs against the `test` instance of the stack (stack/test/global-setup.ts), in its own database.
 const JWT_SECRET = 'integration-test-secret-0123456789abcdef';
+const INTERNAL_API_KEY = 'integration-test-api-key-0123456789abcdef';
 const tokens = new AccessTokens(JWT_SECRET);
 let app: ProductService;
 let address: BoundAddress;
@@ -56,6 +57,7 @@ beforeAll(async () => {
     REDIS_MASTER_NAME: endpoints.redis.masterName,
     KAFKA_BROKERS: endpoints.kafka.brokers.join(','),
     JWT_SECRET,
+    INTERNAL_API_KEY,
   });
   app = await createProductService(config);
   address = await app.service.start(0);

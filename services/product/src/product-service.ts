@@ -12,6 +12,7 @@ import { ProductCache } from './data-access/product-cache.ts';
 import { ProductRepository } from './data-access/product-repository.ts';
 import { ProductDomain } from './domain/products.ts';
 import { productApi } from './entry-points/http-api.ts';
+import { internalRoutes } from './entry-points/internal-routes.ts';
 
 export type ProductConfig = ConfigValues<typeof PRODUCT_CONFIG>;
 
@@ -39,5 +40,11 @@ export async function createProductService(config: ProductConfig, logger?: Logge
     source: 'product-service',
   });
   const api = productApi(domain, runtime.tokens);
-  return { service: runtime.serve(api), api, domain, ledger, logger: runtime.logger };
+  return {
+    service: runtime.serve(api, { internal: internalRoutes(domain) }),
+    api,
+    domain,
+    ledger,
+    logger: runtime.logger,
+  };
 }

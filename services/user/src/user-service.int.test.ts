@@ -11,6 +11,7 @@ import { createUserService, type UserService } from './user-service.ts';
 
 // Runs against the `test` instance of the stack (stack/test/global-setup.ts), in its own database.
 const JWT_SECRET = 'integration-test-secret-0123456789abcdef';
+const INTERNAL_API_KEY = 'integration-test-api-key-0123456789abcdef';
 const dbName = `users_it_${randomUUID().slice(0, 8)}`;
 let app: UserService;
 let address: BoundAddress;
@@ -44,6 +45,7 @@ beforeAll(async () => {
     REDIS_MASTER_NAME: endpoints.redis.masterName,
     KAFKA_BROKERS: endpoints.kafka.brokers.join(','),
     JWT_SECRET,
+    INTERNAL_API_KEY,
   });
   app = await createUserService(config);
   address = await app.service.start(0);

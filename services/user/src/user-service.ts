@@ -39,7 +39,7 @@ export async function createUserService(config: UserConfig, logger?: Logger): Pr
     logger: runtime.logger,
   });
   await relay.ensureIndexes();
-  const service = runtime.serve(api, [{ name: 'outbox relay', close: () => relay.stop() }]);
+  const service = runtime.serve(api, { closers: [{ name: 'outbox relay', close: () => relay.stop() }] });
   relay.start();
   return { service, api, relay, logger: runtime.logger };
 }

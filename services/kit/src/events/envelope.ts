@@ -24,6 +24,12 @@ export const EVENT_CATALOGUE = {
     topic: 'analytics-events',
     meaning: 'a product detail was shown (not stored: a view changes no state)',
   },
+  'order.placed': { topic: 'order-events', meaning: 'an order was accepted and its stock reserved' },
+  'order.paid': { topic: 'order-events', meaning: 'the payment of an order succeeded (once per order)' },
+  'order.payment_failed': {
+    topic: 'order-events',
+    meaning: 'a payment attempt was declined; the order can be paid again',
+  },
 } as const satisfies Record<string, { topic: KafkaTopic; meaning: string }>;
 
 export type EventType = keyof typeof EVENT_CATALOGUE;

@@ -168,6 +168,30 @@ export class ProductDomain {
     }
   }
 
+  /**
+   * Reserves every line or none (see InventoryLedger.reserve) and returns the lines priced as they
+   * are now, for the order to keep. Unknown products are rejected before anything is taken.
+   */
+  async reserve(
+    reservationId: string,
+    lines: { productId: string; quantity: number }[],
+  ): Promise<{ productId: string; name: string; unitPriceCents: number; quantity: number }[]> {
+    const priced = [];
+    for (const line of lines) {
+      const product = await this.deps.products.findById(line.productId);
+      if (!product) throw AppError.notFound(`product ${line.productId}`);
+      priced.push({
+        productId: product._id,
+        name: product.name,
+        unitPriceCents: product.priceCents,
+        quantity: line.quantity,
+      });
+    }
+    await this.deps.ledger.reserve(reservationId, lines);
+    await Promise.all(lines.map((l) => this.deps.cache.stockChanged(l.productId)));
+    return priced;
+  }
+
   private detailOf(p: ProductDocument): Omit<ProductDetail, 'stock'> {
     return { ...summary(p), description: p.description, createdAt: p.createdAt.toISOString() };
   }

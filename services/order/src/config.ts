@@ -1,0 +1,25 @@
+import { env, sharedConfig, type ConfigSchema } from '@stackdrill/kit';
+import { z } from 'zod';
+
+/** The order service's configuration: one entry per environment variable (rendered to .env.example). */
+export const ORDER_CONFIG = {
+  ...sharedConfig({ port: 8083, db: 'orders' }),
+  productServiceUrl: {
+    env: 'PRODUCT_SERVICE_URL',
+    doc: 'base URL of the product service (stock reservations)',
+    schema: env.url(),
+    default: 'http://127.0.0.1:8082',
+  },
+  paymentFailureRate: {
+    env: 'PAYMENT_FAILURE_RATE',
+    doc: 'fault switch: share of payments the simulated provider declines, 0 to 1 (changeable at run time)',
+    schema: z.coerce.number().min(0).max(1),
+    default: '0',
+  },
+  paymentLatencyMs: {
+    env: 'PAYMENT_LATENCY_MS',
+    doc: 'fault switch: latency the simulated provider adds to every charge (changeable at run time)',
+    schema: env.int(0),
+    default: '0',
+  },
+} satisfies ConfigSchema;

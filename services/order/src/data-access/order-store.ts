@@ -1,0 +1,131 @@
+import type { Collection, Db } from 'mongodb';
+import { isDuplicateKey, type Outbox } from '@stackdrill/kit';
+
+export interface OrderLine {
+  productId: string;
+  name: string;
+  unitPriceCents: number;
+  quantity: number;
+}
+
+/** Written once, with `order.placed` in its outbox; never updated by the service afterwards. */
+export interface OrderDocument {
+  _id: string;
+  userId: string;
+  lines: OrderLine[];
+  totalCents: number;
+  createdAt: Date;
+  outbox?: Outbox;
+}
+
+/**
+ * A state change, appended (never updated). `_id` makes each change happen once: `<order>:paid` can
+ * exist once, `<order>:failed:<attempt>` once per payment attempt.
+ */
+export interface StatusDocument {
+  _id: string;
+  orderId: string;
+  status: 'paid' | 'payment_failed';
+  reason?: string;
+  at: Date;
+  outbox?: Outbox;
+}
+
+/** A request claimed by its idempotency key, with the answer it got once it finished. */
+export interface RequestClaim {
+  _id: string;
+  hash: string;
+  orderId: string;
+  createdAt: Date;
+  outcome?: { status: number; body: unknown };
+}
+
+export type OrderStatus = 'placed' | 'paid' | 'payment_failed';
+
+/** Inserts a document unless one with its `_id` exists; true when this call inserted it. */
+async function insertOnce<T extends { _id: string }>(collection: Collection<T>, doc: T): Promise<boolean> {
+  try {
+    await collection.insertOne(doc as Parameters<Collection<T>['insertOne']>[0]);
+    return true;
+  } catch (error) {
+    if (isDuplicateKey(error)) return false;
+    throw error;
+  }
+}
+
+export class OrderStore {
+  readonly orders: Collection<OrderDocument>;
+  readonly statuses: Collection<StatusDocument>;
+  readonly orderRequests: Collection<RequestClaim>;
+  readonly paymentRequests: Collection<RequestClaim>;
+
+  constructor(db: Db) {
+    this.orders = db.collection<OrderDocument>('orders');
+    this.statuses = db.collection<StatusDocument>('order_status');
+    this.orderRequests = db.collection<RequestClaim>('order_requests');
+    this.paymentRequests = db.collection<RequestClaim>('payment_requests');
+  }
+
+  async ensureIndexes(): Promise<void> {
+    await this.orders.createIndex({ userId: 1, createdAt: -1 });
+    await this.statuses.createIndex({ orderId: 1 });
+  }
+
+  /** Claims a request key; returns the existing claim when the key was used before. */
+  async claim(collection: Collection<RequestClaim>, claim: RequestClaim): Promise<RequestClaim | undefined> {
+    if (await insertOnce(collection, claim)) return undefined;
+    return (await collection.findOne({ _id: claim._id })) ?? undefined;
+  }
+
+  /** Records the answer a claimed request got; only that request's own path writes it. */
+  async settle(
+    collection: Collection<RequestClaim>,
+    id: string,
+    outcome: { status: number; body: unknown },
+  ): Promise<void> {
+    await collection.updateOne({ _id: id }, { $set: { outcome } });
+  }
+
+  insertOrder(order: OrderDocument): Promise<boolean> {
+    return insertOnce(this.orders, order);
+  }
+
+  appendStatus(status: StatusDocument): Promise<boolean> {
+    return insertOnce(this.statuses, status);
+  }
+
+  findOrder(id: string): Promise<OrderDocument | null> {
+    return this.orders.findOne({ _id: id });
+  }
+
+  async statusOf(orderIds: string[]): Promise<Map<string, OrderStatus>> {
+    const result = new Map<string, OrderStatus>(orderIds.map((id) => [id, 'placed']));
+    for (const s of await this.statuses.find({ orderId: { $in: orderIds } }).toArray()) {
+      // Paid is final; a failed attempt only shows while no payment succeeded.
+      if (s.status === 'paid' || result.get(s.orderId) !== 'paid') result.set(s.orderId, s.status);
+    }
+    return result;
+  }
+
+  /** The user's orders, newest first, after the given (createdAt, id) position. */
+  async listForUser(
+    userId: string,
+    limit: number,
+    after?: { createdAt: Date; id: string },
+  ): Promise<OrderDocument[]> {
+    const filter = after
+      ? {
+          userId,
+          $or: [
+            { createdAt: { $lt: after.createdAt } },
+            { createdAt: after.createdAt, _id: { $gt: after.id } },
+          ],
+        }
+      : { userId };
+    return this.orders
+      .find(filter)
+      .sort({ createdAt: -1, _id: 1 })
+      .limit(limit + 1)
+      .toArray();
+  }
+}

@@ -1,0 +1,45 @@
+import { API_KEY_HEADER, AppError } from '@stackdrill/kit';
+import type { OrderLine } from './order-store.ts';
+
+/** Calls the product service's internal API (service-to-service, with the API key). */
+export class ProductClient {
+  constructor(
+    private readonly baseUrl: string,
+    private readonly apiKey: string,
+  ) {}
+
+  /** Reserves every line or none; returns the lines priced by the catalogue. Retrying with the same id is harmless. */
+  async reserve(
+    reservationId: string,
+    lines: { productId: string; quantity: number }[],
+  ): Promise<OrderLine[]> {
+    let response: Response;
+    try {
+      response = await fetch(`${this.baseUrl}/internal/reservations`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', [API_KEY_HEADER]: this.apiKey },
+        body: JSON.stringify({ reservationId, lines }),
+        signal: AbortSignal.timeout(10_000),
+      });
+    } catch {
+      throw AppError.unavailable('the product service');
+    }
+    const body = (await response.json().catch(() => ({}))) as {
+      lines?: OrderLine[];
+      code?: string;
+      message?: string;
+      details?: unknown;
+    };
+    if (response.ok && body.lines) return body.lines;
+    if (response.status === 409 || response.status === 404) {
+      throw new AppError(
+        409,
+        body.code ?? 'INSUFFICIENT_STOCK',
+        body.message ?? 'a product cannot be reserved',
+        body.details,
+      );
+    }
+    if (response.status === 503) throw AppError.unavailable('the product service');
+    throw new Error(`product service answered ${response.status} to a reservation: ${JSON.stringify(body)}`);
+  }
+}

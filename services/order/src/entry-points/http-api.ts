@@ -1,0 +1,141 @@
+import { Api, AppError, type AccessTokens } from '@stackdrill/kit';
+import type { Request } from 'express';
+import { z } from 'zod';
+import type { OrderDomain } from '../domain/orders.ts';
+
+const Line = z.strictObject({
+  productId: z.uuid(),
+  name: z.string(),
+  unitPriceCents: z.number().int(),
+  quantity: z.number().int(),
+});
+const Order = z.strictObject({
+  id: z.uuid(),
+  userId: z.string(),
+  lines: z.array(Line),
+  totalCents: z.number().int(),
+  status: z.enum(['placed', 'paid', 'payment_failed']),
+  createdAt: z.iso.datetime(),
+});
+const IDEMPOTENCY_HEADER = {
+  'Idempotency-Key': {
+    required: true,
+    description: 'the same key and body give the same answer; another body is refused',
+  },
+};
+
+function idempotencyKey(req: Request): string {
+  const key = req.get('idempotency-key');
+  if (!key)
+    throw new AppError(
+      400,
+      'IDEMPOTENCY_KEY_REQUIRED',
+      'send an Idempotency-Key header (e.g. a UUID) so a retry cannot act twice',
+    );
+  if (!/^[\w-]{8,100}$/.test(key))
+    throw new AppError(
+      400,
+      'INVALID_IDEMPOTENCY_KEY',
+      'Idempotency-Key must be 8-100 letters, digits, _ or -',
+    );
+  return key;
+}
+
+/** The order service's four APIs. */
+export function orderApi(domain: OrderDomain, tokens: AccessTokens): Api {
+  const api = new Api({ title: 'stackdrill order service', version: '1.0.0' }, tokens);
+
+  api.route(
+    {
+      method: 'post',
+      path: '/api/orders',
+      operationId: 'placeOrder',
+      summary: 'Place an order: reserves stock for every line or none (emits order.placed)',
+      auth: 'user',
+      headers: IDEMPOTENCY_HEADER,
+      request: {
+        body: z.strictObject({
+          lines: z
+            .array(z.strictObject({ productId: z.uuid(), quantity: z.number().int().min(1).max(100) }))
+            .min(1)
+            .max(20)
+            .refine(
+              (lines) => new Set(lines.map((l) => l.productId)).size === lines.length,
+              'each product may appear in one line only',
+            ),
+        }),
+      },
+      responses: {
+        201: { description: 'the order, with its stock reserved', body: Order },
+        409: { description: 'not enough stock (nothing reserved), or the key was used for another order' },
+      },
+    },
+    async ({ body }, { req, principal }) => domain.place(principal!, idempotencyKey(req), body.lines),
+  );
+
+  api.route(
+    {
+      method: 'get',
+      path: '/api/orders',
+      operationId: 'listMyOrders',
+      summary: "The caller's orders, newest first, with cursor pagination",
+      auth: 'user',
+      request: {
+        query: z.strictObject({
+          limit: z.coerce.number().int().min(1).max(50).default(20),
+          cursor: z.string().max(300).optional(),
+        }),
+      },
+      responses: {
+        200: {
+          description: 'one page of orders',
+          body: z.strictObject({ items: z.array(Order), nextCursor: z.string().nullable() }),
+        },
+      },
+    },
+    async ({ query }, { principal }) => ({
+      status: 200,
+      body: await domain.listMine(principal!, query.limit, query.cursor),
+    }),
+  );
+
+  api.route(
+    {
+      method: 'get',
+      path: '/api/orders/:id',
+      operationId: 'getOrder',
+      summary: 'One order with its status (the caller’s own, or any for an admin)',
+      auth: 'user',
+      request: { params: z.strictObject({ id: z.uuid() }) },
+      responses: {
+        200: { description: 'the order', body: Order },
+        404: { description: 'no such order of yours' },
+      },
+    },
+    async ({ params }, { principal }) => ({ status: 200, body: await domain.get(principal!, params.id) }),
+  );
+
+  api.route(
+    {
+      method: 'post',
+      path: '/api/orders/:id/payment',
+      operationId: 'payOrder',
+      summary:
+        'Pay an order through the (simulated) provider; idempotent; charges once (emits order.paid or order.payment_failed)',
+      auth: 'user',
+      headers: IDEMPOTENCY_HEADER,
+      request: { params: z.strictObject({ id: z.uuid() }) },
+      responses: {
+        200: {
+          description: 'the order is paid',
+          body: z.strictObject({ orderId: z.uuid(), status: z.literal('paid'), chargeId: z.string() }),
+        },
+        402: { description: 'the payment was declined; pay again with a new key' },
+        404: { description: 'no such order of yours' },
+      },
+    },
+    async ({ params }, { req, principal }) => domain.pay(principal!, params.id, idempotencyKey(req)),
+  );
+
+  return api;
+}

@@ -1,0 +1,423 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { createServer } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { AccessTokens, loadConfig, type BoundAddress, type EventEnvelope } from '@stackdrill/kit';
+import { createProductService, type ProductService } from '@stackdrill/product-service';
+import { PRODUCT_CONFIG } from '@stackdrill/product-service/config';
+import { NativeProvider } from '@stackdrill/stack';
+import { Kafka, logLevel } from 'kafkajs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ORDER_CONFIG } from './config.ts';
+import { createOrderService, type OrderService } from './order-service.ts';
+
+// Runs against the `test` instance of the stack, with a product service and an order service of its own.
+const JWT_SECRET = 'integration-test-secret-0123456789abcdef';
+const INTERNAL_API_KEY = 'integration-test-api-key-0123456789abcdef';
+const tokens = new AccessTokens(JWT_SECRET);
+const orderDb = `orders_it_${randomUUID().slice(0, 8)}`;
+let products: ProductService;
+let productsAt: BoundAddress;
+let orders: OrderService;
+let ordersAt: BoundAddress;
+let env: Record<string, string>;
+let admin: string;
+
+type Json = Record<string, unknown> & { code?: string };
+async function call(
+  base: string,
+  method: string,
+  path: string,
+  options: { body?: unknown; token?: string; headers?: Record<string, string> } = {},
+) {
+  const response = await fetch(`${base}${path}`, {
+    method,
+    headers: {
+      'content-type': 'application/json',
+      ...(options.token ? { authorization: `Bearer ${options.token}` } : {}),
+      ...options.headers,
+    },
+    ...(options.body === undefined ? {} : { body: JSON.stringify(options.body) }),
+  });
+  return { status: response.status, body: (await response.json()) as Json };
+}
+const order = (path: string, options: Parameters<typeof call>[3] = {}, method = 'POST') =>
+  call(ordersAt.url, method, path, options);
+const key = () => randomUUID();
+const customerToken = () =>
+  tokens.sign({ userId: randomUUID(), email: 'c@stackdrill.local', role: 'customer' });
+
+async function newProduct(initialStock: number, priceCents = 1000): Promise<string> {
+  const body = {
+    sku: `IT-${randomUUID().slice(0, 8).toUpperCase()}`,
+    name: 'Kettle',
+    category: 'kitchen',
+    priceCents,
+    initialStock,
+  };
+  const created = await call(productsAt.url, 'POST', '/api/products', { body, token: admin });
+  return String(created.body.id);
+}
+const stockOf = async (id: string) => (await call(productsAt.url, 'GET', `/api/products/${id}`)).body.stock;
+
+/** Every event on order-events about the given orders, read from the beginning by a new group. */
+async function orderEvents(
+  orderIds: string[],
+  until: (events: EventEnvelope[]) => boolean,
+): Promise<EventEnvelope[]> {
+  const wanted = new Set(orderIds);
+  const kafka = new Kafka({
+    clientId: 'order-it',
+    brokers: env.KAFKA_BROKERS!.split(','),
+    logLevel: logLevel.NOTHING,
+  });
+  const consumer = kafka.consumer({ groupId: `order-it-${randomUUID()}` });
+  const seen: EventEnvelope[] = [];
+  try {
+    await consumer.connect();
+    await consumer.subscribe({ topic: 'order-events', fromBeginning: true });
+    await consumer.run({
+      eachMessage: async ({ message }) => {
+        try {
+          const event = JSON.parse(message.value!.toString()) as EventEnvelope;
+          if (wanted.has(event.subject)) seen.push(event);
+        } catch {
+          // not an envelope
+        }
+      },
+    });
+    const deadline = Date.now() + 45_000;
+    while (!until(seen) && Date.now() < deadline) await sleep(200);
+    await sleep(500);
+  } finally {
+    await consumer.disconnect();
+  }
+  return seen;
+}
+
+beforeAll(async () => {
+  const endpoints = (await NativeProvider.open('test')).endpoints();
+  env = {
+    LOG_LEVEL: 'warn',
+    MONGO_URI: endpoints.mongo.uri,
+    REDIS_SENTINELS: endpoints.redis.sentinels.map((s) => `${s.host}:${s.port}`).join(','),
+    REDIS_MASTER_NAME: endpoints.redis.masterName,
+    KAFKA_BROKERS: endpoints.kafka.brokers.join(','),
+    JWT_SECRET,
+    INTERNAL_API_KEY,
+  };
+  products = await createProductService(
+    loadConfig('product', PRODUCT_CONFIG, {
+      ...env,
+      PORT: '0',
+      MONGO_DB: `products_it_${randomUUID().slice(0, 8)}`,
+    }),
+  );
+  productsAt = await products.service.start(0);
+  env.PRODUCT_SERVICE_URL = productsAt.url;
+  orders = await createOrderService(
+    loadConfig('order', ORDER_CONFIG, { ...env, PORT: '0', MONGO_DB: orderDb }),
+  );
+  ordersAt = await orders.service.start(0);
+  admin = await tokens.sign({ userId: randomUUID(), email: 'admin@stackdrill.local', role: 'admin' });
+});
+
+afterAll(async () => {
+  await orders?.service.stop();
+  await products?.service.stop();
+});
+
+describe('POST /api/orders', () => {
+  it('when a customer orders two products, then 201 placed with prices from the catalogue, and stock is reserved', async () => {
+    const [a, b] = [await newProduct(5, 1200), await newProduct(5, 300)];
+    const token = await customerToken();
+    const placed = await order('/api/orders', {
+      token,
+      headers: { 'Idempotency-Key': key() },
+      body: {
+        lines: [
+          { productId: a, quantity: 2 },
+          { productId: b, quantity: 1 },
+        ],
+      },
+    });
+    expect(placed.status).toBe(201);
+    expect(placed.body).toMatchObject({ status: 'placed', totalCents: 2700 });
+    expect(await stockOf(a)).toBe(3);
+    expect(await stockOf(b)).toBe(4);
+  });
+
+  it('when the same key is sent again, then the same order comes back; with another body, 409', async () => {
+    const a = await newProduct(5);
+    const token = await customerToken();
+    const headers = { 'Idempotency-Key': key() };
+    const body = { lines: [{ productId: a, quantity: 1 }] };
+    const first = await order('/api/orders', { token, headers, body });
+    const again = await order('/api/orders', { token, headers, body });
+    expect(again).toEqual(first);
+    expect(await stockOf(a)).toBe(4);
+    const other = await order('/api/orders', {
+      token,
+      headers,
+      body: { lines: [{ productId: a, quantity: 2 }] },
+    });
+    expect(other.status).toBe(409);
+    expect(other.body.code).toBe('IDEMPOTENCY_KEY_REUSED');
+  });
+
+  it('when a line is short of stock, then 409 and nothing is reserved; the replay answers the same', async () => {
+    const [a, b] = [await newProduct(5), await newProduct(1)];
+    const token = await customerToken();
+    const headers = { 'Idempotency-Key': key() };
+    const body = {
+      lines: [
+        { productId: a, quantity: 2 },
+        { productId: b, quantity: 2 },
+      ],
+    };
+    const refused = await order('/api/orders', { token, headers, body });
+    expect(refused.status).toBe(409);
+    expect(refused.body.code).toBe('INSUFFICIENT_STOCK');
+    expect([await stockOf(a), await stockOf(b)]).toEqual([5, 1]);
+    const replayed = await order('/api/orders', { token, headers, body });
+    const withoutRequestId = ({ requestId: _r, ...rest }: Json) => rest;
+    expect(replayed.status).toBe(409);
+    expect(withoutRequestId(replayed.body)).toEqual(withoutRequestId(refused.body));
+  });
+
+  it('when the request is bad, then 400/401 with a reason', async () => {
+    const token = await customerToken();
+    const a = await newProduct(1);
+    expect(
+      (await order('/api/orders', { token, body: { lines: [{ productId: a, quantity: 1 }] } })).body.code,
+    ).toBe('IDEMPOTENCY_KEY_REQUIRED');
+    expect(
+      (await order('/api/orders', { token, headers: { 'Idempotency-Key': key() }, body: { lines: [] } }))
+        .status,
+    ).toBe(400);
+    const dup = {
+      lines: [
+        { productId: a, quantity: 1 },
+        { productId: a, quantity: 1 },
+      ],
+    };
+    expect(
+      (await order('/api/orders', { token, headers: { 'Idempotency-Key': key() }, body: dup })).status,
+    ).toBe(400);
+    expect(
+      (
+        await order('/api/orders', {
+          headers: { 'Idempotency-Key': key() },
+          body: { lines: [{ productId: a, quantity: 1 }] },
+        })
+      ).status,
+    ).toBe(401);
+  });
+
+  it('when 50 customers order the last 10 units at once, then exactly 10 orders succeed and stock ends at 0', async () => {
+    const a = await newProduct(10);
+    const results = await Promise.all(
+      Array.from({ length: 50 }, async () =>
+        order('/api/orders', {
+          token: await customerToken(),
+          headers: { 'Idempotency-Key': key() },
+          body: { lines: [{ productId: a, quantity: 1 }] },
+        }),
+      ),
+    );
+    const statuses = results.map((r) => r.status);
+    expect(statuses.filter((s) => s === 201)).toHaveLength(10);
+    expect(statuses.filter((s) => s === 409)).toHaveLength(40);
+    expect(await stockOf(a)).toBe(0);
+  });
+});
+
+describe('GET /api/orders and /api/orders/:id', () => {
+  it('when listing, then only my orders, newest first, across pages; another customer sees 404; an admin sees it', async () => {
+    const a = await newProduct(10);
+    const me = await customerToken();
+    const ids = [];
+    for (let i = 0; i < 3; i++) {
+      const placed = await order('/api/orders', {
+        token: me,
+        headers: { 'Idempotency-Key': key() },
+        body: { lines: [{ productId: a, quantity: 1 }] },
+      });
+      ids.push(String(placed.body.id));
+    }
+    const page1 = await order('/api/orders?limit=2', { token: me }, 'GET');
+    const page2 = await order(
+      `/api/orders?limit=2&cursor=${String(page1.body.nextCursor)}`,
+      { token: me },
+      'GET',
+    );
+    const listed = [...(page1.body.items as { id: string }[]), ...(page2.body.items as { id: string }[])].map(
+      (o) => o.id,
+    );
+    expect(listed).toEqual([...ids].reverse());
+    expect(page2.body.nextCursor).toBeNull();
+    expect((await order(`/api/orders/${ids[0]}`, { token: await customerToken() }, 'GET')).status).toBe(404);
+    expect((await order(`/api/orders/${ids[0]}`, { token: admin }, 'GET')).body.status).toBe('placed');
+  });
+});
+
+describe('POST /api/orders/:id/payment', () => {
+  it('when a payment is re-sent, with the same key or another, then the order is charged once', async () => {
+    const a = await newProduct(5);
+    const token = await customerToken();
+    const placed = await order('/api/orders', {
+      token,
+      headers: { 'Idempotency-Key': key() },
+      body: { lines: [{ productId: a, quantity: 1 }] },
+    });
+    const id = String(placed.body.id);
+    const headers = { 'Idempotency-Key': key() };
+    const paid = await order(`/api/orders/${id}/payment`, { token, headers });
+    expect(paid.status).toBe(200);
+    expect(await order(`/api/orders/${id}/payment`, { token, headers })).toEqual(paid);
+    expect(
+      (await order(`/api/orders/${id}/payment`, { token, headers: { 'Idempotency-Key': key() } })).status,
+    ).toBe(200);
+    expect(await orders.payments.charges.countDocuments({ orderId: id, ok: true })).toBe(1);
+    expect((await order(`/api/orders/${id}`, { token }, 'GET')).body.status).toBe('paid');
+  });
+
+  it('when the payment fault switch declines, then 402 and payment_failed; once cleared, a new attempt pays', async () => {
+    const a = await newProduct(5);
+    const token = await customerToken();
+    const id = String(
+      (
+        await order('/api/orders', {
+          token,
+          headers: { 'Idempotency-Key': key() },
+          body: { lines: [{ productId: a, quantity: 1 }] },
+        })
+      ).body.id,
+    );
+    const internal = { 'x-api-key': INTERNAL_API_KEY };
+    expect((await order('/internal/faults', { body: { payment: { failureRate: 1 } } }, 'PUT')).status).toBe(
+      401,
+    );
+    expect(
+      (await order('/internal/faults', { headers: internal, body: { payment: { failureRate: 1 } } }, 'PUT'))
+        .body,
+    ).toEqual({ payment: { failureRate: 1, latencyMs: 0 } });
+    try {
+      const declined = await order(`/api/orders/${id}/payment`, {
+        token,
+        headers: { 'Idempotency-Key': key() },
+      });
+      expect(declined.status).toBe(402);
+      expect(declined.body.code).toBe('PAYMENT_FAILED');
+      expect((await order(`/api/orders/${id}`, { token }, 'GET')).body.status).toBe('payment_failed');
+    } finally {
+      await order('/internal/faults', { headers: internal, body: { payment: { failureRate: 0 } } }, 'PUT');
+    }
+    expect(
+      (await order(`/api/orders/${id}/payment`, { token, headers: { 'Idempotency-Key': key() } })).status,
+    ).toBe(200);
+    const events = await orderEvents([id], (seen) => seen.length >= 3);
+    expect(events.map((e) => e.type).sort()).toEqual(['order.paid', 'order.payment_failed', 'order.placed']);
+  });
+
+  it("when paying someone else's order, then 404", async () => {
+    const a = await newProduct(5);
+    const id = String(
+      (
+        await order('/api/orders', {
+          token: await customerToken(),
+          headers: { 'Idempotency-Key': key() },
+          body: { lines: [{ productId: a, quantity: 1 }] },
+        })
+      ).body.id,
+    );
+    expect(
+      (
+        await order(`/api/orders/${id}/payment`, {
+          token: await customerToken(),
+          headers: { 'Idempotency-Key': key() },
+        })
+      ).status,
+    ).toBe(404);
+  });
+});
+
+describe('the order service killed with SIGKILL right after accepting orders', () => {
+  let child: ChildProcess | undefined;
+  afterAll(() => {
+    child?.kill('SIGKILL');
+  });
+
+  const freePort = () =>
+    new Promise<number>((resolve) => {
+      const server = createServer().listen(0, '127.0.0.1', () => {
+        const { port } = server.address() as { port: number };
+        server.close(() => resolve(port));
+      });
+    });
+
+  async function startProcess(port: number): Promise<ChildProcess> {
+    const proc = spawn(
+      process.execPath,
+      ['--import', 'tsx', fileURLToPath(new URL('./main.ts', import.meta.url))],
+      {
+        env: { ...process.env, ...env, PORT: String(port), MONGO_DB: orderDb },
+        stdio: 'ignore',
+      },
+    );
+    const deadline = Date.now() + 30_000;
+    while (Date.now() < deadline) {
+      if (
+        await fetch(`http://127.0.0.1:${port}/health`).then(
+          (r) => r.ok,
+          () => false,
+        )
+      )
+        return proc;
+      await sleep(100);
+    }
+    proc.kill('SIGKILL');
+    throw new Error('the order service process did not start');
+  }
+
+  it('when restarted, then every accepted order is published exactly once as far as consumers can tell', async () => {
+    const port = await freePort();
+    child = await startProcess(port);
+    const a = await newProduct(20);
+    const token = await customerToken();
+    const accepted: string[] = [];
+    for (let i = 0; i < 8; i++) {
+      const placed = await call(`http://127.0.0.1:${port}`, 'POST', '/api/orders', {
+        token,
+        headers: { 'Idempotency-Key': key() },
+        body: { lines: [{ productId: a, quantity: 1 }] },
+      });
+      expect(placed.status).toBe(201);
+      accepted.push(String(placed.body.id));
+    }
+    child.kill('SIGKILL'); // no drain, no relay shutdown: whatever was not yet published is still in the outbox
+    await new Promise((resolve) => child!.once('exit', resolve));
+    child = await startProcess(port);
+
+    const events = await orderEvents(
+      accepted,
+      (seen) => new Set(seen.map((e) => e.subject)).size === accepted.length,
+    );
+    for (const id of accepted) {
+      const placed = events.filter((e) => e.subject === id && e.type === 'order.placed');
+      expect(placed.length, `order ${id} was published`).toBeGreaterThanOrEqual(1);
+      // Redelivery keeps the event id: a consumer deduplicating on it sees each order once.
+      expect(new Set(placed.map((e) => e.id)).size, `order ${id} has one event id`).toBe(1);
+    }
+  });
+});
+
+describe('GET /openapi.json', () => {
+  it('when fetched, then it documents the four operations of the order service', async () => {
+    const { body } = await order('/openapi.json', {}, 'GET');
+    const paths = body.paths as Record<string, Record<string, { operationId: string }>>;
+    const operations = Object.values(paths).flatMap((m) => Object.values(m).map((o) => o.operationId));
+    expect(operations.sort()).toEqual(['getOrder', 'listMyOrders', 'payOrder', 'placeOrder']);
+  });
+});

@@ -1,0 +1,59 @@
+import {
+  connectRuntime,
+  OutboxRelay,
+  type Api,
+  type ConfigValues,
+  type Logger,
+  type Service,
+} from '@stackdrill/kit';
+import type { ORDER_CONFIG } from './config.ts';
+import { OrderStore } from './data-access/order-store.ts';
+import { ProductClient } from './data-access/product-client.ts';
+import { FaultSwitches } from './domain/faults.ts';
+import { OrderDomain } from './domain/orders.ts';
+import { SimulatedPaymentProvider } from './domain/payment-provider.ts';
+import { orderApi } from './entry-points/http-api.ts';
+import { internalRoutes } from './entry-points/internal-routes.ts';
+
+export type OrderConfig = ConfigValues<typeof ORDER_CONFIG>;
+
+export interface OrderService {
+  service: Service;
+  api: Api;
+  store: OrderStore;
+  payments: SimulatedPaymentProvider;
+  faults: FaultSwitches;
+  logger: Logger;
+}
+
+/** The composition root: data access → domain → HTTP, plus the outbox relay for orders and their status. */
+export async function createOrderService(config: OrderConfig, logger?: Logger): Promise<OrderService> {
+  const runtime = await connectRuntime('order', config, logger);
+  const store = new OrderStore(runtime.mongo.db);
+  await store.ensureIndexes();
+  const faults = new FaultSwitches({
+    failureRate: config.paymentFailureRate,
+    latencyMs: config.paymentLatencyMs,
+  });
+  const payments = new SimulatedPaymentProvider(runtime.mongo.db, faults);
+  const domain = new OrderDomain({
+    store,
+    products: new ProductClient(config.productServiceUrl, config.internalApiKey),
+    payments,
+    source: 'order-service',
+  });
+  const api = orderApi(domain, runtime.tokens);
+  const relay = new OutboxRelay({
+    db: runtime.mongo.db,
+    collections: [store.orders.collectionName, store.statuses.collectionName],
+    producer: runtime.producer,
+    logger: runtime.logger,
+  });
+  await relay.ensureIndexes();
+  const service = runtime.serve(api, {
+    internal: internalRoutes(faults),
+    closers: [{ name: 'outbox relay', close: () => relay.stop() }],
+  });
+  relay.start();
+  return { service, api, store, payments, faults, logger: runtime.logger };
+}
