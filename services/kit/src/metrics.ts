@@ -33,7 +33,10 @@ export class ServiceMetrics {
     return (req: Request, res: Response, next: NextFunction) => {
       const start = process.hrtime.bigint();
       res.once('finish', () => {
-        const route = req.route?.path ? `${req.baseUrl}${String(req.route.path)}` : 'unmatched';
+        // A proxy names its routes itself (res.locals.route); Express routes by their pattern.
+        const route =
+          (res.locals.route as string | undefined) ??
+          (req.route?.path ? `${req.baseUrl}${String(req.route.path)}` : 'unmatched');
         const labels = { method: req.method, route, status: String(res.statusCode) };
         this.requests.inc(labels);
         this.duration.observe(labels, Number(process.hrtime.bigint() - start) / 1e9);

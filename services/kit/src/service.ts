@@ -20,6 +20,8 @@ export interface ServiceDefinition {
   /** Closed after the HTTP server has drained, in order (consumers before the clients they use). */
   closers?: Closer[];
   bodyLimit?: string;
+  /** False for a proxy: bodies are streamed through, not parsed. */
+  parseJson?: boolean;
   /** How long in-flight requests get to finish on stop before their connections are cut. */
   drainMs?: number;
   /** How long each closer gets. */
@@ -58,6 +60,7 @@ export class Service {
       routes: this.def.routes,
       readiness: this.def.readiness ?? {},
       ...(this.def.bodyLimit ? { bodyLimit: this.def.bodyLimit } : {}),
+      ...(this.def.parseJson === false ? { parseJson: false } : {}),
     });
     const server = app.listen(port, host);
     this.server = server;

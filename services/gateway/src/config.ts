@@ -1,0 +1,50 @@
+import { env, sharedConfig, type ConfigSchema } from '@stackdrill/kit';
+
+// The gateway keeps no data of its own: of the shared keys it needs the listener, Redis and the JWT key.
+const {
+  mongoUri: _mongoUri,
+  mongoDb: _mongoDb,
+  kafkaBrokers: _kafkaBrokers,
+  ...shared
+} = sharedConfig({ port: 8080, db: '-' });
+
+const upstream = (name: string, port: number) => ({
+  env: `${name.toUpperCase()}_SERVICE_URL`,
+  doc: `base URL of the ${name} service`,
+  schema: env.url(),
+  default: `http://127.0.0.1:${port}`,
+});
+
+/** The gateway's configuration: one entry per environment variable (rendered to .env.example). */
+export const GATEWAY_CONFIG = {
+  ...shared,
+  userServiceUrl: upstream('user', 8081),
+  productServiceUrl: upstream('product', 8082),
+  orderServiceUrl: upstream('order', 8083),
+  notificationServiceUrl: upstream('notification', 8084),
+  analyticsServiceUrl: upstream('analytics', 8085),
+  rateLimitPerIpPerMinute: {
+    env: 'RATE_LIMIT_IP_PER_MIN',
+    doc: 'requests per client IP per minute',
+    schema: env.int(1),
+    default: '1200',
+  },
+  rateLimitPerUserPerMinute: {
+    env: 'RATE_LIMIT_USER_PER_MIN',
+    doc: 'requests per signed-in user per minute',
+    schema: env.int(1),
+    default: '600',
+  },
+  bodyLimitBytes: {
+    env: 'BODY_LIMIT_BYTES',
+    doc: 'largest request body accepted',
+    schema: env.int(0),
+    default: '102400',
+  },
+  corsOrigins: {
+    env: 'CORS_ORIGINS',
+    doc: 'browser origins allowed to call the API, comma-separated',
+    schema: env.string(),
+    default: 'http://127.0.0.1:5173,http://localhost:5173',
+  },
+} satisfies ConfigSchema;
