@@ -1,5 +1,5 @@
 import { Router } from 'express';
-import type { Producer } from 'kafkajs';
+import type { Kafka, Producer } from 'kafkajs';
 import type { Redis } from 'ioredis';
 import { requireApiKey } from './auth/api-key.ts';
 import { AccessTokens } from './auth/tokens.ts';
@@ -81,6 +81,7 @@ export interface ServiceRuntime {
   logger: Logger;
   mongo: MongoHandle;
   redis: Redis;
+  kafka: Kafka;
   producer: Producer;
   tokens: AccessTokens;
   /**
@@ -100,15 +101,15 @@ export async function connectRuntime(
     { sentinels: parseHostList(config.redisSentinels), masterName: config.redisMasterName },
     logger,
   );
-  const producer = await connectProducer(
-    createKafka(`${name}-service`, config.kafkaBrokers.split(','), logger),
-  );
+  const kafka = createKafka(`${name}-service`, config.kafkaBrokers.split(','), logger);
+  const producer = await connectProducer(kafka);
   const tokens = new AccessTokens(config.jwtSecret, config.accessTokenTtlS);
   return {
     name,
     logger,
     mongo,
     redis,
+    kafka,
     producer,
     tokens,
     serve(api, { closers = [], internal } = {}) {

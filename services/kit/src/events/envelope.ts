@@ -30,6 +30,14 @@ export const EVENT_CATALOGUE = {
     topic: 'order-events',
     meaning: 'a payment attempt was declined; the order can be paid again',
   },
+  'notification.sent': {
+    topic: 'notification-events',
+    meaning: 'a message was handed to its channel (email, SMS, push)',
+  },
+  'notification.failed': {
+    topic: 'notification-events',
+    meaning: 'a message could not be delivered on its channel',
+  },
 } as const satisfies Record<string, { topic: KafkaTopic; meaning: string }>;
 
 export type EventType = keyof typeof EVENT_CATALOGUE;

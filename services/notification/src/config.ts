@@ -1,0 +1,25 @@
+import { env, sharedConfig, type ConfigSchema } from '@stackdrill/kit';
+
+/** The notification service's configuration: one entry per environment variable (rendered to .env.example). */
+export const NOTIFICATION_CONFIG = {
+  ...sharedConfig({ port: 8084, db: 'notifications' }),
+  smtpHost: {
+    env: 'SMTP_HOST',
+    doc: 'SMTP server for email (the local stack runs a sink)',
+    schema: env.string(),
+    default: '127.0.0.1',
+  },
+  smtpPort: { env: 'SMTP_PORT', doc: 'SMTP port', schema: env.port(), default: '1025' },
+  mailFrom: {
+    env: 'MAIL_FROM',
+    doc: 'sender address of every email',
+    schema: env.string(),
+    default: 'shop@stackdrill.local',
+  },
+  webhookUrl: {
+    env: 'WEBHOOK_URL',
+    doc: 'base URL of the SMS and push webhooks (POST <url>/sms, <url>/push)',
+    schema: env.url(),
+    default: 'http://127.0.0.1:8025/webhooks',
+  },
+} satisfies ConfigSchema;
