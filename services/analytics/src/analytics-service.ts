@@ -1,0 +1,50 @@
+import {
+  connectConsumer,
+  connectRuntime,
+  runIdempotentConsumer,
+  type Api,
+  type ConfigValues,
+  type Logger,
+  type Service,
+} from '@stackdrill/kit';
+import { KAFKA_TOPICS } from '@stackdrill/stack/topology';
+import type { ANALYTICS_CONFIG } from './config.ts';
+import { FactStore } from './data-access/facts.ts';
+import { LiveCounters } from './data-access/live-counters.ts';
+import { AnalyticsDomain } from './domain/analytics.ts';
+import { analyticsApi } from './entry-points/http-api.ts';
+
+export type AnalyticsConfig = ConfigValues<typeof ANALYTICS_CONFIG>;
+
+export const CONSUMER_GROUP = 'analytics-service';
+
+export interface AnalyticsService {
+  service: Service;
+  api: Api;
+  facts: FactStore;
+  logger: Logger;
+}
+
+/** The composition root: a consumer of all four topics building the read models, and the admin API over them. */
+export async function createAnalyticsService(
+  config: AnalyticsConfig,
+  logger?: Logger,
+): Promise<AnalyticsService> {
+  const runtime = await connectRuntime('analytics', config, logger);
+  const facts = new FactStore(runtime.mongo.db);
+  await facts.ensureIndexes();
+  const domain = new AnalyticsDomain(facts, new LiveCounters(runtime.redis));
+  const consumer = await connectConsumer(runtime.kafka, CONSUMER_GROUP, [...KAFKA_TOPICS]);
+  await runIdempotentConsumer({
+    consumer,
+    groupId: CONSUMER_GROUP,
+    db: runtime.mongo.db,
+    logger: runtime.logger,
+    handle: (e) => domain.handle(e),
+  });
+  const api = analyticsApi(domain, runtime.tokens);
+  const service = runtime.serve(api, {
+    closers: [{ name: 'event consumer', close: () => consumer.disconnect() }],
+  });
+  return { service, api, facts, logger: runtime.logger };
+}

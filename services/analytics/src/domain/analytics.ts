@@ -1,0 +1,156 @@
+import { AppError, type EventEnvelope } from '@stackdrill/kit';
+import type { Fact, FactStore } from '../data-access/facts.ts';
+import type { LiveCounters } from '../data-access/live-counters.ts';
+
+const DAY_MS = 86_400_000;
+const MAX_RANGE_DAYS = 366;
+
+/** The default window: the last 7 days up to now. */
+export function rangeOf(from?: string, to?: string): { from: Date; to: Date } {
+  const end = to ? new Date(to) : new Date();
+  const start = from ? new Date(from) : new Date(end.getTime() - 7 * DAY_MS);
+  if (start >= end) throw new AppError(400, 'INVALID_RANGE', '`from` must be before `to`');
+  if (end.getTime() - start.getTime() > MAX_RANGE_DAYS * DAY_MS) {
+    throw new AppError(400, 'INVALID_RANGE', `a range may span at most ${MAX_RANGE_DAYS} days`);
+  }
+  return { from: start, to: end };
+}
+
+const buckets = (at: Date) => ({ hour: at.toISOString().slice(0, 13), day: at.toISOString().slice(0, 10) });
+
+/**
+ * Read models from events, built by this service alone (it never reads another service's data).
+ * Every event becomes facts inserted once by id; the queries aggregate facts.
+ */
+export class AnalyticsDomain {
+  constructor(
+    private readonly facts: FactStore,
+    private readonly live: LiveCounters,
+  ) {}
+
+  async handle(event: EventEnvelope): Promise<void> {
+    const at = new Date(event.time);
+    if (Number.isNaN(at.getTime())) return;
+    const data = event.data as Record<string, unknown>;
+    const base: Fact = { _id: event.id, type: event.type, at, ...buckets(at) };
+    switch (event.type) {
+      case 'order.placed': {
+        const lines = (data.lines ?? []) as {
+          productId: string;
+          name: string;
+          unitPriceCents: number;
+          quantity: number;
+        }[];
+        for (const line of lines) {
+          await this.facts.record({
+            ...base,
+            _id: `${event.id}:${line.productId}`,
+            type: 'order.line',
+            orderId: String(data.orderId),
+            productId: line.productId,
+            name: line.name,
+            quantity: line.quantity,
+            revenueCents: line.unitPriceCents * line.quantity,
+          });
+        }
+        if (
+          await this.facts.record({
+            ...base,
+            orderId: String(data.orderId),
+            revenueCents: Number(data.totalCents),
+          })
+        ) {
+          await this.live.bump('orders', at.getTime());
+        }
+        return;
+      }
+      case 'order.paid':
+        await this.facts.record({
+          ...base,
+          orderId: String(data.orderId),
+          revenueCents: Number(data.totalCents),
+        });
+        return;
+      case 'product.viewed':
+        // Views are only live figures: a fact per view would grow without bound under load.
+        await this.live.bump('views', at.getTime());
+        return;
+      case 'user.registered':
+      case 'order.payment_failed':
+      case 'notification.sent':
+      case 'notification.failed':
+        await this.facts.record(base);
+        return;
+      default:
+      // Not an event this service counts (other messages on the topics are ignored).
+    }
+  }
+
+  async sales(range: { from: Date; to: Date }, interval: 'hour' | 'day') {
+    const rows = await this.facts.byBucket('order.paid', interval, range.from, range.to);
+    return {
+      interval,
+      from: range.from.toISOString(),
+      to: range.to.toISOString(),
+      buckets: rows.map((r) => ({
+        start: interval === 'day' ? `${r.bucket}T00:00:00.000Z` : `${r.bucket}:00:00.000Z`,
+        orders: r.count,
+        revenueCents: r.revenueCents,
+      })),
+    };
+  }
+
+  async topProducts(range: { from: Date; to: Date }, limit: number) {
+    const rows = await this.facts.topProducts(range.from, range.to, limit);
+    const names = await this.facts.productNames(rows.map((r) => r.productId));
+    return {
+      from: range.from.toISOString(),
+      to: range.to.toISOString(),
+      items: rows.map((r) => ({
+        productId: r.productId,
+        name: names.get(r.productId) ?? '',
+        units: r.units,
+        revenueCents: r.revenueCents,
+      })),
+    };
+  }
+
+  async dashboard(range: { from: Date; to: Date }) {
+    const count = (type: string) => this.facts.count(type, range.from, range.to);
+    const [
+      ordersPlaced,
+      ordersPaid,
+      revenueCents,
+      customers,
+      paymentFailures,
+      notificationsSent,
+      notificationsFailed,
+    ] = await Promise.all([
+      count('order.placed'),
+      count('order.paid'),
+      this.facts.sum('order.paid', 'revenueCents', range.from, range.to),
+      count('user.registered'),
+      count('order.payment_failed'),
+      count('notification.sent'),
+      count('notification.failed'),
+    ]);
+    return {
+      from: range.from.toISOString(),
+      to: range.to.toISOString(),
+      kpis: {
+        ordersPlaced,
+        ordersPaid,
+        revenueCents,
+        customers,
+        paymentFailures,
+        notificationsSent,
+        notificationsFailed,
+      },
+      live: {
+        ordersLast5Min: await this.live.lastMinutes('orders', 5),
+        productViewsLast5Min: await this.live.lastMinutes('views', 5),
+      },
+      generatedAt: new Date().toISOString(),
+    };
+  }
+}
