@@ -14,3 +14,6 @@ export { status } from './commands/status.ts';
 export { logs } from './commands/logs.ts';
 export { seconds } from './cli/format.ts';
 export { benchStack } from './bench/stack-bench.ts';
+export { seed } from './commands/seed.ts';
+export { seedStack } from './seed/seed.ts';
+export { SEED_ACCOUNTS, seedCatalogue } from './seed/catalogue.ts';

@@ -53,6 +53,7 @@ beforeAll(async () => {
       LOG_LEVEL: 'warn',
       MONGO_URI: endpoints.mongo.uri,
       MONGO_DB: `analytics_it_${randomUUID().slice(0, 8)}`,
+      CONSUMER_GROUP: `analytics-it-${randomUUID().slice(0, 8)}`,
       REDIS_SENTINELS: endpoints.redis.sentinels.map((s) => `${s.host}:${s.port}`).join(','),
       REDIS_MASTER_NAME: endpoints.redis.masterName,
       KAFKA_BROKERS: endpoints.kafka.brokers.join(','),

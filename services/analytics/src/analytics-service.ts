@@ -16,8 +16,6 @@ import { analyticsApi } from './entry-points/http-api.ts';
 
 export type AnalyticsConfig = ConfigValues<typeof ANALYTICS_CONFIG>;
 
-export const CONSUMER_GROUP = 'analytics-service';
-
 export interface AnalyticsService {
   service: Service;
   api: Api;
@@ -34,10 +32,10 @@ export async function createAnalyticsService(
   const facts = new FactStore(runtime.mongo.db);
   await facts.ensureIndexes();
   const domain = new AnalyticsDomain(facts, new LiveCounters(runtime.redis));
-  const consumer = await connectConsumer(runtime.kafka, CONSUMER_GROUP, [...KAFKA_TOPICS]);
+  const consumer = await connectConsumer(runtime.kafka, config.consumerGroup, [...KAFKA_TOPICS]);
   await runIdempotentConsumer({
     consumer,
-    groupId: CONSUMER_GROUP,
+    groupId: config.consumerGroup,
     db: runtime.mongo.db,
     logger: runtime.logger,
     handle: (e) => domain.handle(e),

@@ -1,6 +1,12 @@
-import { sharedConfig, type ConfigSchema } from '@stackdrill/kit';
+import { env, sharedConfig, type ConfigSchema } from '@stackdrill/kit';
 
 /** The analytics service's configuration: one entry per environment variable (rendered to .env.example). */
 export const ANALYTICS_CONFIG = {
   ...sharedConfig({ port: 8085, db: 'analytics' }),
+  consumerGroup: {
+    env: 'CONSUMER_GROUP',
+    doc: 'Kafka consumer group; every replica of the service shares it',
+    schema: env.string(),
+    default: 'analytics-service',
+  },
 } satisfies ConfigSchema;

@@ -3,6 +3,12 @@ import { env, sharedConfig, type ConfigSchema } from '@stackdrill/kit';
 /** The notification service's configuration: one entry per environment variable (rendered to .env.example). */
 export const NOTIFICATION_CONFIG = {
   ...sharedConfig({ port: 8084, db: 'notifications' }),
+  consumerGroup: {
+    env: 'CONSUMER_GROUP',
+    doc: 'Kafka consumer group; every replica of the service shares it',
+    schema: env.string(),
+    default: 'notification-service',
+  },
   smtpHost: {
     env: 'SMTP_HOST',
     doc: 'SMTP server for email (the local stack runs a sink)',

@@ -98,6 +98,7 @@ beforeAll(async () => {
     loadConfig('notification', NOTIFICATION_CONFIG, {
       ...env,
       MONGO_DB: `notifications_it_${randomUUID().slice(0, 8)}`,
+      CONSUMER_GROUP: `notification-it-${randomUUID().slice(0, 8)}`,
       SMTP_PORT: String(bound.smtpPort),
       WEBHOOK_URL: `${bound.httpUrl}/webhooks`,
     }),

@@ -16,8 +16,6 @@ import { notificationApi } from './entry-points/http-api.ts';
 
 export type NotificationConfig = ConfigValues<typeof NOTIFICATION_CONFIG>;
 
-export const CONSUMER_GROUP = 'notification-service';
-
 export interface NotificationService {
   service: Service;
   api: Api;
@@ -50,10 +48,13 @@ export async function createNotificationService(
     logger: runtime.logger,
   });
   await relay.ensureIndexes();
-  const consumer = await connectConsumer(runtime.kafka, CONSUMER_GROUP, ['user-events', 'order-events']);
+  const consumer = await connectConsumer(runtime.kafka, config.consumerGroup, [
+    'user-events',
+    'order-events',
+  ]);
   await runIdempotentConsumer({
     consumer,
-    groupId: CONSUMER_GROUP,
+    groupId: config.consumerGroup,
     db: runtime.mongo.db,
     logger: runtime.logger,
     handle: (e) => domain.handle(e),

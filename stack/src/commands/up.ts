@@ -5,14 +5,20 @@ import { parseStackCommand } from '../cli/args.ts';
 import { renderStatus, seconds } from '../cli/format.ts';
 import { runDoctor, type DoctorEvent } from '../doctor/doctor.ts';
 import { NativeProvider } from '../providers/native/native-provider.ts';
+import type { NativeComponent } from '../providers/native/native-component.ts';
 
-const USAGE = `pnpm stack:up [--provider native] [--instance dev|test|bench] [--fresh]
+const USAGE = `pnpm stack:up [--provider native] [--instance dev|test|bench] [--fresh] [--data-only]
   Installs what is missing, starts the data tier (MongoDB or FerretDB, Redis + Sentinel, Kafka),
-  waits until every member answers its protocol, and prints a summary. Safe to run twice.
-  --fresh   stop the instance and delete its data first`;
+  waits until every member answers its protocol, then starts the sinks, the five services and the
+  gateway and waits until each reports ready. Prints a summary. Safe to run twice.
+  --fresh       stop the instance and delete its data first
+  --data-only   start the data tier only`;
 
 export async function up(argv: string[]): Promise<number> {
-  const parsed = parseStackCommand(argv, USAGE, { fresh: { type: 'boolean', default: false } });
+  const parsed = parseStackCommand(argv, USAGE, {
+    fresh: { type: 'boolean', default: false },
+    'data-only': { type: 'boolean', default: false },
+  });
   if (!parsed) return 0;
   const { values, instance } = parsed;
   const t0 = Date.now();
@@ -39,35 +45,44 @@ export async function up(argv: string[]): Promise<number> {
   process.once('SIGTERM', onInterrupt);
 
   const outcomes = new Map<string, string>();
-  const tasks = new Listr(
-    provider.components.map((component) => ({
-      title: component.name,
-      task: async (_ctx: unknown, task: { output: string; title: string }) => {
-        const started = Date.now();
-        const outcome = await component.up((message) => {
-          task.output = message;
-        });
-        outcomes.set(component.name, outcome);
-        task.title = `${component.name}: ${outcome === 'already-running' ? 'already up' : 'ready'} in ${seconds(Date.now() - started)}`;
+  const stage = (components: NativeComponent[]) =>
+    new Listr(
+      components.map((component) => ({
+        title: component.name,
+        task: async (_ctx: unknown, task: { output: string; title: string }) => {
+          const started = Date.now();
+          const outcome = await component.up((message) => {
+            task.output = message;
+          });
+          outcomes.set(component.name, outcome);
+          task.title = `${component.name}: ${outcome === 'already-running' ? 'already up' : 'ready'} in ${seconds(Date.now() - started)}`;
+        },
+      })),
+      {
+        concurrent: true,
+        exitOnError: false,
+        // Our own handler stops what this run started; listr2's would exit 127 before it finishes.
+        registerSignalListeners: false,
+        collectErrors: 'minimal',
+        rendererOptions: { collapseErrors: false },
+        fallbackRendererOptions: { timestamp: undefined },
       },
-    })),
-    {
-      concurrent: true,
-      exitOnError: false,
-      // Our own handler stops what this run started; listr2's would exit 127 before it finishes.
-      registerSignalListeners: false,
-      collectErrors: 'minimal',
-      rendererOptions: { collapseErrors: false },
-      fallbackRendererOptions: { timestamp: undefined },
-    },
-  );
+    );
+  // The data tier's components start side by side; the app starts once they all answer.
+  const errors: unknown[] = [];
   try {
-    await tasks.run();
+    for (const components of values['data-only']
+      ? [provider.dataTier]
+      : [provider.dataTier, [provider.app]]) {
+      const tasks = stage(components);
+      await tasks.run();
+      errors.push(...tasks.errors.map((e) => e.error));
+      if (errors.length > 0) break;
+    }
   } finally {
     process.removeListener('SIGINT', onInterrupt);
     process.removeListener('SIGTERM', onInterrupt);
   }
-  const errors = tasks.errors.map((e) => e.error);
   if (errors.length > 0) {
     const stopped = await provider.stopStartedSince(t0);
     for (const error of errors) {
@@ -81,7 +96,9 @@ export async function up(argv: string[]): Promise<number> {
     return 1;
   }
 
-  const status = await provider.status();
+  const status = values['data-only']
+    ? await Promise.all(provider.dataTier.map((c) => c.status()))
+    : await provider.status();
   console.log(renderStatus(status));
   const endpoints = provider.endpoints();
   console.log(pc.bold('\nendpoints'));
@@ -90,6 +107,12 @@ export async function up(argv: string[]): Promise<number> {
     `  redis:  sentinels ${endpoints.redis.sentinels.map((s) => `${s.host}:${s.port}`).join(',')} master name "${endpoints.redis.masterName}"`,
   );
   console.log(`  kafka:  ${endpoints.kafka.brokers.join(',')}`);
+  if (!values['data-only']) {
+    console.log(`  api:    ${endpoints.app.gateway}/api  (OpenAPI: ${endpoints.app.gateway}/api/docs)`);
+    console.log(
+      `  mail:   ${endpoints.app.mailInbox}  (what the notification service sent; SMTP ${endpoints.app.smtp})`,
+    );
+  }
   const allUp = [...outcomes.values()].every((o) => o === 'already-running');
   console.log(
     pc.bold(`\n${allUp ? 'already up' : 'ready'} in ${seconds(Date.now() - t0)}`) +

@@ -5,8 +5,8 @@
  * Sentinel, Kafka metadata and the KRaft quorum), never from what we started it as.
  */
 
-export type ComponentName = 'mongo' | 'redis' | 'kafka';
-export const COMPONENT_NAMES: readonly ComponentName[] = ['mongo', 'redis', 'kafka'];
+export type ComponentName = 'mongo' | 'redis' | 'kafka' | 'app';
+export const COMPONENT_NAMES: readonly ComponentName[] = ['mongo', 'redis', 'kafka', 'app'];
 
 export type MemberRole =
   | 'primary'
@@ -16,6 +16,9 @@ export type MemberRole =
   | 'sentinel'
   | 'controller-leader'
   | 'broker'
+  | 'gateway'
+  | 'service'
+  | 'sink'
   | 'starting'
   | 'paused'
   | 'down'
@@ -51,6 +54,7 @@ export interface Endpoints {
   mongo: { uri: string; replicaSet: string; members: string[] };
   redis: { masterName: string; sentinels: { host: string; port: number }[]; dataNodes: string[] };
   kafka: { brokers: string[]; topics: readonly string[] };
+  app: { gateway: string; services: Record<string, string>; mailInbox: string; smtp: string };
 }
 
 /** Process-level control of one member: what chaos and drills act through. */

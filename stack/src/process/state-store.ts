@@ -26,6 +26,8 @@ export interface StackFacts {
   mongoInitiated?: boolean;
   /** The Kafka cluster id the storage was formatted with. */
   kafkaClusterId?: string;
+  /** Secrets of this local stack (JWT key, service API key), made on its first start; never committed. */
+  appSecrets?: { jwtSecret: string; internalApiKey: string };
 }
 
 export interface StackState {

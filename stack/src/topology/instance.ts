@@ -1,4 +1,4 @@
-import { DATA_TIER, INSTANCES, LOCAL_HOST, type InstanceName } from './topology.ts';
+import { APP, DATA_TIER, INSTANCES, LOCAL_HOST, type InstanceName } from './topology.ts';
 
 /** A named stack with the topology's ports shifted by its offset: what a provider actually runs. */
 export interface ResolvedInstance {
@@ -11,6 +11,11 @@ export interface ResolvedInstance {
   };
   kafka: Omit<typeof DATA_TIER.kafka, 'nodes'> & {
     nodes: { name: string; nodeId: number; port: number; controllerPort: number }[];
+  };
+  app: {
+    sinks: { name: 'sinks'; port: number; smtpPort: number };
+    services: { name: string; port: number }[];
+    gateway: { name: 'gateway'; port: number };
   };
 }
 
@@ -38,6 +43,11 @@ export function resolveInstance(name: InstanceName): ResolvedInstance {
         controllerPort: n.controllerPort + offset,
       })),
     },
+    app: {
+      sinks: { name: 'sinks', port: APP.sinks.port + offset, smtpPort: APP.sinks.smtpPort + offset },
+      services: APP.services.map(shift),
+      gateway: { name: 'gateway', port: APP.gateway.port + offset },
+    },
   };
 }
 
@@ -51,5 +61,9 @@ export function instancePorts(instance: ResolvedInstance): { member: string; por
       { member: n.name, port: n.port },
       { member: n.name, port: n.controllerPort },
     ]),
+    { member: 'sinks', port: instance.app.sinks.port },
+    { member: 'sinks', port: instance.app.sinks.smtpPort },
+    ...instance.app.services.map((m) => ({ member: m.name, port: m.port })),
+    { member: 'gateway', port: instance.app.gateway.port },
   ];
 }

@@ -146,6 +146,22 @@ export const DATA_TIER = {
   },
 } as const;
 
+/**
+ * The application: the gateway, the five services and the local stand-in for the outside world
+ * (mail and webhook sinks). Each is a Node process started from `services/<dir>/src/main.ts`.
+ */
+export const APP = {
+  sinks: { dir: 'sinks', port: 8025, smtpPort: 1025 },
+  services: [
+    { name: 'user', port: 8081 },
+    { name: 'product', port: 8082 },
+    { name: 'order', port: 8083 },
+    { name: 'notification', port: 8084 },
+    { name: 'analytics', port: 8085 },
+  ],
+  gateway: { name: 'gateway', port: 8080 },
+} as const;
+
 /** The loopback address every local member binds to and advertises. */
 export const LOCAL_HOST = '127.0.0.1';
 

@@ -11,6 +11,7 @@ import { NativeKafka } from './kafka-native.ts';
 import { NativeMongo } from './mongo-native.ts';
 import type { NativeComponent, NativeTools } from './native-component.ts';
 import { NativeRedis } from './redis-native.ts';
+import { NativeApp } from './app-native.ts';
 import { residentBytes } from '../../process/proc.ts';
 
 /** Tools for commands that only read or stop (status, down): nothing is started, so nothing is needed. */
@@ -36,6 +37,7 @@ export class NativeProvider {
     readonly mongo: NativeMongo,
     readonly redis: NativeRedis,
     readonly kafka: NativeKafka,
+    readonly app: NativeApp,
   ) {}
 
   static async open(instanceName: InstanceName, tools: NativeTools = NO_TOOLS): Promise<NativeProvider> {
@@ -44,7 +46,7 @@ export class NativeProvider {
     const store = await StateStore.open(paths.stateFile, instanceName, 'native');
     const supervisor = new Supervisor(store);
     const ctx = { instance, paths, store, supervisor, tools };
-    return new NativeProvider(
+    const provider: NativeProvider = new NativeProvider(
       instance,
       paths,
       store,
@@ -52,18 +54,39 @@ export class NativeProvider {
       new NativeMongo(ctx),
       new NativeRedis(ctx),
       new NativeKafka(ctx),
+      new NativeApp(ctx, () => provider.dataEndpoints()),
     );
+    return provider;
   }
 
+  /** Every component: the data tier first, then the app that needs it. */
   get components(): NativeComponent[] {
+    return [...this.dataTier, this.app];
+  }
+
+  get dataTier(): NativeComponent[] {
     return [this.mongo, this.redis, this.kafka];
   }
 
   handle(name: ComponentName): ComponentHandle {
-    return { mongo: this.mongo, redis: this.redis, kafka: this.kafka }[name];
+    return { mongo: this.mongo, redis: this.redis, kafka: this.kafka, app: this.app }[name];
   }
 
   endpoints(): Endpoints {
+    const { host, app } = this.instance;
+    const url = (port: number) => `http://${host}:${port}`;
+    return {
+      ...this.dataEndpoints(),
+      app: {
+        gateway: url(app.gateway.port),
+        services: Object.fromEntries(app.services.map((s) => [s.name, url(s.port)])),
+        mailInbox: `${url(app.sinks.port)}/mail`,
+        smtp: `smtp://${host}:${app.sinks.smtpPort}`,
+      },
+    };
+  }
+
+  dataEndpoints(): Omit<Endpoints, 'app'> {
     const { host, redis, kafka } = this.instance;
     const mongo = this.mongo.target;
     return {
@@ -106,9 +129,10 @@ export class NativeProvider {
     return Promise.all(this.components.map((c) => c.status()));
   }
 
-  /** Stops every member (all components at once), bounded by each component's grace period. */
+  /** Stops the app first (it drains while the data tier still answers), then the data tier at once. */
   async down(): Promise<void> {
-    await Promise.all(this.components.map((c) => c.down()));
+    await this.app.down();
+    await Promise.all(this.dataTier.map((c) => c.down()));
     // Anything recorded but not a known member (e.g. left by an older topology) goes too.
     await Promise.all(this.supervisor.records().map((r) => this.supervisor.stop(r.member, 5000)));
   }

@@ -1,0 +1,172 @@
+import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { EventEnvelope } from '@stackdrill/kit';
+import { NativeProvider, seedStack } from '@stackdrill/stack';
+import { Kafka, logLevel } from 'kafkajs';
+import { beforeAll, describe, expect, it } from 'vitest';
+
+// The whole system as `pnpm stack:up` runs it (the `test` instance): every call goes through its gateway.
+let provider: NativeProvider;
+let api: string;
+let mailInbox: string;
+let adminToken: string;
+
+type Json = Record<string, unknown>;
+async function call(
+  method: string,
+  path: string,
+  options: { body?: unknown; token?: string; headers?: Record<string, string> } = {},
+) {
+  const response = await fetch(`${api}${path}`, {
+    method,
+    headers: {
+      'content-type': 'application/json',
+      ...(options.token ? { authorization: `Bearer ${options.token}` } : {}),
+      ...options.headers,
+    },
+    ...(options.body === undefined ? {} : { body: JSON.stringify(options.body) }),
+  });
+  return { status: response.status, body: (await response.json()) as Json };
+}
+
+async function eventually<T>(
+  what: string,
+  probe: () => Promise<T | undefined>,
+  timeoutMs = 45_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(250);
+  }
+}
+
+const inbox = async (email: string) =>
+  (await (await fetch(`${mailInbox}?to=${encodeURIComponent(email)}`)).json()) as { subject: string }[];
+const paidOrders = async () =>
+  ((await call('GET', '/api/analytics/dashboard', { token: adminToken })).body.kpis as { ordersPaid: number })
+    .ordersPaid;
+
+/** The dashboard once the analytics consumer has caught up with everything earlier tests produced. */
+async function settledPaidOrders(): Promise<number> {
+  let previous = await paidOrders();
+  for (;;) {
+    await sleep(1500);
+    const now = await paidOrders();
+    if (now === previous) return now;
+    previous = now;
+  }
+}
+
+beforeAll(async () => {
+  provider = await NativeProvider.open('test');
+  const endpoints = provider.endpoints();
+  api = endpoints.app.gateway;
+  mailInbox = endpoints.app.mailInbox;
+  adminToken = (await seedStack(provider)).adminToken;
+});
+
+describe('the whole flow through the gateway', () => {
+  it('register → sign in → browse → order → pay → emails → notification.sent → the dashboard counts the order once', async () => {
+    const email = `flow.${randomUUID().slice(0, 8)}@example.com`;
+    const registered = await call('POST', '/api/users', {
+      body: { email, password: 'a long password', name: 'Flo' },
+    });
+    expect(registered.status).toBe(201);
+    const userId = String(registered.body.id);
+    await eventually('the welcome email', async () =>
+      (await inbox(email)).some((m) => m.subject === 'Welcome to stackdrill') ? true : undefined,
+    );
+
+    const signedIn = await call('POST', '/api/auth/token', {
+      body: { grant_type: 'password', email, password: 'a long password' },
+    });
+    const token = String(signedIn.body.access_token);
+
+    const kitchen = await call('GET', '/api/products?category=kitchen&sort=price_asc&limit=5');
+    const items = kitchen.body.items as { id: string; priceCents: number }[];
+    expect(items).toHaveLength(5);
+    expect(items.map((p) => p.priceCents)).toEqual([...items.map((p) => p.priceCents)].sort((a, b) => a - b));
+    const mugs = (await call('GET', '/api/products?q=mug')).body.items as { id: string; name: string }[];
+    expect(mugs.length).toBeGreaterThan(0);
+    expect(mugs.every((p) => p.name.toLowerCase().includes('mug'))).toBe(true);
+    const detail = await call('GET', `/api/products/${mugs[0]!.id}`, { token });
+    expect(detail.status).toBe(200);
+
+    const before = await settledPaidOrders();
+    const placed = await call('POST', '/api/orders', {
+      token,
+      headers: { 'Idempotency-Key': randomUUID() },
+      body: {
+        lines: [
+          { productId: mugs[0]!.id, quantity: 1 },
+          { productId: items[0]!.id, quantity: 2 },
+        ],
+      },
+    });
+    expect(placed.status).toBe(201);
+    const orderId = String(placed.body.id);
+    const paid = await call('POST', `/api/orders/${orderId}/payment`, {
+      token,
+      headers: { 'Idempotency-Key': randomUUID() },
+    });
+    expect(paid.body.status).toBe('paid');
+    expect((await call('GET', `/api/orders/${orderId}`, { token })).body.status).toBe('paid');
+
+    await eventually('the confirmation email', async () =>
+      (await inbox(email)).some((m) => m.subject === 'Your order is confirmed') ? true : undefined,
+    );
+
+    const kafka = new Kafka({
+      clientId: 'flow-it',
+      brokers: provider.endpoints().kafka.brokers,
+      logLevel: logLevel.NOTHING,
+    });
+    const consumer = kafka.consumer({ groupId: `flow-it-${randomUUID()}` });
+    const sent: EventEnvelope[] = [];
+    try {
+      await consumer.connect();
+      await consumer.subscribe({ topic: 'notification-events', fromBeginning: true });
+      await consumer.run({
+        eachMessage: async ({ message }) => {
+          try {
+            const event = JSON.parse(message.value!.toString()) as EventEnvelope;
+            if (event.type === 'notification.sent' && (event.data as Json).userId === userId)
+              sent.push(event);
+          } catch {
+            // not an envelope
+          }
+        },
+      });
+      await eventually('notification.sent for the confirmation', async () =>
+        sent.some((e) => (e.data as Json).kind === 'order_confirmation') ? true : undefined,
+      );
+    } finally {
+      await consumer.disconnect();
+    }
+
+    await eventually('the dashboard to count the order', async () =>
+      (await paidOrders()) === before + 1 ? true : undefined,
+    );
+    await sleep(2000); // a double count would show up by now
+    expect(await paidOrders()).toBe(before + 1);
+
+    const notifications = (await call('GET', '/api/notifications', { token })).body.items as {
+      kind: string;
+      status: string;
+    }[];
+    expect(notifications.map((n) => `${n.kind}:${n.status}`).sort()).toEqual([
+      'order_confirmation:sent',
+      'welcome:sent',
+    ]);
+  });
+
+  it('when /api/docs is fetched, then it lists exactly the 16 operations', async () => {
+    const { body } = await call('GET', '/api/docs');
+    const paths = body.paths as Record<string, Record<string, { operationId: string }>>;
+    expect(Object.values(paths).flatMap((m) => Object.values(m))).toHaveLength(16);
+    expect(body['x-unavailable']).toBeUndefined();
+  });
+});

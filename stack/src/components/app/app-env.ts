@@ -1,0 +1,47 @@
+import type { Endpoints } from '../handle.ts';
+import type { ResolvedInstance } from '../../topology/instance.ts';
+
+export interface AppSecrets {
+  jwtSecret: string;
+  internalApiKey: string;
+}
+
+/**
+ * The environment of every app process, rendered from the instance's topology and the data tier's
+ * endpoints. The variable names are the services' own (each validates them at boot).
+ */
+export function appEnvironment(
+  instance: ResolvedInstance,
+  endpoints: Omit<Endpoints, 'app'>,
+  secrets: AppSecrets,
+): Record<string, Record<string, string>> {
+  const { host, app } = instance;
+  const url = (port: number) => `http://${host}:${port}`;
+  const portOf = (name: string) => app.services.find((s) => s.name === name)!.port;
+  const shared = {
+    HOST: host,
+    LOG_LEVEL: 'info',
+    MONGO_URI: endpoints.mongo.uri,
+    REDIS_SENTINELS: endpoints.redis.sentinels.map((s) => `${s.host}:${s.port}`).join(','),
+    REDIS_MASTER_NAME: endpoints.redis.masterName,
+    KAFKA_BROKERS: endpoints.kafka.brokers.join(','),
+    JWT_SECRET: secrets.jwtSecret,
+    INTERNAL_API_KEY: secrets.internalApiKey,
+  };
+  const env: Record<string, Record<string, string>> = {
+    sinks: { SMTP_PORT: String(app.sinks.smtpPort), HTTP_PORT: String(app.sinks.port) },
+  };
+  for (const service of app.services) env[service.name] = { ...shared, PORT: String(service.port) };
+  env.order!.PRODUCT_SERVICE_URL = url(portOf('product'));
+  env.notification!.SMTP_HOST = host;
+  env.notification!.SMTP_PORT = String(app.sinks.smtpPort);
+  env.notification!.WEBHOOK_URL = `${url(app.sinks.port)}/webhooks`;
+  // The gateway keeps no data: it gets the listener, Redis (rate limits) and the keys only.
+  const { MONGO_URI: _mongo, KAFKA_BROKERS: _kafka, ...edge } = shared;
+  env.gateway = {
+    ...edge,
+    PORT: String(app.gateway.port),
+    ...Object.fromEntries(app.services.map((s) => [`${s.name.toUpperCase()}_SERVICE_URL`, url(s.port)])),
+  };
+  return env;
+}

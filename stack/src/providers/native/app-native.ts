@@ -1,0 +1,115 @@
+import { randomBytes } from 'node:crypto';
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { REPO_ROOT } from '../../paths.ts';
+import { StackError } from '../../errors.ts';
+import type { ComponentStatus, Endpoints, MemberRole } from '../../components/handle.ts';
+import { appEnvironment, type AppSecrets } from '../../components/app/app-env.ts';
+import { probeApp, probeMember } from '../../components/app/app-probe.ts';
+import type { ProcessSpec } from '../../process/supervisor.ts';
+import { waitFor } from '../../readiness/wait-for.ts';
+import { NativeComponent, type NativeContext, type Report, type UpOutcome } from './native-component.ts';
+
+/**
+ * The application as local Node processes: the sinks, the five services, then the gateway, each
+ * started from its `main.ts` with an environment rendered from the topology, and ready when its own
+ * `/ready` says every dependency answers.
+ */
+export class NativeApp extends NativeComponent {
+  readonly name = 'app' as const;
+  protected readonly stopGraceMs = 12_000;
+
+  constructor(
+    ctx: NativeContext,
+    private readonly dataEndpoints: () => Omit<Endpoints, 'app'>,
+  ) {
+    super(ctx);
+  }
+
+  private get members(): { name: string; port: number; role: MemberRole; dir: string }[] {
+    const { app } = this.ctx.instance;
+    return [
+      { name: 'sinks', port: app.sinks.port, role: 'sink', dir: 'sinks' },
+      ...app.services.map((s) => ({ ...s, role: 'service' as const, dir: s.name })),
+      { name: 'gateway', port: app.gateway.port, role: 'gateway', dir: 'gateway' },
+    ];
+  }
+
+  private member(name: string) {
+    const member = this.members.find((m) => m.name === name);
+    if (!member) throw new StackError({ component: 'app', message: `has no member "${name}"` });
+    return member;
+  }
+
+  memberNames(): string[] {
+    return this.members.map((m) => m.name);
+  }
+
+  protected memberPorts(name: string): number[] {
+    return name === 'sinks'
+      ? [this.ctx.instance.app.sinks.port, this.ctx.instance.app.sinks.smtpPort]
+      : [this.member(name).port];
+  }
+
+  /** Gateway first (no new traffic), then the services, then the sinks they send to. */
+  protected override stopOrder(): string[][] {
+    return [['gateway'], this.ctx.instance.app.services.map((s) => s.name), ['sinks']];
+  }
+
+  protected probe(): Promise<ComponentStatus> {
+    return probeApp({ host: this.ctx.instance.host, members: this.members });
+  }
+
+  private async secrets(): Promise<AppSecrets> {
+    const known = this.ctx.store.state.facts.appSecrets;
+    if (known) return known;
+    const secrets = {
+      jwtSecret: randomBytes(32).toString('base64url'),
+      internalApiKey: randomBytes(32).toString('base64url'),
+    };
+    await this.ctx.store.setFacts({ appSecrets: secrets });
+    return secrets;
+  }
+
+  protected async prepare(name: string): Promise<ProcessSpec> {
+    const member = this.member(name);
+    const dir = this.ctx.paths.member(name);
+    await mkdir(dir, { recursive: true });
+    const env = appEnvironment(this.ctx.instance, this.dataEndpoints(), await this.secrets())[name]!;
+    return {
+      member: name,
+      component: this.name,
+      command: process.execPath,
+      args: ['--import', 'tsx', join(REPO_ROOT, 'services', member.dir, 'src', 'main.ts')],
+      cwd: REPO_ROOT,
+      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
+      logFile: this.ctx.paths.log(name),
+    };
+  }
+
+  protected async waitUp(name: string): Promise<void> {
+    const member = this.member(name);
+    await waitFor(
+      async () => {
+        const probe = await probeMember(this.ctx.instance.host, member.port, member.role);
+        if (probe.ok) return true;
+        throw new Error(probe.detail);
+      },
+      {
+        component: name,
+        what: 'report ready',
+        timeoutMs: 90_000,
+        intervalMs: 250,
+        watch: [this.watch(name)],
+      },
+    );
+  }
+
+  async up(report: Report): Promise<UpOutcome> {
+    const services = this.ctx.instance.app.services.map((s) => s.name);
+    const started =
+      (await this.startMissing(['sinks', ...services], report, 'processes (the services and the sinks)')) +
+      (await this.startMissing(['gateway'], report, 'gateway'));
+    return started > 0 ? 'started' : 'already-running';
+  }
+}
