@@ -17,6 +17,19 @@ describe('topology', () => {
     expect(new Set(all).size).toBe(all.length);
   });
 
+  it('when instances are resolved, then no port is one that fetch clients and browsers block', () => {
+    // The Fetch standard's "bad ports" above 1024 (https://fetch.spec.whatwg.org/#port-blocking).
+    const blocked = new Set([
+      1719, 1720, 1723, 2049, 3659, 4045, 4190, 5060, 5061, 6000, 6566, 6665, 6666, 6667, 6668, 6669, 6679,
+      6697, 10080,
+    ]);
+    for (const name of instances) {
+      for (const { member, port } of instancePorts(resolveInstance(name))) {
+        expect(blocked.has(port), `${name}: ${member} on ${port}`).toBe(false);
+      }
+    }
+  });
+
   it('when an instance has an offset, then every port moves by it', () => {
     const dev = resolveInstance('dev');
     const test = resolveInstance('test');

@@ -172,7 +172,8 @@ export const LOCAL_HOST = '127.0.0.1';
 export const INSTANCES = {
   dev: { portOffset: 0 },
   test: { portOffset: 1000 },
-  bench: { portOffset: 2000 },
+  // +2000 would put the bench gateway on 10080, a port fetch clients and browsers refuse.
+  bench: { portOffset: 3000 },
 } as const;
 export type InstanceName = keyof typeof INSTANCES;
 
