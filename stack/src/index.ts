@@ -17,3 +17,4 @@ export { benchStack } from './bench/stack-bench.ts';
 export { seed } from './commands/seed.ts';
 export { seedStack } from './seed/seed.ts';
 export { SEED_ACCOUNTS, seedCatalogue } from './seed/catalogue.ts';
+export { benchApi } from './bench/api-bench.ts';

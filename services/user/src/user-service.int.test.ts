@@ -232,6 +232,44 @@ describe('POST /api/auth/token and GET /api/users/me', () => {
   });
 });
 
+describe('when a dependency is down', () => {
+  it('when MongoDB stops answering, then requests get 503 with Retry-After within seconds, and recover', async () => {
+    const customer = newCustomer();
+    await call('POST', '/api/users', customer);
+    const stack = await NativeProvider.open('test');
+    const mongo = stack.mongo.memberNames()[0]!;
+    await stack.mongo.pause(mongo);
+    try {
+      const t0 = Date.now();
+      const { status, body } = await call('POST', '/api/auth/token', {
+        grant_type: 'password',
+        email: customer.email,
+        password: customer.password,
+      });
+      expect(status).toBe(503);
+      expect(body.code).toBe('DEPENDENCY_UNAVAILABLE');
+      expect(Date.now() - t0).toBeLessThan(10_000);
+    } finally {
+      await stack.mongo.resume(mongo);
+    }
+    const deadline = Date.now() + 30_000;
+    let after = await call('POST', '/api/auth/token', {
+      grant_type: 'password',
+      email: customer.email,
+      password: customer.password,
+    });
+    while (after.status !== 200 && Date.now() < deadline) {
+      await sleep(500);
+      after = await call('POST', '/api/auth/token', {
+        grant_type: 'password',
+        email: customer.email,
+        password: customer.password,
+      });
+    }
+    expect(after.status).toBe(200);
+  });
+});
+
 describe('GET /openapi.json', () => {
   it('when fetched, then it documents the three operations of the user service', async () => {
     const { body } = await call('GET', '/openapi.json');

@@ -13,6 +13,7 @@ export interface ResolvedInstance {
     nodes: { name: string; nodeId: number; port: number; controllerPort: number }[];
   };
   app: {
+    rateLimits: { perIpPerMinute: number; perUserPerMinute: number };
     sinks: { name: 'sinks'; port: number; smtpPort: number };
     services: { name: string; port: number }[];
     gateway: { name: 'gateway'; port: number };
@@ -44,6 +45,7 @@ export function resolveInstance(name: InstanceName): ResolvedInstance {
       })),
     },
     app: {
+      rateLimits: INSTANCES[name].rateLimits,
       sinks: { name: 'sinks', port: APP.sinks.port + offset, smtpPort: APP.sinks.smtpPort + offset },
       services: APP.services.map(shift),
       gateway: { name: 'gateway', port: APP.gateway.port + offset },

@@ -170,10 +170,11 @@ export const LOCAL_HOST = '127.0.0.1';
  * suite, `bench` for benchmarks. Each has its own state directory and port offset.
  */
 export const INSTANCES = {
-  dev: { portOffset: 0 },
-  test: { portOffset: 1000 },
+  dev: { portOffset: 0, rateLimits: { perIpPerMinute: 1200, perUserPerMinute: 600 } },
+  test: { portOffset: 1000, rateLimits: { perIpPerMinute: 1200, perUserPerMinute: 600 } },
   // +2000 would put the bench gateway on 10080, a port fetch clients and browsers refuse.
-  bench: { portOffset: 3000 },
+  // Benchmarks drive one client IP far past any per-client limit: the limits are lifted there.
+  bench: { portOffset: 3000, rateLimits: { perIpPerMinute: 100_000_000, perUserPerMinute: 100_000_000 } },
 } as const;
 export type InstanceName = keyof typeof INSTANCES;
 

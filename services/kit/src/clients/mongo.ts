@@ -17,6 +17,9 @@ export async function connectMongo(uri: string, dbName: string): Promise<MongoHa
     retryWrites: true,
     serverSelectionTimeoutMS: 3000,
     connectTimeoutMS: 3000,
+    // A server that accepts connections but never answers (frozen, partitioned) must fail the
+    // request (503), not hang it: the driver's default socket timeout is infinite.
+    socketTimeoutMS: 5000,
     maxPoolSize: 20,
   });
   await client.connect();

@@ -1,0 +1,238 @@
+import { spawnSync } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { cpus } from 'node:os';
+import { join } from 'node:path';
+import autocannon from 'autocannon';
+import Table from 'cli-table3';
+import * as hdr from 'hdr-histogram-js';
+import pc from 'picocolors';
+import { parseCli } from '../cli/args.ts';
+import { StackError, UsageError } from '../errors.ts';
+import { REPO_ROOT } from '../paths.ts';
+import { NativeProvider } from '../providers/native/native-provider.ts';
+import { seedStack } from '../seed/seed.ts';
+
+const USAGE = `pnpm bench:api [--seconds N]
+  On the \`bench\` instance (its own ports; brought up fresh and seeded first):
+  1. GET /api/products/:id (cache hit) at saturation, direct to the product service and through the
+     gateway, in the same run: the gateway's cost is the ratio of the two rates (target ≥ 0.8);
+  2. the same request through the gateway at half its saturation rate: p95 (target ≤ 10 ms);
+  3. order placement + payment through the gateway: operations per second and p95.
+  Every phase is bounded in time; load goes to loopback only.`;
+
+interface Saturation {
+  rps: number;
+  errors: number;
+}
+
+/** Closed-loop saturation: as many requests as 50 connections can push through in `seconds`. */
+async function saturate(url: string, seconds: number): Promise<Saturation> {
+  const result = await autocannon({ url, connections: 50, duration: seconds, pipelining: 1 });
+  return { rps: result.requests.average, errors: result.errors + result.non2xx };
+}
+
+/** A fixed arrival rate; latency recorded per response into an HDR histogram (autocannon has no p95). */
+async function atRate(url: string, rate: number, seconds: number) {
+  const histogram = hdr.build({
+    lowestDiscernibleValue: 1,
+    highestTrackableValue: 60_000_000,
+    numberOfSignificantValueDigits: 3,
+  });
+  // The callback form hands back the running instance, whose per-response events feed the histogram.
+  const result = await new Promise<autocannon.Result>((resolve, reject) => {
+    const instance = autocannon(
+      { url, connections: 50, duration: seconds, overallRate: rate },
+      (error, done) => (error ? reject(error) : resolve(done)),
+    );
+    instance.on('response', (_client, _status, _bytes, responseTimeMs) => {
+      histogram.recordValue(Math.max(1, Math.round(responseTimeMs * 1000)));
+    });
+  });
+  return {
+    rps: result.requests.average,
+    p50Ms: histogram.getValueAtPercentile(50) / 1000,
+    p95Ms: histogram.getValueAtPercentile(95) / 1000,
+    errors: result.errors + result.non2xx,
+  };
+}
+
+/** Order placement + payment by `workers` concurrent customers for `seconds`. */
+async function orderFlow(gateway: string, tokens: string[], productId: string, seconds: number) {
+  const place = hdr.build({
+    lowestDiscernibleValue: 1,
+    highestTrackableValue: 60_000_000,
+    numberOfSignificantValueDigits: 3,
+  });
+  const pay = hdr.build({
+    lowestDiscernibleValue: 1,
+    highestTrackableValue: 60_000_000,
+    numberOfSignificantValueDigits: 3,
+  });
+  let completed = 0;
+  let failed = 0;
+  const until = performance.now() + seconds * 1000;
+  const post = (path: string, token: string, body?: unknown) =>
+    fetch(`${gateway}${path}`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        authorization: `Bearer ${token}`,
+        'Idempotency-Key': randomUUID(),
+        'x-synthetic-load': 'bench:api',
+      },
+      ...(body ? { body: JSON.stringify(body) } : {}),
+    });
+  await Promise.all(
+    tokens.map(async (token) => {
+      while (performance.now() < until) {
+        const t0 = performance.now();
+        const placed = await post('/api/orders', token, { lines: [{ productId, quantity: 1 }] });
+        const t1 = performance.now();
+        place.recordValue(Math.max(1, Math.round((t1 - t0) * 1000)));
+        if (placed.status !== 201) {
+          failed++;
+          await placed.body?.cancel();
+          continue;
+        }
+        const { id } = (await placed.json()) as { id: string };
+        const paid = await post(`/api/orders/${id}/payment`, token);
+        pay.recordValue(Math.max(1, Math.round((performance.now() - t1) * 1000)));
+        await paid.body?.cancel();
+        if (paid.status === 200) completed++;
+        else failed++;
+      }
+    }),
+  );
+  return {
+    perSecond: completed / seconds,
+    failed,
+    placeP95Ms: place.getValueAtPercentile(95) / 1000,
+    payP95Ms: pay.getValueAtPercentile(95) / 1000,
+  };
+}
+
+function cli(command: string, ...args: string[]): void {
+  const result = spawnSync(
+    process.execPath,
+    [join(REPO_ROOT, 'scripts', 'run.mjs'), command, '--instance', 'bench', ...args],
+    {
+      cwd: REPO_ROOT,
+      encoding: 'utf8',
+    },
+  );
+  if (result.status !== 0) {
+    throw new StackError({
+      component: 'bench',
+      message: `\`${command}\` failed`,
+      logTail: `${result.stdout}\n${result.stderr}`.trim().split('\n').slice(-15).join('\n'),
+    });
+  }
+}
+
+export async function benchApi(argv: string[]): Promise<number> {
+  const { values } = parseCli(argv, {
+    seconds: { type: 'string', default: '10' },
+    help: { type: 'boolean', default: false },
+  });
+  if (values.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  const seconds = Number(values.seconds);
+  if (!Number.isInteger(seconds) || seconds < 2 || seconds > 120)
+    throw new UsageError(`--seconds takes 2 to 120, got "${values.seconds}"`);
+
+  console.log('bringing up the bench instance (fresh) and seeding it...');
+  cli('stack-up', '--fresh');
+  try {
+    const provider = await NativeProvider.open('bench');
+    const { app } = provider.endpoints();
+    const { adminToken } = await seedStack(provider);
+    const created = await fetch(`${app.services.product}/api/products`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${adminToken}` },
+      body: JSON.stringify({
+        sku: `BENCH-${Date.now()}`,
+        name: 'Bench item',
+        category: 'bench',
+        priceCents: 100,
+        initialStock: 1_000_000,
+      }),
+    });
+    const productId = ((await created.json()) as { id: string }).id;
+    const path = `/api/products/${productId}`;
+    await fetch(`${app.gateway}${path}`); // warm the cache: the figures are for cache hits
+
+    console.log(`1/3 saturation, ${seconds} s each: direct, then through the gateway...`);
+    const direct = await saturate(`${app.services.product}${path}`, seconds);
+    const viaGateway = await saturate(`${app.gateway}${path}`, seconds);
+    const half = Math.max(1, Math.floor(viaGateway.rps / 2));
+    console.log(`2/3 through the gateway at ${half} req/s (half of saturation)...`);
+    const latency = await atRate(`${app.gateway}${path}`, half, seconds);
+
+    console.log(`3/3 order + payment through the gateway, 20 customers, ${seconds} s...`);
+    const tokens = [];
+    for (let i = 0; i < 20; i++) {
+      const email = `bench.${randomUUID().slice(0, 8)}@example.com`;
+      await fetch(`${app.gateway}/api/users`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ email, password: 'bench password', name: 'Bench' }),
+      });
+      const signedIn = await fetch(`${app.gateway}/api/auth/token`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ grant_type: 'password', email, password: 'bench password' }),
+      });
+      tokens.push(((await signedIn.json()) as { access_token: string }).access_token);
+    }
+    const orders = await orderFlow(app.gateway, tokens, productId, seconds);
+
+    const ratio = viaGateway.rps / direct.rps;
+    const table = new Table({
+      head: ['figure', 'value', 'target', ''].map((h) => pc.bold(h)),
+      style: { head: [] },
+    });
+    const verdict = (ok: boolean) => (ok ? pc.green('met') : pc.red('MISSED'));
+    table.push(
+      [
+        'GET /api/products/:id direct, saturation',
+        `${direct.rps.toFixed(0)} req/s (${direct.errors} errors)`,
+        '',
+        '',
+      ],
+      [
+        'same through the gateway, saturation',
+        `${viaGateway.rps.toFixed(0)} req/s (${viaGateway.errors} errors)`,
+        '',
+        '',
+      ],
+      ['gateway ratio (gateway ÷ direct)', ratio.toFixed(2), '≥ 0.8', verdict(ratio >= 0.8)],
+      [
+        `through the gateway at ${half} req/s: p50 / p95`,
+        `${latency.p50Ms.toFixed(2)} ms / ${latency.p95Ms.toFixed(2)} ms`,
+        'p95 ≤ 10 ms',
+        verdict(latency.p95Ms <= 10),
+      ],
+      [
+        'order + payment through the gateway',
+        `${orders.perSecond.toFixed(1)} orders/s (${orders.failed} failed)`,
+        '(report)',
+        '',
+      ],
+      [
+        '  POST /api/orders p95 / payment p95',
+        `${orders.placeP95Ms.toFixed(1)} ms / ${orders.payP95Ms.toFixed(1)} ms`,
+        '(report)',
+        '',
+      ],
+    );
+    console.log(table.toString());
+    console.log(
+      `${cpus().length} cores shared by the load generator and the whole stack; ${seconds} s per phase; FerretDB stands in for MongoDB`,
+    );
+    return ratio >= 0.8 && latency.p95Ms <= 10 ? 0 : 1;
+  } finally {
+    cli('stack-down', '--purge');
+  }
+}
