@@ -39,6 +39,8 @@ export async function createAnalyticsService(
     db: runtime.mongo.db,
     logger: runtime.logger,
     handle: (e) => domain.handle(e),
+    // Views only feed the approximate live counter: no dedupe record per view.
+    unrecorded: (e) => e.type === 'product.viewed',
   });
   const api = analyticsApi(domain, runtime.tokens);
   const service = runtime.serve(api, {

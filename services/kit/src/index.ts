@@ -25,3 +25,4 @@ export { runIdempotentConsumer } from './events/consumer.ts';
 export { AccessTokens, type Principal, type Role } from './auth/tokens.ts';
 export { sharedConfig, connectRuntime, type SharedConfig, type ServiceRuntime } from './runtime.ts';
 export { requireApiKey, API_KEY_HEADER } from './auth/api-key.ts';
+export { BatchPublisher } from './events/batch-publisher.ts';

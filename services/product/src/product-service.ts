@@ -1,6 +1,6 @@
 import {
+  BatchPublisher,
   connectRuntime,
-  publishEvent,
   type Api,
   type ConfigValues,
   type Logger,
@@ -31,11 +31,13 @@ export async function createProductService(config: ProductConfig, logger?: Logge
   const ledger = new InventoryLedger(runtime.mongo.db);
   await products.ensureIndexes();
   await ledger.ensureIndexes();
+  // Views are many and record no state: batched and bounded, never a send per request.
+  const views = new BatchPublisher({ producer: runtime.producer, logger: runtime.logger });
   const domain = new ProductDomain({
     products,
     ledger,
     cache: new ProductCache(runtime.redis, runtime.logger, config.listCacheTtlS, config.detailCacheTtlS),
-    publish: (event) => publishEvent(runtime.producer, event),
+    publish: (event) => views.publish(event),
     logger: runtime.logger,
     source: 'product-service',
   });

@@ -11,6 +11,35 @@ import { StackError, UsageError } from '../errors.ts';
 import { REPO_ROOT } from '../paths.ts';
 import { NativeProvider } from '../providers/native/native-provider.ts';
 import { seedStack } from '../seed/seed.ts';
+import { withKafkaAdmin } from '../components/kafka/kafka-probe.ts';
+import { KAFKA_TOPICS } from '../topology/topology.ts';
+
+/**
+ * Waits (at most 60 s) until the analytics consumer has read everything on every topic: the events
+ * one phase produced must not be processed on the CPU time of the next phase.
+ */
+async function waitForQuiet(brokers: string[]): Promise<number> {
+  const lagNow = () =>
+    withKafkaAdmin(brokers, async (admin) => {
+      let lag = 0;
+      const committed = await admin.fetchOffsets({ groupId: 'analytics-service', topics: [...KAFKA_TOPICS] });
+      for (const topic of committed) {
+        const ends = await admin.fetchTopicOffsets(topic.topic);
+        for (const p of topic.partitions) {
+          const end = Number(ends.find((e) => e.partition === p.partition)?.offset ?? 0);
+          lag += Math.max(0, end - Math.max(0, Number(p.offset)));
+        }
+      }
+      return lag;
+    });
+  const deadline = Date.now() + 60_000;
+  let lag = await lagNow();
+  while (lag > 0 && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    lag = await lagNow();
+  }
+  return lag;
+}
 
 const USAGE = `pnpm bench:api [--seconds N]
   On the \`bench\` instance (its own ports; brought up fresh and seeded first):
@@ -163,9 +192,20 @@ export async function benchApi(argv: string[]): Promise<number> {
     const path = `/api/products/${productId}`;
     await fetch(`${app.gateway}${path}`); // warm the cache: the figures are for cache hits
 
+    const brokers = provider.endpoints().kafka.brokers;
+    const quiet = async () => {
+      const lag = await waitForQuiet(brokers);
+      if (lag > 0)
+        console.log(
+          pc.yellow(`  (the analytics consumer is still ${lag} events behind; figures may be low)`),
+        );
+    };
     console.log(`1/3 saturation, ${seconds} s each: direct, then through the gateway...`);
+    await quiet();
     const direct = await saturate(`${app.services.product}${path}`, seconds);
+    await quiet();
     const viaGateway = await saturate(`${app.gateway}${path}`, seconds);
+    await quiet();
     const half = Math.max(1, Math.floor(viaGateway.rps / 2));
     console.log(`2/3 through the gateway at ${half} req/s (half of saturation)...`);
     const latency = await atRate(`${app.gateway}${path}`, half, seconds);
@@ -186,6 +226,7 @@ export async function benchApi(argv: string[]): Promise<number> {
       });
       tokens.push(((await signedIn.json()) as { access_token: string }).access_token);
     }
+    await quiet();
     const orders = await orderFlow(app.gateway, tokens, productId, seconds);
 
     const ratio = viaGateway.rps / direct.rps;

@@ -16,6 +16,11 @@ export async function runIdempotentConsumer(options: {
   db: Db;
   logger: Logger;
   handle: (event: EventEnvelope) => Promise<void>;
+  /**
+   * Events whose handling needs no dedupe record (approximate live counters of views): recording
+   * two database writes per view would cost more than the view itself.
+   */
+  unrecorded?: (event: EventEnvelope) => boolean;
 }): Promise<void> {
   const processed = options.db.collection<{ _id: string; at: Date }>('processed_events');
   await options.consumer.run({
@@ -28,6 +33,10 @@ export async function runIdempotentConsumer(options: {
           { topic, partition, offset: message.offset },
           'skipping a message that is not an event envelope',
         );
+        return;
+      }
+      if (options.unrecorded?.(event)) {
+        await options.handle(event);
         return;
       }
       const key = `${options.groupId}:${event.id}`;

@@ -37,8 +37,8 @@ export interface ProductDomainDeps {
   products: ProductRepository;
   ledger: InventoryLedger;
   cache: ProductCache;
-  /** Best-effort publishing for events that record no state change (views). */
-  publish: (event: EventEnvelope) => Promise<void>;
+  /** Best-effort publishing for events that record no state change (views); never blocks the caller. */
+  publish: (event: EventEnvelope) => void;
   logger: Logger;
   source: string;
 }
@@ -105,17 +105,9 @@ export class ProductDomain {
       return product ? { ...this.detailOf(product), stock: await this.deps.ledger.stock(id) } : null;
     });
     if (!detail) throw AppError.notFound(`product ${id}`);
-    // A view changes no state, so it needs no outbox: published in the background, never delaying the answer.
-    const event = newEvent(
-      'product.viewed',
-      this.deps.source,
-      id,
-      { productId: id, userId: viewer?.userId ?? null },
-      traceparent,
-    );
-    this.deps
-      .publish(event)
-      .catch((error: unknown) => this.deps.logger.warn({ err: error }, 'product.viewed not published'));
+    // A view changes no state, so it needs no outbox: handed to a batching publisher, never delaying the answer.
+    const data = { productId: id, userId: viewer?.userId ?? null };
+    this.deps.publish(newEvent('product.viewed', this.deps.source, id, data, traceparent));
     return detail;
   }
 
