@@ -26,3 +26,10 @@ export { AccessTokens, type Principal, type Role } from './auth/tokens.ts';
 export { sharedConfig, connectRuntime, type SharedConfig, type ServiceRuntime } from './runtime.ts';
 export { requireApiKey, API_KEY_HEADER } from './auth/api-key.ts';
 export { BatchPublisher } from './events/batch-publisher.ts';
+export { insertOnce } from './clients/mongo.ts';
+export {
+  encodeTimeCursor,
+  decodeTimeCursor,
+  afterTimePosition,
+  type TimePosition,
+} from './http/time-cursor.ts';

@@ -1,4 +1,4 @@
-import { MongoClient, type Db } from 'mongodb';
+import { MongoClient, type Collection, type Db } from 'mongodb';
 
 export interface MongoHandle {
   client: MongoClient;
@@ -35,4 +35,18 @@ export async function connectMongo(uri: string, dbName: string): Promise<MongoHa
 /** E11000: the unique index said no. The building block of every invariant here. */
 export function isDuplicateKey(error: unknown): boolean {
   return (error as { code?: number } | null)?.code === 11000;
+}
+
+/** Inserts unless a document with the same `_id` exists; true when this call inserted it. */
+export async function insertOnce<T extends { _id: string }>(
+  collection: Collection<T>,
+  doc: T,
+): Promise<boolean> {
+  try {
+    await collection.insertOne(doc as Parameters<Collection<T>['insertOne']>[0]);
+    return true;
+  } catch (error) {
+    if (isDuplicateKey(error)) return false;
+    throw error;
+  }
 }

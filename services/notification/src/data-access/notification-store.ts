@@ -1,5 +1,5 @@
 import type { Collection, Db } from 'mongodb';
-import { isDuplicateKey, type Outbox } from '@stackdrill/kit';
+import type { Outbox } from '@stackdrill/kit';
 
 export type Channel = 'email' | 'sms' | 'push';
 export const CHANNELS: Channel[] = ['email', 'sms', 'push'];
@@ -57,17 +57,6 @@ export class NotificationStore {
 
   async ensureIndexes(): Promise<void> {
     await this.notifications.createIndex({ userId: 1, createdAt: -1 });
-  }
-
-  /** Inserts unless a document with the same `_id` exists; true when this call inserted it. */
-  async insertOnce<T extends { _id: string }>(collection: Collection<T>, doc: T): Promise<boolean> {
-    try {
-      await collection.insertOne(doc as Parameters<Collection<T>['insertOne']>[0]);
-      return true;
-    } catch (error) {
-      if (isDuplicateKey(error)) return false;
-      throw error;
-    }
   }
 
   async preferencesOf(userId: string): Promise<Omit<Preferences, '_id' | 'updatedAt'>> {

@@ -1,5 +1,8 @@
 import {
-  AppError,
+  afterTimePosition,
+  decodeTimeCursor,
+  encodeTimeCursor,
+  insertOnce,
   newEvent,
   withOutbox,
   type EventEnvelope,
@@ -44,7 +47,7 @@ export class NotificationDomain {
     const data = event.data as Record<string, unknown>;
     if (event.type === 'user.registered') {
       const userId = String(data.userId);
-      await this.deps.store.insertOnce(this.deps.store.recipients, {
+      await insertOnce(this.deps.store.recipients, {
         _id: userId,
         email: String(data.email),
         name: String(data.name),
@@ -80,7 +83,7 @@ export class NotificationDomain {
     const preferences = await store.preferencesOf(userId);
     for (const channel of CHANNELS.filter((c) => preferences[c])) {
       const id = `${event.id}:${channel}`;
-      await store.insertOnce(store.notifications, {
+      await insertOnce(store.notifications, {
         _id: id,
         userId,
         kind,
@@ -111,7 +114,7 @@ export class NotificationDomain {
           ...(error ? { error } : {}),
         },
       );
-      await store.insertOnce(
+      await insertOnce(
         store.deliveries,
         withOutbox(
           {
@@ -132,28 +135,9 @@ export class NotificationDomain {
     limit: number,
     cursor?: string,
   ): Promise<{ items: NotificationView[]; nextCursor: string | null }> {
-    let after: { createdAt: Date; id: string } | undefined;
-    if (cursor) {
-      try {
-        const parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as {
-          t: string;
-          id: string;
-        };
-        after = { createdAt: new Date(parsed.t), id: parsed.id };
-        if (Number.isNaN(after.createdAt.getTime()) || typeof after.id !== 'string')
-          throw new Error('bad cursor');
-      } catch {
-        throw new AppError(400, 'INVALID_CURSOR', 'the cursor is not one this listing gave out');
-      }
-    }
+    const after = cursor ? decodeTimeCursor(cursor) : undefined;
     const filter = after
-      ? {
-          userId: principal.userId,
-          $or: [
-            { createdAt: { $lt: after.createdAt } },
-            { createdAt: after.createdAt, _id: { $gt: after.id } },
-          ],
-        }
+      ? { userId: principal.userId, ...afterTimePosition(after) }
       : { userId: principal.userId };
     const docs = await this.deps.store.notifications
       .find(filter)
@@ -177,11 +161,7 @@ export class NotificationDomain {
         createdAt: n.createdAt.toISOString(),
       })),
       nextCursor:
-        docs.length > limit && last
-          ? Buffer.from(JSON.stringify({ t: last.createdAt.toISOString(), id: last._id })).toString(
-              'base64url',
-            )
-          : null,
+        docs.length > limit && last ? encodeTimeCursor({ createdAt: last.createdAt, id: last._id }) : null,
     };
   }
 

@@ -1,5 +1,5 @@
 import type { Collection, Db } from 'mongodb';
-import { isDuplicateKey, type Outbox } from '@stackdrill/kit';
+import { afterTimePosition, insertOnce, type Outbox, type TimePosition } from '@stackdrill/kit';
 
 export interface OrderLine {
   productId: string;
@@ -41,17 +41,6 @@ export interface RequestClaim {
 }
 
 export type OrderStatus = 'placed' | 'paid' | 'payment_failed';
-
-/** Inserts a document unless one with its `_id` exists; true when this call inserted it. */
-async function insertOnce<T extends { _id: string }>(collection: Collection<T>, doc: T): Promise<boolean> {
-  try {
-    await collection.insertOne(doc as Parameters<Collection<T>['insertOne']>[0]);
-    return true;
-  } catch (error) {
-    if (isDuplicateKey(error)) return false;
-    throw error;
-  }
-}
 
 export class OrderStore {
   readonly orders: Collection<OrderDocument>;
@@ -108,20 +97,8 @@ export class OrderStore {
   }
 
   /** The user's orders, newest first, after the given (createdAt, id) position. */
-  async listForUser(
-    userId: string,
-    limit: number,
-    after?: { createdAt: Date; id: string },
-  ): Promise<OrderDocument[]> {
-    const filter = after
-      ? {
-          userId,
-          $or: [
-            { createdAt: { $lt: after.createdAt } },
-            { createdAt: after.createdAt, _id: { $gt: after.id } },
-          ],
-        }
-      : { userId };
+  async listForUser(userId: string, limit: number, after?: TimePosition): Promise<OrderDocument[]> {
+    const filter = after ? { userId, ...afterTimePosition(after) } : { userId };
     return this.orders
       .find(filter)
       .sort({ createdAt: -1, _id: 1 })

@@ -1,5 +1,12 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { AppError, newEvent, withOutbox, type Principal } from '@stackdrill/kit';
+import {
+  AppError,
+  decodeTimeCursor,
+  encodeTimeCursor,
+  newEvent,
+  withOutbox,
+  type Principal,
+} from '@stackdrill/kit';
 import type {
   OrderDocument,
   OrderLine,
@@ -131,19 +138,7 @@ export class OrderDomain {
     limit: number,
     cursor?: string,
   ): Promise<{ items: OrderView[]; nextCursor: string | null }> {
-    let after: { createdAt: Date; id: string } | undefined;
-    if (cursor) {
-      try {
-        const parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as {
-          t: string;
-          id: string;
-        };
-        after = { createdAt: new Date(parsed.t), id: parsed.id };
-        if (Number.isNaN(after.createdAt.getTime()) || typeof parsed.id !== 'string') throw new Error('bad');
-      } catch {
-        throw new AppError(400, 'INVALID_CURSOR', 'the cursor is not one this listing gave out');
-      }
-    }
+    const after = cursor ? decodeTimeCursor(cursor) : undefined;
     const docs = await this.deps.store.listForUser(principal.userId, limit, after);
     const page = docs.slice(0, limit);
     const statuses = await this.deps.store.statusOf(page.map((o) => o._id));
@@ -151,11 +146,7 @@ export class OrderDomain {
     return {
       items: page.map((o) => view(o, statuses.get(o._id)!)),
       nextCursor:
-        docs.length > limit && last
-          ? Buffer.from(JSON.stringify({ t: last.createdAt.toISOString(), id: last._id })).toString(
-              'base64url',
-            )
-          : null,
+        docs.length > limit && last ? encodeTimeCursor({ createdAt: last.createdAt, id: last._id }) : null,
     };
   }
 
