@@ -10,6 +10,7 @@ import {
   createLogger,
   parseHostList,
   Service,
+  traceHeaders,
   type ConfigValues,
   type Logger,
 } from '@stackdrill/kit';
@@ -80,6 +81,8 @@ export function createGateway(
             res.locals.route = `proxy:${service}`;
             proxyReq.setHeader('x-request-id', String(res.getHeader('x-request-id')));
             proxyReq.setHeader(API_KEY_HEADER, config.internalApiKey);
+            // The service continues the gateway's span, not the client's.
+            for (const [name, value] of Object.entries(traceHeaders())) proxyReq.setHeader(name, value);
           },
           error: (error, _req, res) => {
             logger.warn({ err: error, service }, 'upstream unavailable');

@@ -33,3 +33,4 @@ export {
   afterTimePosition,
   type TimePosition,
 } from './http/time-cursor.ts';
+export { setupTracing, traceHeaders, currentTraceparent, withEventSpan } from './tracing.ts';

@@ -1,4 +1,5 @@
 import { pino, type DestinationStream, type Logger } from 'pino';
+import { logTraceIds } from './tracing.ts';
 
 export type { Logger };
 
@@ -12,6 +13,8 @@ export function createLogger(service: string, level = 'info', destination?: Dest
       name: service,
       level,
       base: { service },
+      // Every line carries the trace and span ids of the request or event it belongs to.
+      mixin: logTraceIds,
       redact: {
         paths: [
           'req.headers.authorization',

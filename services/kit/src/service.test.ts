@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { AppError } from './errors.ts';
 import { validated } from './http/validate.ts';
 import { createLogger } from './logger.ts';
+import { currentTraceparent } from './tracing.ts';
 import { Service, type BoundAddress } from './service.ts';
 
 const logLines: string[] = [];
@@ -42,6 +43,9 @@ function buildService(options: { ready?: () => Promise<unknown>; closed?: string
   });
   routes.get('/api/down', () => {
     throw AppError.unavailable('mongo', 7);
+  });
+  routes.get('/api/trace', (_req, res) => {
+    res.json({ traceparent: currentTraceparent() });
   });
   routes.get('/api/slow', async (_req, res) => {
     await sleep(300);
@@ -175,6 +179,33 @@ describe('service kit HTTP edges', () => {
     );
     expect(text).toContain('http_request_duration_seconds_bucket');
     expect(text).toContain('process_resident_memory_bytes');
+  });
+});
+
+describe('service kit tracing', () => {
+  it('when a request carries a traceparent, then it is handled in a child span of that trace and logged with its id', async () => {
+    service = buildService();
+    address = await service.start(0);
+    const traceId = '4bf92f3577b34da6a3ce929d0e0e4736';
+    const response = await fetch(`${address.url}/api/trace`, {
+      headers: { traceparent: `00-${traceId}-00f067aa0ba902b7-01`, 'x-request-id': 'trace-req-1' },
+    });
+    const { traceparent } = (await response.json()) as { traceparent: string };
+    const [, seenTrace, seenSpan] = traceparent.split('-');
+    expect(seenTrace).toBe(traceId);
+    expect(seenSpan).not.toBe('00f067aa0ba902b7');
+    await expect
+      .poll(() => logLines.find((l) => l.includes('trace-req-1')))
+      .toContain(`"trace_id":"${traceId}"`);
+  });
+
+  it('when a request has no trace context, then a new trace starts', async () => {
+    service = buildService();
+    address = await service.start(0);
+    const { traceparent } = (await (await fetch(`${address.url}/api/trace`)).json()) as {
+      traceparent: string;
+    };
+    expect(traceparent).toMatch(/^00-[0-9a-f]{32}-[0-9a-f]{16}-01$/);
   });
 });
 

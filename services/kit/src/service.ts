@@ -6,6 +6,7 @@ import { createHttpApp } from './http/app.ts';
 import type { ReadinessCheck } from './http/health.ts';
 import type { Logger } from './logger.ts';
 import { ServiceMetrics } from './metrics.ts';
+import { setupTracing } from './tracing.ts';
 
 export interface Closer {
   name: string;
@@ -45,6 +46,7 @@ export class Service {
   private stopping: Promise<void> | undefined;
 
   constructor(private readonly def: ServiceDefinition) {
+    setupTracing(def.name);
     this.metrics = new ServiceMetrics(def.name);
   }
 
@@ -55,6 +57,7 @@ export class Service {
   async start(port = 0, host = '127.0.0.1'): Promise<BoundAddress> {
     if (this.server) throw new Error(`${this.def.name} is already started`);
     const app = createHttpApp({
+      name: this.def.name,
       logger: this.def.logger,
       metrics: this.metrics,
       routes: this.def.routes,

@@ -97,8 +97,10 @@ describe('POST /api/users', () => {
     }
   });
 
-  it('when a customer registers, then user.registered is published once from the outbox', async () => {
-    const { body: user } = await call('POST', '/api/users', newCustomer());
+  it('when a customer registers, then user.registered is published once from the outbox, in the request trace', async () => {
+    const traceId = randomUUID().replaceAll('-', '');
+    const traceparent = `00-${traceId}-00f067aa0ba902b7-01`;
+    const { body: user } = await call('POST', '/api/users', newCustomer(), { traceparent });
     const kafka = new Kafka({
       clientId: 'user-it',
       brokers: endpoints.kafka.brokers,
@@ -133,6 +135,7 @@ describe('POST /api/users', () => {
       source: 'user-service',
       data: { userId: user.id, email: user.email },
     });
+    expect(seen[0]!.traceparent?.split('-')[1]).toBe(traceId);
     const client = new MongoClient(endpoints.mongo.uri);
     try {
       const doc = await client

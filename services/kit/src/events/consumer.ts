@@ -3,6 +3,7 @@ import type { Db } from 'mongodb';
 import { isDuplicateKey } from '../clients/mongo.ts';
 import type { Logger } from '../logger.ts';
 import type { EventEnvelope } from './envelope.ts';
+import { withEventSpan } from '../tracing.ts';
 
 /**
  * An idempotent consumer. Kafka delivers at least once (and the outbox may publish twice), so each
@@ -35,18 +36,21 @@ export async function runIdempotentConsumer(options: {
         );
         return;
       }
-      if (options.unrecorded?.(event)) {
-        await options.handle(event);
-        return;
-      }
-      const key = `${options.groupId}:${event.id}`;
-      if (await processed.findOne({ _id: key })) return;
-      await options.handle(event);
-      try {
-        await processed.insertOne({ _id: key, at: new Date() });
-      } catch (error) {
-        if (!isDuplicateKey(error)) throw error;
-      }
+      await withEventSpan(options.groupId, event, async () => {
+        if (options.unrecorded?.(event)) return options.handle(event);
+        await handleOnce(event);
+      });
     },
   });
+
+  async function handleOnce(event: EventEnvelope): Promise<void> {
+    const key = `${options.groupId}:${event.id}`;
+    if (await processed.findOne({ _id: key })) return;
+    await options.handle(event);
+    try {
+      await processed.insertOne({ _id: key, at: new Date() });
+    } catch (error) {
+      if (!isDuplicateKey(error)) throw error;
+    }
+  }
 }

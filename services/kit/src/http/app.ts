@@ -6,8 +6,11 @@ import type { Logger } from '../logger.ts';
 import type { ServiceMetrics } from '../metrics.ts';
 import { errorHandler } from './error-handler.ts';
 import { health, ready, type ReadinessCheck } from './health.ts';
+import { traceRequests } from '../tracing.ts';
 
 export interface HttpAppOptions {
+  /** The service's name, for its spans. */
+  name: string;
   logger: Logger;
   metrics: ServiceMetrics;
   /** The service's routes, mounted at the root. */
@@ -36,6 +39,7 @@ export function createHttpApp(options: HttpAppOptions): express.Express {
     res.setHeader('x-request-id', id);
     next();
   });
+  app.use(traceRequests(options.name));
   app.use(
     pinoHttp({
       logger: options.logger,

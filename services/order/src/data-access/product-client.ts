@@ -1,4 +1,4 @@
-import { API_KEY_HEADER, AppError } from '@stackdrill/kit';
+import { API_KEY_HEADER, AppError, traceHeaders } from '@stackdrill/kit';
 import type { OrderLine } from './order-store.ts';
 
 /** Calls the product service's internal API (service-to-service, with the API key). */
@@ -17,7 +17,7 @@ export class ProductClient {
     try {
       response = await fetch(`${this.baseUrl}/internal/reservations`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', [API_KEY_HEADER]: this.apiKey },
+        headers: { 'content-type': 'application/json', [API_KEY_HEADER]: this.apiKey, ...traceHeaders() },
         body: JSON.stringify({ reservationId, lines }),
         signal: AbortSignal.timeout(10_000),
       });

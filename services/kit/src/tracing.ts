@@ -1,0 +1,94 @@
+import { context, propagation, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
+import { W3CTraceContextPropagator } from '@opentelemetry/core';
+import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
+import { resourceFromAttributes } from '@opentelemetry/resources';
+import { BatchSpanProcessor, NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
+import type { NextFunction, Request, Response } from 'express';
+
+let registered = false;
+
+/**
+ * OpenTelemetry for the process, once: W3C trace context is read from and written to HTTP headers
+ * and event envelopes; spans are exported over OTLP/HTTP when OTEL_EXPORTER_OTLP_ENDPOINT is set
+ * (otherwise they still exist, so every log line carries its trace id).
+ */
+export function setupTracing(service: string): void {
+  if (registered) return;
+  registered = true;
+  const endpoint = process.env.OTEL_EXPORTER_OTLP_ENDPOINT;
+  const provider = new NodeTracerProvider({
+    resource: resourceFromAttributes({ 'service.name': service }),
+    spanProcessors: endpoint
+      ? [new BatchSpanProcessor(new OTLPTraceExporter({ url: `${endpoint.replace(/\/$/, '')}/v1/traces` }))]
+      : [],
+  });
+  provider.register({ propagator: new W3CTraceContextPropagator() });
+}
+
+/** A server span per request, continuing the caller's trace (`traceparent`), active while it is handled. */
+export function traceRequests(service: string) {
+  const tracer = trace.getTracer(service);
+  return (req: Request, res: Response, next: NextFunction) => {
+    const parent = propagation.extract(context.active(), req.headers);
+    const span = tracer.startSpan(
+      `${req.method} ${req.path}`,
+      { kind: SpanKind.SERVER, attributes: { 'http.request.method': req.method } },
+      parent,
+    );
+    res.once('finish', () => {
+      const route =
+        (res.locals.route as string | undefined) ??
+        (req.route?.path ? `${req.baseUrl}${String(req.route.path)}` : req.path);
+      span.updateName(`${req.method} ${route}`);
+      span.setAttribute('http.response.status_code', res.statusCode);
+      if (res.statusCode >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
+      span.end();
+    });
+    context.with(trace.setSpan(parent, span), next);
+  };
+}
+
+/** The trace context headers of the current span, for an outgoing call or an event. */
+export function traceHeaders(): Record<string, string> {
+  const carrier: Record<string, string> = {};
+  propagation.inject(context.active(), carrier);
+  return carrier;
+}
+
+/** The current `traceparent`, if a trace is active. */
+export function currentTraceparent(): string | undefined {
+  return traceHeaders().traceparent;
+}
+
+/** Runs `fn` in a consumer span that continues the trace an event carries. */
+export function withEventSpan<T>(
+  service: string,
+  event: { type: string; traceparent?: string },
+  fn: () => Promise<T>,
+): Promise<T> {
+  const parent = propagation.extract(
+    context.active(),
+    event.traceparent ? { traceparent: event.traceparent } : {},
+  );
+  const span = trace
+    .getTracer(service)
+    .startSpan(`consume ${event.type}`, { kind: SpanKind.CONSUMER }, parent);
+  return context.with(trace.setSpan(parent, span), async () => {
+    try {
+      return await fn();
+    } catch (error) {
+      span.setStatus({ code: SpanStatusCode.ERROR });
+      throw error;
+    } finally {
+      span.end();
+    }
+  });
+}
+
+/** The ids of the active span, for log lines. */
+export function logTraceIds(): Record<string, string> {
+  const span = trace.getActiveSpan();
+  if (!span) return {};
+  const { traceId, spanId } = span.spanContext();
+  return { trace_id: traceId, span_id: spanId };
+}
