@@ -18,3 +18,4 @@ export { seed } from './commands/seed.ts';
 export { seedStack } from './seed/seed.ts';
 export { SEED_ACCOUNTS, seedCatalogue } from './seed/catalogue.ts';
 export { benchApi } from './bench/api-bench.ts';
+export { dataTierEnvironment } from './components/app/app-env.ts';

@@ -10,7 +10,7 @@ import {
   type BoundAddress,
   type EventEnvelope,
 } from '@stackdrill/kit';
-import { NativeProvider } from '@stackdrill/stack';
+import { dataTierEnvironment, NativeProvider } from '@stackdrill/stack';
 import type { Producer } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAnalyticsService, type AnalyticsService } from './analytics-service.ts';
@@ -51,14 +51,9 @@ beforeAll(async () => {
     loadConfig('analytics', ANALYTICS_CONFIG, {
       PORT: '0',
       LOG_LEVEL: 'warn',
-      MONGO_URI: endpoints.mongo.uri,
+      ...dataTierEnvironment(endpoints, { jwtSecret: JWT_SECRET, internalApiKey: INTERNAL_API_KEY }),
       MONGO_DB: `analytics_it_${randomUUID().slice(0, 8)}`,
       CONSUMER_GROUP: `analytics-it-${randomUUID().slice(0, 8)}`,
-      REDIS_SENTINELS: endpoints.redis.sentinels.map((s) => `${s.host}:${s.port}`).join(','),
-      REDIS_MASTER_NAME: endpoints.redis.masterName,
-      KAFKA_BROKERS: endpoints.kafka.brokers.join(','),
-      JWT_SECRET,
-      INTERNAL_API_KEY,
     }),
   );
   address = await app.service.start(0);

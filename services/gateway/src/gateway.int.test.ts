@@ -5,7 +5,7 @@ import { createOrderService } from '@stackdrill/order-service';
 import { ORDER_CONFIG } from '@stackdrill/order-service/config';
 import { createProductService } from '@stackdrill/product-service';
 import { PRODUCT_CONFIG } from '@stackdrill/product-service/config';
-import { NativeProvider } from '@stackdrill/stack';
+import { dataTierEnvironment, NativeProvider } from '@stackdrill/stack';
 import { createUserService } from '@stackdrill/user-service';
 import { USER_CONFIG } from '@stackdrill/user-service/config';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -59,12 +59,7 @@ beforeAll(async () => {
   env = {
     PORT: '0',
     LOG_LEVEL: 'warn',
-    MONGO_URI: endpoints.mongo.uri,
-    REDIS_SENTINELS: endpoints.redis.sentinels.map((s) => `${s.host}:${s.port}`).join(','),
-    REDIS_MASTER_NAME: endpoints.redis.masterName,
-    KAFKA_BROKERS: endpoints.kafka.brokers.join(','),
-    JWT_SECRET,
-    INTERNAL_API_KEY,
+    ...dataTierEnvironment(endpoints, { jwtSecret: JWT_SECRET, internalApiKey: INTERNAL_API_KEY }),
   };
   const user = await start(
     (await createUserService(loadConfig('user', USER_CONFIG, { ...env, MONGO_DB: db('users') }))).service,

@@ -1,8 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { EventEnvelope } from '@stackdrill/kit';
 import { NativeProvider, seedStack } from '@stackdrill/stack';
-import { Kafka, logLevel } from 'kafkajs';
+import { collectEvents } from '@stackdrill/kit/testing';
 import { beforeAll, describe, expect, it } from 'vitest';
 
 // The whole system as `pnpm stack:up` runs it (the `test` instance): every call goes through its gateway.
@@ -119,32 +118,17 @@ describe('the whole flow through the gateway', () => {
       (await inbox(email)).some((m) => m.subject === 'Your order is confirmed') ? true : undefined,
     );
 
-    const kafka = new Kafka({
-      clientId: 'flow-it',
-      brokers: provider.endpoints().kafka.brokers,
-      logLevel: logLevel.NOTHING,
-    });
-    const consumer = kafka.consumer({ groupId: `flow-it-${randomUUID()}` });
-    const sent: EventEnvelope[] = [];
+    const collector = await collectEvents(
+      provider.endpoints().kafka.brokers,
+      'notification-events',
+      (e) => e.type === 'notification.sent' && (e.data as Json).userId === userId,
+    );
     try {
-      await consumer.connect();
-      await consumer.subscribe({ topic: 'notification-events', fromBeginning: true });
-      await consumer.run({
-        eachMessage: async ({ message }) => {
-          try {
-            const event = JSON.parse(message.value!.toString()) as EventEnvelope;
-            if (event.type === 'notification.sent' && (event.data as Json).userId === userId)
-              sent.push(event);
-          } catch {
-            // not an envelope
-          }
-        },
-      });
       await eventually('notification.sent for the confirmation', async () =>
-        sent.some((e) => (e.data as Json).kind === 'order_confirmation') ? true : undefined,
+        collector.events.some((e) => (e.data as Json).kind === 'order_confirmation') ? true : undefined,
       );
     } finally {
-      await consumer.disconnect();
+      await collector.stop();
     }
 
     await eventually('the dashboard to count the order', async () =>

@@ -12,7 +12,7 @@ import {
   type Service,
 } from '@stackdrill/kit';
 import { Sinks } from '@stackdrill/sinks';
-import { NativeProvider } from '@stackdrill/stack';
+import { dataTierEnvironment, NativeProvider } from '@stackdrill/stack';
 import { createUserService } from '@stackdrill/user-service';
 import { USER_CONFIG } from '@stackdrill/user-service/config';
 import type { Producer } from 'kafkajs';
@@ -81,12 +81,7 @@ beforeAll(async () => {
   const env = {
     PORT: '0',
     LOG_LEVEL: 'warn',
-    MONGO_URI: endpoints.mongo.uri,
-    REDIS_SENTINELS: endpoints.redis.sentinels.map((s) => `${s.host}:${s.port}`).join(','),
-    REDIS_MASTER_NAME: endpoints.redis.masterName,
-    KAFKA_BROKERS: endpoints.kafka.brokers.join(','),
-    JWT_SECRET,
-    INTERNAL_API_KEY,
+    ...dataTierEnvironment(endpoints, { jwtSecret: JWT_SECRET, internalApiKey: INTERNAL_API_KEY }),
   };
   users = (
     await createUserService(

@@ -6,8 +6,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { AccessTokens, loadConfig, type BoundAddress, type EventEnvelope } from '@stackdrill/kit';
 import { createProductService, type ProductService } from '@stackdrill/product-service';
 import { PRODUCT_CONFIG } from '@stackdrill/product-service/config';
-import { NativeProvider } from '@stackdrill/stack';
-import { Kafka, logLevel } from 'kafkajs';
+import { dataTierEnvironment, NativeProvider } from '@stackdrill/stack';
+import { collectEvents } from '@stackdrill/kit/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ORDER_CONFIG } from './config.ts';
 import { createOrderService, type OrderService } from './order-service.ts';
@@ -67,45 +67,23 @@ async function orderEvents(
   until: (events: EventEnvelope[]) => boolean,
 ): Promise<EventEnvelope[]> {
   const wanted = new Set(orderIds);
-  const kafka = new Kafka({
-    clientId: 'order-it',
-    brokers: env.KAFKA_BROKERS!.split(','),
-    logLevel: logLevel.NOTHING,
-  });
-  const consumer = kafka.consumer({ groupId: `order-it-${randomUUID()}` });
-  const seen: EventEnvelope[] = [];
+  const collector = await collectEvents(env.KAFKA_BROKERS!.split(','), 'order-events', (e) =>
+    wanted.has(e.subject),
+  );
   try {
-    await consumer.connect();
-    await consumer.subscribe({ topic: 'order-events', fromBeginning: true });
-    await consumer.run({
-      eachMessage: async ({ message }) => {
-        try {
-          const event = JSON.parse(message.value!.toString()) as EventEnvelope;
-          if (wanted.has(event.subject)) seen.push(event);
-        } catch {
-          // not an envelope
-        }
-      },
-    });
-    const deadline = Date.now() + 45_000;
-    while (!until(seen) && Date.now() < deadline) await sleep(200);
+    await collector.until(until, 45_000);
     await sleep(500);
   } finally {
-    await consumer.disconnect();
+    await collector.stop();
   }
-  return seen;
+  return collector.events;
 }
 
 beforeAll(async () => {
   const endpoints = (await NativeProvider.open('test')).endpoints();
   env = {
     LOG_LEVEL: 'warn',
-    MONGO_URI: endpoints.mongo.uri,
-    REDIS_SENTINELS: endpoints.redis.sentinels.map((s) => `${s.host}:${s.port}`).join(','),
-    REDIS_MASTER_NAME: endpoints.redis.masterName,
-    KAFKA_BROKERS: endpoints.kafka.brokers.join(','),
-    JWT_SECRET,
-    INTERNAL_API_KEY,
+    ...dataTierEnvironment(endpoints, { jwtSecret: JWT_SECRET, internalApiKey: INTERNAL_API_KEY }),
   };
   products = await createProductService(
     loadConfig('product', PRODUCT_CONFIG, {

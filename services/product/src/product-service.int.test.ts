@@ -1,8 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { AccessTokens, loadConfig, type BoundAddress, type EventEnvelope } from '@stackdrill/kit';
-import { NativeProvider } from '@stackdrill/stack';
-import { Kafka, logLevel } from 'kafkajs';
+import { dataTierEnvironment, NativeProvider } from '@stackdrill/stack';
+import { collectEvents } from '@stackdrill/kit/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PRODUCT_CONFIG } from './config.ts';
 import { InsufficientStock } from './data-access/inventory-ledger.ts';
@@ -51,13 +50,8 @@ beforeAll(async () => {
   const config = loadConfig('product', PRODUCT_CONFIG, {
     PORT: '0',
     LOG_LEVEL: 'warn',
-    MONGO_URI: endpoints.mongo.uri,
+    ...dataTierEnvironment(endpoints, { jwtSecret: JWT_SECRET, internalApiKey: INTERNAL_API_KEY }),
     MONGO_DB: `products_it_${randomUUID().slice(0, 8)}`,
-    REDIS_SENTINELS: endpoints.redis.sentinels.map((s) => `${s.host}:${s.port}`).join(','),
-    REDIS_MASTER_NAME: endpoints.redis.masterName,
-    KAFKA_BROKERS: endpoints.kafka.brokers.join(','),
-    JWT_SECRET,
-    INTERNAL_API_KEY,
   });
   app = await createProductService(config);
   address = await app.service.start(0);
@@ -99,33 +93,19 @@ describe('POST /api/products', () => {
 describe('GET /api/products/:id', () => {
   it('when the product exists, then 200 with stock, and product.viewed reaches analytics-events', async () => {
     const { body: product } = await call('POST', '/api/products', { body: newProduct(), token: admin });
-    const kafka = new Kafka({
-      clientId: 'product-it',
-      brokers: endpoints.kafka.brokers,
-      logLevel: logLevel.NOTHING,
-    });
-    const consumer = kafka.consumer({ groupId: `product-it-${randomUUID()}` });
-    const seen: EventEnvelope[] = [];
+    const collector = await collectEvents(
+      endpoints.kafka.brokers,
+      'analytics-events',
+      (e) => e.subject === product.id,
+    );
+    let seen: EventEnvelope[];
     try {
-      await consumer.connect();
-      await consumer.subscribe({ topic: 'analytics-events', fromBeginning: true });
-      await consumer.run({
-        eachMessage: async ({ message }) => {
-          try {
-            const event = JSON.parse(message.value!.toString()) as EventEnvelope;
-            if (event.subject === product.id) seen.push(event);
-          } catch {
-            // not an envelope
-          }
-        },
-      });
       const viewed = await call('GET', `/api/products/${String(product.id)}`, { token: customer });
       expect(viewed.status).toBe(200);
       expect(viewed.body).toMatchObject({ id: product.id, stock: 10 });
-      const deadline = Date.now() + 30_000;
-      while (seen.length === 0 && Date.now() < deadline) await sleep(100);
+      seen = await collector.until((events) => events.length > 0, 30_000);
     } finally {
-      await consumer.disconnect();
+      await collector.stop();
     }
     expect(seen[0]).toMatchObject({ type: 'product.viewed', data: { productId: product.id } });
   });

@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { loadConfig, type BoundAddress, type EventEnvelope } from '@stackdrill/kit';
-import { NativeProvider } from '@stackdrill/stack';
+import { dataTierEnvironment, NativeProvider } from '@stackdrill/stack';
 import { SignJWT } from 'jose';
-import { Kafka, logLevel } from 'kafkajs';
 import { MongoClient } from 'mongodb';
+import { collectEvents } from '@stackdrill/kit/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { USER_CONFIG } from './config.ts';
 import { createUserService, type UserService } from './user-service.ts';
@@ -39,13 +39,8 @@ beforeAll(async () => {
   const config = loadConfig('user', USER_CONFIG, {
     PORT: '0',
     LOG_LEVEL: 'warn',
-    MONGO_URI: endpoints.mongo.uri,
+    ...dataTierEnvironment(endpoints, { jwtSecret: JWT_SECRET, internalApiKey: INTERNAL_API_KEY }),
     MONGO_DB: dbName,
-    REDIS_SENTINELS: endpoints.redis.sentinels.map((s) => `${s.host}:${s.port}`).join(','),
-    REDIS_MASTER_NAME: endpoints.redis.masterName,
-    KAFKA_BROKERS: endpoints.kafka.brokers.join(','),
-    JWT_SECRET,
-    INTERNAL_API_KEY,
   });
   app = await createUserService(config);
   address = await app.service.start(0);
@@ -101,33 +96,17 @@ describe('POST /api/users', () => {
     const traceId = randomUUID().replaceAll('-', '');
     const traceparent = `00-${traceId}-00f067aa0ba902b7-01`;
     const { body: user } = await call('POST', '/api/users', newCustomer(), { traceparent });
-    const kafka = new Kafka({
-      clientId: 'user-it',
-      brokers: endpoints.kafka.brokers,
-      logLevel: logLevel.NOTHING,
-    });
-    const consumer = kafka.consumer({ groupId: `user-it-${randomUUID()}` });
-    const seen: EventEnvelope[] = [];
+    const collector = await collectEvents(
+      endpoints.kafka.brokers,
+      'user-events',
+      (e) => e.subject === user.id,
+    );
+    let seen: EventEnvelope[];
     try {
-      await consumer.connect();
-      await consumer.subscribe({ topic: 'user-events', fromBeginning: true });
-      await consumer.run({
-        eachMessage: async ({ message }) => {
-          // Other tests put other messages on this topic; anything that is not an envelope is skipped.
-          let event: EventEnvelope;
-          try {
-            event = JSON.parse(message.value!.toString()) as EventEnvelope;
-          } catch {
-            return;
-          }
-          if (event.subject === user.id) seen.push(event);
-        },
-      });
-      const deadline = Date.now() + 30_000;
-      while (seen.length === 0 && Date.now() < deadline) await sleep(100);
+      seen = await collector.until((events) => events.length > 0, 30_000);
       await sleep(1000); // a duplicate would arrive right behind
     } finally {
-      await consumer.disconnect();
+      await collector.stop();
     }
     expect(seen).toHaveLength(1);
     expect(seen[0]).toMatchObject({

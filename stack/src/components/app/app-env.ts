@@ -7,6 +7,21 @@ export interface AppSecrets {
 }
 
 /**
+ * The variables every service reads to reach the data tier and trust its peers (the services' shared
+ * config schema), from a stack's endpoints. Tests that run a service in-process use this too.
+ */
+export function dataTierEnvironment(endpoints: Omit<Endpoints, 'app'>, secrets: AppSecrets) {
+  return {
+    MONGO_URI: endpoints.mongo.uri,
+    REDIS_SENTINELS: endpoints.redis.sentinels.map((s) => `${s.host}:${s.port}`).join(','),
+    REDIS_MASTER_NAME: endpoints.redis.masterName,
+    KAFKA_BROKERS: endpoints.kafka.brokers.join(','),
+    JWT_SECRET: secrets.jwtSecret,
+    INTERNAL_API_KEY: secrets.internalApiKey,
+  };
+}
+
+/**
  * The environment of every app process, rendered from the instance's topology and the data tier's
  * endpoints. The variable names are the services' own (each validates them at boot).
  */
@@ -18,16 +33,7 @@ export function appEnvironment(
   const { host, app } = instance;
   const url = (port: number) => `http://${host}:${port}`;
   const portOf = (name: string) => app.services.find((s) => s.name === name)!.port;
-  const shared = {
-    HOST: host,
-    LOG_LEVEL: 'info',
-    MONGO_URI: endpoints.mongo.uri,
-    REDIS_SENTINELS: endpoints.redis.sentinels.map((s) => `${s.host}:${s.port}`).join(','),
-    REDIS_MASTER_NAME: endpoints.redis.masterName,
-    KAFKA_BROKERS: endpoints.kafka.brokers.join(','),
-    JWT_SECRET: secrets.jwtSecret,
-    INTERNAL_API_KEY: secrets.internalApiKey,
-  };
+  const shared = { HOST: host, LOG_LEVEL: 'info', ...dataTierEnvironment(endpoints, secrets) };
   const env: Record<string, Record<string, string>> = {
     sinks: { SMTP_PORT: String(app.sinks.smtpPort), HTTP_PORT: String(app.sinks.port) },
   };
