@@ -6,7 +6,6 @@
  */
 
 export type ComponentName = 'mongo' | 'redis' | 'kafka' | 'app';
-export const COMPONENT_NAMES: readonly ComponentName[] = ['mongo', 'redis', 'kafka', 'app'];
 
 export type MemberRole =
   | 'primary'

@@ -12,7 +12,6 @@ import type { ProcessRecord, StateStore } from '../../process/state-store.ts';
 import type { ProcessSpec, Supervisor } from '../../process/supervisor.ts';
 import type { WatchedProcess } from '../../readiness/wait-for.ts';
 import type { ResolvedInstance } from '../../topology/instance.ts';
-import { processStartTicks } from '../../process/proc.ts';
 
 /** Binaries the native provider runs, as found or installed by the doctor. */
 export interface NativeTools {
@@ -173,9 +172,4 @@ export abstract class NativeComponent implements ComponentHandle {
       member.detail = 'process paused (SIGSTOP)';
     }
   }
-}
-
-/** True when `pid` is alive and was started at `startTicks` (used by `stack:down` checks and tests). */
-export async function isSameProcessAlive(pid: number, startTicks: number): Promise<boolean> {
-  return (await processStartTicks(pid)) === startTicks;
 }
