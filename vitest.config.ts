@@ -11,7 +11,12 @@ export default defineConfig({
       {
         test: {
           name: 'unit',
-          include: ['stack/**/*.test.ts', 'scripts/**/*.test.ts', 'services/**/*.test.ts'],
+          include: [
+            'stack/**/*.test.ts',
+            'scripts/**/*.test.ts',
+            'services/**/*.test.ts',
+            'loadtests/**/*.test.ts',
+          ],
           exclude: ['**/*.int.test.ts', '**/node_modules/**'],
           testTimeout: 20_000,
         },

@@ -1,0 +1,6 @@
+export {
+  constantRate,
+  latencyHistogram,
+  type ConstantRateOptions,
+  type LatencySummary,
+} from './engine/open-loop.ts';
