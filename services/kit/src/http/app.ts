@@ -45,6 +45,18 @@ export function createHttpApp(options: HttpAppOptions): express.Express {
       logger: options.logger,
       genReqId: (_req, res) => res.getHeader('x-request-id') as string,
       autoLogging: { ignore: (req) => req.url === '/health' || req.url === '/metrics' },
+      // One short access line per request; headers are not logged (cost, and secrets stay out).
+      serializers: {
+        req: (req: { id: string; method: string; url: string; remoteAddress?: string }) => ({
+          id: req.id,
+          method: req.method,
+          url: req.url,
+          remoteAddress: req.remoteAddress,
+        }),
+        res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
+      },
+      customLogLevel: (_req, res, error) =>
+        error || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info',
     }),
   );
   app.use(options.metrics.middleware());
