@@ -3,6 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import {
   AccessTokens,
   connectProducer,
+  connectRedis,
   createKafka,
   createLogger,
   loadConfig,
@@ -21,6 +22,8 @@ const JWT_SECRET = 'integration-test-secret-0123456789abcdef';
 const INTERNAL_API_KEY = 'integration-test-api-key-0123456789abcdef';
 const DAY = `2020-0${1 + Math.floor(Math.random() * 9)}-1${Math.floor(Math.random() * 9)}`;
 const window = `from=${DAY}T00:00:00.000Z&to=${DAY}T23:59:59.999Z`;
+// The stack's own analytics service counts the same events: ours get counters of their own.
+const LIVE = `live-it-${randomUUID().slice(0, 8)}`;
 let app: AnalyticsService;
 let address: BoundAddress;
 let producer: Producer;
@@ -54,6 +57,7 @@ beforeAll(async () => {
       ...dataTierEnvironment(endpoints, { jwtSecret: JWT_SECRET, internalApiKey: INTERNAL_API_KEY }),
       MONGO_DB: `analytics_it_${randomUUID().slice(0, 8)}`,
       CONSUMER_GROUP: `analytics-it-${randomUUID().slice(0, 8)}`,
+      LIVE_COUNTERS_PREFIX: LIVE,
     }),
   );
   address = await app.service.start(0);
@@ -126,6 +130,30 @@ describe('read models from the four topics', () => {
       { productId: mug, name: 'Mug', units: 3, revenueCents: 3000 },
       { productId: pot, name: 'Pot', units: 1, revenueCents: 600 },
     ]);
+  });
+
+  it('when many product views arrive between other events, then each is counted once, in bulk', async () => {
+    const endpoints = (await NativeProvider.open('test')).endpoints();
+    const redis = connectRedis(endpoints.redis, createLogger('it', 'error'));
+    try {
+      // Views in one minute of the test's own day, so the counter there is ours alone.
+      const minute = Math.floor(new Date(`${DAY}T11:15:00.000Z`).getTime() / 60_000);
+      const view = () => event('product.viewed', 'p', { productId: randomUUID(), userId: null }, '11');
+      const views = Array.from({ length: 40 }, view);
+      for (const e of views.slice(0, 20)) await publishEvent(producer, e);
+      await publishEvent(producer, event('user.registered', 'u', { userId: randomUUID() }, '11'));
+      for (const e of views.slice(20)) await publishEvent(producer, e);
+      const deadline = Date.now() + 30_000;
+      let counted = 0;
+      while (counted < 40 && Date.now() < deadline) {
+        await sleep(300);
+        counted = Number(await redis.get(`${LIVE}:views:${minute}`));
+      }
+      await sleep(500);
+      expect(Number(await redis.get(`${LIVE}:views:${minute}`))).toBe(40);
+    } finally {
+      redis.disconnect();
+    }
   });
 
   it('when the caller is not an admin, or the range is bad, then 401/403/400', async () => {

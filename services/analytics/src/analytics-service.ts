@@ -31,7 +31,7 @@ export async function createAnalyticsService(
   const runtime = await connectRuntime('analytics', config, logger);
   const facts = new FactStore(runtime.mongo.db);
   await facts.ensureIndexes();
-  const domain = new AnalyticsDomain(facts, new LiveCounters(runtime.redis));
+  const domain = new AnalyticsDomain(facts, new LiveCounters(runtime.redis, config.liveCountersPrefix));
   const consumer = await connectConsumer(runtime.kafka, config.consumerGroup, [...KAFKA_TOPICS]);
   await runIdempotentConsumer({
     consumer,
@@ -39,8 +39,11 @@ export async function createAnalyticsService(
     db: runtime.mongo.db,
     logger: runtime.logger,
     handle: (e) => domain.handle(e),
-    // Views only feed the approximate live counter: no dedupe record per view.
-    unrecorded: (e) => e.type === 'product.viewed',
+    // Views only feed the approximate live counter: no dedupe record per view, counted in bulk.
+    unrecorded: {
+      matches: (e) => e.type === 'product.viewed',
+      handleAll: (views) => domain.countViews(views),
+    },
   });
   const api = analyticsApi(domain, runtime.tokens);
   const service = runtime.serve(api, {

@@ -9,4 +9,10 @@ export const ANALYTICS_CONFIG = {
     schema: env.string(),
     default: 'analytics-service',
   },
+  liveCountersPrefix: {
+    env: 'LIVE_COUNTERS_PREFIX',
+    doc: 'Redis key prefix of the live counters; replicas of one deployment share it',
+    schema: env.string(),
+    default: 'live',
+  },
 } satisfies ConfigSchema;

@@ -5,15 +5,33 @@ import type { Redis } from 'ioredis';
  * was recorded for the first time, so redeliveries do not inflate them; they expire after an hour.
  */
 export class LiveCounters {
-  constructor(private readonly redis: Redis) {}
+  constructor(
+    private readonly redis: Redis,
+    private readonly prefix = 'live',
+  ) {}
 
   private key(name: string, minute: number) {
-    return `live:${name}:${minute}`;
+    return `${this.prefix}:${name}:${minute}`;
   }
 
   async bump(name: string, at = Date.now()): Promise<void> {
     const key = this.key(name, Math.floor(at / 60_000));
     await this.redis.multi().incr(key).expire(key, 3600).exec();
+  }
+
+  /** Counts many occurrences in one round trip: one INCRBY per minute they fall in. */
+  async bumpAll(name: string, times: number[]): Promise<void> {
+    const perMinute = new Map<number, number>();
+    for (const at of times) {
+      const minute = Math.floor(at / 60_000);
+      perMinute.set(minute, (perMinute.get(minute) ?? 0) + 1);
+    }
+    if (perMinute.size === 0) return;
+    const multi = this.redis.multi();
+    for (const [minute, count] of perMinute) {
+      multi.incrby(this.key(name, minute), count).expire(this.key(name, minute), 3600);
+    }
+    await multi.exec();
   }
 
   /** The count over the last `minutes` whole minutes, this one included. */

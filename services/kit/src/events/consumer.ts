@@ -18,30 +18,58 @@ export async function runIdempotentConsumer(options: {
   logger: Logger;
   handle: (event: EventEnvelope) => Promise<void>;
   /**
-   * Events whose handling needs no dedupe record (approximate live counters of views): recording
-   * two database writes per view would cost more than the view itself.
+   * Events that need no dedupe record and are handled in bulk (approximate live counters of views):
+   * two database writes and a Redis round trip per view would cost more than the view itself. They
+   * are collected while a fetched batch is read and handed over together, before the next recorded
+   * event, so offsets are still committed in order.
    */
-  unrecorded?: (event: EventEnvelope) => boolean;
+  unrecorded?: {
+    matches: (event: EventEnvelope) => boolean;
+    handleAll: (events: EventEnvelope[]) => Promise<void>;
+  };
 }): Promise<void> {
   const processed = options.db.collection<{ _id: string; at: Date }>('processed_events');
+  const { unrecorded } = options;
   await options.consumer.run({
-    eachMessage: async ({ topic, partition, message }) => {
-      let event: EventEnvelope;
-      try {
-        event = JSON.parse(message.value?.toString() ?? '') as EventEnvelope;
-      } catch {
-        options.logger.error(
-          { topic, partition, offset: message.offset },
-          'skipping a message that is not an event envelope',
+    eachBatchAutoResolve: false,
+    eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => {
+      let pending: EventEnvelope[] = [];
+      let pendingOffset: string | undefined;
+      const flush = async () => {
+        if (!pendingOffset) return;
+        const events = pending;
+        await withEventSpan(options.groupId, { type: `${events.length} × ${events[0]?.type}` }, () =>
+          unrecorded!.handleAll(events),
         );
-        return;
+        resolveOffset(pendingOffset);
+        pending = [];
+        pendingOffset = undefined;
+      };
+      for (const message of batch.messages) {
+        if (!isRunning() || isStale()) break;
+        const event = parse(batch.topic, batch.partition, message.offset, message.value);
+        if (event && unrecorded?.matches(event)) {
+          pending.push(event);
+          pendingOffset = message.offset;
+          continue;
+        }
+        await flush();
+        if (event) await withEventSpan(options.groupId, event, () => handleOnce(event));
+        resolveOffset(message.offset);
+        await heartbeat();
       }
-      await withEventSpan(options.groupId, event, async () => {
-        if (options.unrecorded?.(event)) return options.handle(event);
-        await handleOnce(event);
-      });
+      await flush();
     },
   });
+
+  function parse(topic: string, partition: number, offset: string, value: Buffer | null) {
+    try {
+      return JSON.parse(value?.toString() ?? '') as EventEnvelope;
+    } catch {
+      options.logger.error({ topic, partition, offset }, 'skipping a message that is not an event envelope');
+      return undefined;
+    }
+  }
 
   async function handleOnce(event: EventEnvelope): Promise<void> {
     const key = `${options.groupId}:${event.id}`;
