@@ -4,11 +4,12 @@ import { cpus } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
 import Table from 'cli-table3';
-import * as hdr from 'hdr-histogram-js';
 import pc from 'picocolors';
+import { constantRate, latencyHistogram } from '@stackdrill/loadtests';
 import { parseCli } from '../cli/args.ts';
 import { StackError, UsageError } from '../errors.ts';
 import { REPO_ROOT } from '../paths.ts';
+import { cpuSummary, measureCpu } from './cpu-accounting.ts';
 import { NativeProvider } from '../providers/native/native-provider.ts';
 import { seedStack } from '../seed/seed.ts';
 import { withKafkaAdmin } from '../components/kafka/kafka-probe.ts';
@@ -45,58 +46,40 @@ const USAGE = `pnpm bench:api [--seconds N]
   On the \`bench\` instance (its own ports; brought up fresh and seeded first):
   1. GET /api/products/:id (cache hit) at saturation, direct to the product service and through the
      gateway, in the same run: the gateway's cost is the ratio of the two rates (target ≥ 0.8);
-  2. the same request through the gateway at half its saturation rate: p95 (target ≤ 10 ms);
-  3. order placement + payment through the gateway: operations per second and p95.
+  2. the same request through the gateway at half its saturation rate, as an open model (arrivals
+     on a clock, latency from each request's intended start): p95 (target ≤ 10 ms);
+  3. order placement + payment through the gateway, 20 customers each ordering its own product:
+     orders per second and p95.
+  Also printed: CPU time per request of each process in each phase (where the cores went).
   Every phase is bounded in time; load goes to loopback only.`;
 
 interface Saturation {
   rps: number;
+  requests: number;
   errors: number;
 }
 
 /** Closed-loop saturation: as many requests as 50 connections can push through in `seconds`. */
 async function saturate(url: string, seconds: number): Promise<Saturation> {
   const result = await autocannon({ url, connections: 50, duration: seconds, pipelining: 1 });
-  return { rps: result.requests.average, errors: result.errors + result.non2xx };
-}
-
-/** A fixed arrival rate; latency recorded per response into an HDR histogram (autocannon has no p95). */
-async function atRate(url: string, rate: number, seconds: number) {
-  const histogram = hdr.build({
-    lowestDiscernibleValue: 1,
-    highestTrackableValue: 60_000_000,
-    numberOfSignificantValueDigits: 3,
-  });
-  // The callback form hands back the running instance, whose per-response events feed the histogram.
-  const result = await new Promise<autocannon.Result>((resolve, reject) => {
-    const instance = autocannon(
-      { url, connections: 50, duration: seconds, overallRate: rate },
-      (error, done) => (error ? reject(error) : resolve(done)),
-    );
-    instance.on('response', (_client, _status, _bytes, responseTimeMs) => {
-      histogram.recordValue(Math.max(1, Math.round(responseTimeMs * 1000)));
-    });
-  });
   return {
     rps: result.requests.average,
-    p50Ms: histogram.getValueAtPercentile(50) / 1000,
-    p95Ms: histogram.getValueAtPercentile(95) / 1000,
+    requests: result.requests.total,
     errors: result.errors + result.non2xx,
   };
 }
 
-/** Order placement + payment by `workers` concurrent customers for `seconds`. */
-async function orderFlow(gateway: string, tokens: string[], productId: string, seconds: number) {
-  const place = hdr.build({
-    lowestDiscernibleValue: 1,
-    highestTrackableValue: 60_000_000,
-    numberOfSignificantValueDigits: 3,
-  });
-  const pay = hdr.build({
-    lowestDiscernibleValue: 1,
-    highestTrackableValue: 60_000_000,
-    numberOfSignificantValueDigits: 3,
-  });
+/**
+ * Order placement + payment by concurrent customers for `seconds`, each ordering its own product, as
+ * shoppers spread over a catalogue do (orders for one product serialise on its ledger by design).
+ */
+async function orderFlow(
+  gateway: string,
+  customers: { token: string; productId: string }[],
+  seconds: number,
+) {
+  const place = latencyHistogram();
+  const pay = latencyHistogram();
   let completed = 0;
   let failed = 0;
   const until = performance.now() + seconds * 1000;
@@ -112,7 +95,7 @@ async function orderFlow(gateway: string, tokens: string[], productId: string, s
       ...(body ? { body: JSON.stringify(body) } : {}),
     });
   await Promise.all(
-    tokens.map(async (token) => {
+    customers.map(async ({ token, productId }) => {
       while (performance.now() < until) {
         const t0 = performance.now();
         const placed = await post('/api/orders', token, { lines: [{ productId, quantity: 1 }] });
@@ -132,12 +115,16 @@ async function orderFlow(gateway: string, tokens: string[], productId: string, s
       }
     }),
   );
-  return {
+  const figures = {
     perSecond: completed / seconds,
+    completed,
     failed,
     placeP95Ms: place.getValueAtPercentile(95) / 1000,
     payP95Ms: pay.getValueAtPercentile(95) / 1000,
   };
+  place.destroy();
+  pay.destroy();
+  return figures;
 }
 
 function cli(command: string, ...args: string[]): void {
@@ -177,18 +164,21 @@ export async function benchApi(argv: string[]): Promise<number> {
     const provider = await NativeProvider.open('bench');
     const { app } = provider.endpoints();
     const { adminToken } = await seedStack(provider);
-    const created = await fetch(`${app.services.product}/api/products`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${adminToken}` },
-      body: JSON.stringify({
-        sku: `BENCH-${Date.now()}`,
-        name: 'Bench item',
-        category: 'bench',
-        priceCents: 100,
-        initialStock: 1_000_000,
-      }),
-    });
-    const productId = ((await created.json()) as { id: string }).id;
+    const createProduct = async (n: number) => {
+      const created = await fetch(`${app.services.product}/api/products`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${adminToken}` },
+        body: JSON.stringify({
+          sku: `BENCH-${Date.now()}-${n}`,
+          name: `Bench item ${n}`,
+          category: 'bench',
+          priceCents: 100,
+          initialStock: 1_000_000,
+        }),
+      });
+      return ((await created.json()) as { id: string }).id;
+    };
+    const productId = await createProduct(0);
     const path = `/api/products/${productId}`;
     await fetch(`${app.gateway}${path}`); // warm the cache: the figures are for cache hits
 
@@ -200,19 +190,29 @@ export async function benchApi(argv: string[]): Promise<number> {
           pc.yellow(`  (the analytics consumer is still ${lag} events behind; figures may be low)`),
         );
     };
+    const processes = provider.store.state.processes;
     console.log(`1/3 saturation, ${seconds} s each: direct, then through the gateway...`);
     await quiet();
-    const direct = await saturate(`${app.services.product}${path}`, seconds);
+    const direct = await measureCpu(
+      processes,
+      () => saturate(`${app.services.product}${path}`, seconds),
+      (r) => r.requests,
+    );
     await quiet();
-    const viaGateway = await saturate(`${app.gateway}${path}`, seconds);
+    const viaGateway = await measureCpu(
+      processes,
+      () => saturate(`${app.gateway}${path}`, seconds),
+      (r) => r.requests,
+    );
     await quiet();
-    const half = Math.max(1, Math.floor(viaGateway.rps / 2));
-    console.log(`2/3 through the gateway at ${half} req/s (half of saturation)...`);
-    const latency = await atRate(`${app.gateway}${path}`, half, seconds);
+    const half = Math.max(1, Math.floor(viaGateway.result.rps / 2));
+    console.log(`2/3 through the gateway at ${half} req/s (half of saturation, open model)...`);
+    const latency = await constantRate({ url: `${app.gateway}${path}`, rate: half, seconds });
 
-    console.log(`3/3 order + payment through the gateway, 20 customers, ${seconds} s...`);
-    const tokens = [];
-    for (let i = 0; i < 20; i++) {
+    const customers = 20;
+    console.log(`3/3 order + payment through the gateway, ${customers} customers, ${seconds} s...`);
+    const shoppers: { token: string; productId: string }[] = [];
+    for (let i = 0; i < customers; i++) {
       const email = `bench.${randomUUID().slice(0, 8)}@example.com`;
       await fetch(`${app.gateway}/api/users`, {
         method: 'POST',
@@ -224,51 +224,67 @@ export async function benchApi(argv: string[]): Promise<number> {
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify({ grant_type: 'password', email, password: 'bench password' }),
       });
-      tokens.push(((await signedIn.json()) as { access_token: string }).access_token);
+      const token = ((await signedIn.json()) as { access_token: string }).access_token;
+      shoppers.push({ token, productId: await createProduct(i + 1) });
     }
     await quiet();
-    const orders = await orderFlow(app.gateway, tokens, productId, seconds);
+    const orders = await measureCpu(
+      processes,
+      () => orderFlow(app.gateway, shoppers, seconds),
+      (r) => r.completed,
+    );
 
-    const ratio = viaGateway.rps / direct.rps;
+    const ratio = viaGateway.result.rps / direct.result.rps;
     const table = new Table({
       head: ['figure', 'value', 'target', ''].map((h) => pc.bold(h)),
       style: { head: [] },
     });
     const verdict = (ok: boolean) => (ok ? pc.green('met') : pc.red('MISSED'));
+    const ms = (v: number) => `${v.toFixed(2)} ms`;
     table.push(
       [
         'GET /api/products/:id direct, saturation',
-        `${direct.rps.toFixed(0)} req/s (${direct.errors} errors)`,
+        `${direct.result.rps.toFixed(0)} req/s (${direct.result.errors} errors)`,
         '',
         '',
       ],
       [
         'same through the gateway, saturation',
-        `${viaGateway.rps.toFixed(0)} req/s (${viaGateway.errors} errors)`,
+        `${viaGateway.result.rps.toFixed(0)} req/s (${viaGateway.result.errors} errors)`,
         '',
         '',
       ],
       ['gateway ratio (gateway ÷ direct)', ratio.toFixed(2), '≥ 0.8', verdict(ratio >= 0.8)],
       [
-        `through the gateway at ${half} req/s: p50 / p95`,
-        `${latency.p50Ms.toFixed(2)} ms / ${latency.p95Ms.toFixed(2)} ms`,
+        `through the gateway at ${half} req/s: p50 / p95 / p99`,
+        `${ms(latency.p50Ms)} / ${ms(latency.p95Ms)} / ${ms(latency.p99Ms)} (${latency.errors} errors)`,
         'p95 ≤ 10 ms',
         verdict(latency.p95Ms <= 10),
       ],
       [
         'order + payment through the gateway',
-        `${orders.perSecond.toFixed(1)} orders/s (${orders.failed} failed)`,
+        `${orders.result.perSecond.toFixed(1)} orders/s (${orders.result.failed} failed)`,
         '(report)',
         '',
       ],
       [
         '  POST /api/orders p95 / payment p95',
-        `${orders.placeP95Ms.toFixed(1)} ms / ${orders.payP95Ms.toFixed(1)} ms`,
+        `${ms(orders.result.placeP95Ms)} / ${ms(orders.result.payP95Ms)}`,
         '(report)',
         '',
       ],
     );
+    const cpuTable = new Table({
+      head: ['CPU per request', 'direct', 'through the gateway', 'order + payment'].map((h) => pc.bold(h)),
+      style: { head: [] },
+    });
+    const named = ['gateway', 'product', 'order', 'analytics'];
+    const [d, g, o] = [direct, viaGateway, orders].map((phase) => cpuSummary(phase.cpu, named));
+    for (const name of [...named, 'load generator', 'rest of the stack']) {
+      cpuTable.push([name, ms(d?.[name] ?? 0), ms(g?.[name] ?? 0), ms(o?.[name] ?? 0)]);
+    }
     console.log(table.toString());
+    console.log(cpuTable.toString());
     console.log(
       `${cpus().length} cores shared by the load generator and the whole stack; ${seconds} s per phase; FerretDB stands in for MongoDB`,
     );

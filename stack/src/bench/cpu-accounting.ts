@@ -1,0 +1,47 @@
+import { cpuTimeMs } from '../process/proc.ts';
+
+export interface CpuShare {
+  /** CPU ms per request, by process name (plus `load generator` for this process). */
+  perRequestMs: Record<string, number>;
+}
+
+/**
+ * Where the CPU went during one bench phase: CPU time of each stack process (from /proc) and of the
+ * bench process itself, divided by the requests the phase completed. On a machine where the load
+ * generator and the whole stack share the cores, these figures explain the throughput ones.
+ */
+export async function measureCpu<T>(
+  processes: Record<string, { pid: number }>,
+  phase: () => Promise<T>,
+  requestsOf: (result: T) => number,
+): Promise<{ result: T; cpu: CpuShare }> {
+  const snapshot = async () => {
+    const entries = await Promise.all(
+      Object.entries(processes).map(async ([name, { pid }]) => [name, (await cpuTimeMs(pid)) ?? 0] as const),
+    );
+    return new Map(entries);
+  };
+  const before = await snapshot();
+  const selfBefore = process.cpuUsage();
+  const result = await phase();
+  const self = process.cpuUsage(selfBefore);
+  const after = await snapshot();
+  const requests = Math.max(1, requestsOf(result));
+  const perRequestMs: Record<string, number> = {
+    'load generator': (self.user + self.system) / 1000 / requests,
+  };
+  for (const [name, ms] of after) perRequestMs[name] = (ms - (before.get(name) ?? ms)) / requests;
+  return { result, cpu: { perRequestMs } };
+}
+
+/** Groups per-process figures: the named ones as they are, everything else summed as `rest of the stack`. */
+export function cpuSummary(cpu: CpuShare, named: string[]): Record<string, number> {
+  const summary: Record<string, number> = {};
+  let rest = 0;
+  for (const [name, ms] of Object.entries(cpu.perRequestMs)) {
+    if (named.includes(name) || name === 'load generator') summary[name] = ms;
+    else rest += ms;
+  }
+  summary['rest of the stack'] = rest;
+  return summary;
+}
