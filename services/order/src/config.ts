@@ -22,4 +22,22 @@ export const ORDER_CONFIG = {
     schema: env.int(0),
     default: '0',
   },
+  reservationTimeoutS: {
+    env: 'RESERVATION_TIMEOUT_S',
+    doc: 'an order request unanswered this long is given up and, after the grace period, its stock released',
+    schema: env.int(60),
+    default: '900',
+  },
+  reservationGraceS: {
+    env: 'RESERVATION_GRACE_S',
+    doc: 'wait between giving a request up and releasing its stock; longer than any request can run',
+    schema: env.int(30),
+    default: '120',
+  },
+  sweepIntervalS: {
+    env: 'SWEEP_INTERVAL_S',
+    doc: 'how often abandoned order requests are looked for',
+    schema: env.int(1),
+    default: '60',
+  },
 } satisfies ConfigSchema;

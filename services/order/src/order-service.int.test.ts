@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -388,6 +388,88 @@ describe('the order service killed with SIGKILL right after accepting orders', (
       // Redelivery keeps the event id: a consumer deduplicating on it sees each order once.
       expect(new Set(placed.map((e) => e.id)).size, `order ${id} has one event id`).toBe(1);
     }
+  });
+});
+
+describe('orders abandoned mid-way (the sweeper)', () => {
+  const MINUTE = 60_000;
+  const sweep = (at: Date) => orders.domain.sweepAbandoned(at, 15 * MINUTE, 2 * MINUTE);
+  // What place() hashes, so a retry with the same body is recognised as the same request.
+  const hashOf = (lines: unknown) => createHash('sha256').update(JSON.stringify(lines)).digest('hex');
+
+  it('when a request died after reserving and its client never retried, then its stock comes back once, and a late retry is told', async () => {
+    const productId = await newProduct(5);
+    const userId = randomUUID();
+    const token = await tokens.sign({ userId, email: 'c@stackdrill.local', role: 'customer' });
+    const lines = [{ productId, quantity: 2 }];
+    const idempotencyKey = key();
+    const orderId = randomUUID();
+    // The state a process leaves when it dies between reserving and storing the order, an hour ago.
+    await orders.store.orderRequests.insertOne({
+      _id: `${userId}:${idempotencyKey}`,
+      hash: hashOf(lines),
+      orderId,
+      createdAt: new Date(Date.now() - 60 * MINUTE),
+    });
+    const reserved = await fetch(`${productsAt.url}/internal/reservations`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-api-key': INTERNAL_API_KEY },
+      body: JSON.stringify({ reservationId: orderId, lines }),
+    });
+    expect(reserved.status).toBe(200);
+    expect(await stockOf(productId)).toBe(3);
+
+    const now = new Date();
+    expect((await sweep(now)).abandoned).toBeGreaterThanOrEqual(1);
+    expect(await stockOf(productId)).toBe(3); // given up, not released yet: a request may still be running
+    const retried = await order('/api/orders', {
+      token,
+      headers: { 'Idempotency-Key': idempotencyKey },
+      body: { lines },
+    });
+    expect(retried.status).toBe(409);
+    expect(retried.body.code).toBe('ORDER_ABANDONED');
+
+    const afterGrace = new Date(now.getTime() + 3 * MINUTE);
+    expect((await sweep(afterGrace)).released).toBeGreaterThanOrEqual(1);
+    expect(await stockOf(productId)).toBe(5);
+    await sweep(new Date(afterGrace.getTime() + 3 * MINUTE));
+    await fetch(`${productsAt.url}/internal/reservations/${orderId}/release`, {
+      method: 'POST',
+      headers: { 'x-api-key': INTERNAL_API_KEY },
+    });
+    expect(await stockOf(productId)).toBe(5); // released once, however often asked
+    expect(await orders.store.findOrder(orderId)).toBeNull();
+  });
+
+  it('when the order was stored but its answer was not, then the sweeper keeps the order and its stock', async () => {
+    const productId = await newProduct(5);
+    const userId = randomUUID();
+    const token = await tokens.sign({ userId, email: 'c@stackdrill.local', role: 'customer' });
+    const idempotencyKey = key();
+    const body = { lines: [{ productId, quantity: 1 }] };
+    const placed = await order('/api/orders', {
+      token,
+      headers: { 'Idempotency-Key': idempotencyKey },
+      body,
+    });
+    expect(placed.status).toBe(201);
+    // As if the process died after storing the order, before recording the answer, an hour ago.
+    await orders.store.orderRequests.updateOne(
+      { _id: `${userId}:${idempotencyKey}` },
+      { $unset: { outcome: '' }, $set: { createdAt: new Date(Date.now() - 60 * MINUTE) } },
+    );
+    const now = new Date();
+    await sweep(now);
+    await sweep(new Date(now.getTime() + 3 * MINUTE));
+    expect(await stockOf(productId)).toBe(4);
+    const retried = await order('/api/orders', {
+      token,
+      headers: { 'Idempotency-Key': idempotencyKey },
+      body,
+    });
+    expect(retried.status).toBe(201);
+    expect(retried.body.id).toBe(placed.body.id);
   });
 });
 

@@ -21,12 +21,16 @@ export interface OrderService {
   service: Service;
   api: Api;
   store: OrderStore;
+  domain: OrderDomain;
   payments: SimulatedPaymentProvider;
   faults: FaultSwitches;
   logger: Logger;
 }
 
-/** The composition root: data access → domain → HTTP, plus the outbox relay for orders and their status. */
+/**
+ * The composition root: data access → domain → HTTP, plus the outbox relay for orders and their
+ * status, and the sweeper that gives back the stock of orders abandoned mid-way.
+ */
 export async function createOrderService(config: OrderConfig, logger?: Logger): Promise<OrderService> {
   const runtime = await connectRuntime('order', config, logger);
   const store = new OrderStore(runtime.mongo.db);
@@ -50,10 +54,33 @@ export async function createOrderService(config: OrderConfig, logger?: Logger): 
     logger: runtime.logger,
   });
   await relay.ensureIndexes();
+  // Every replica sweeps; sweeps are idempotent, and one at a time per process.
+  let sweeping: Promise<void> | undefined;
+  const sweeper = setInterval(() => {
+    sweeping ??= domain
+      .sweepAbandoned(new Date(), config.reservationTimeoutS * 1000, config.reservationGraceS * 1000)
+      .then((swept) => {
+        if (swept.abandoned || swept.released) runtime.logger.warn(swept, 'abandoned order requests swept');
+      })
+      .catch((error: unknown) =>
+        runtime.logger.warn({ err: error }, 'sweeping abandoned order requests failed; retrying next time'),
+      )
+      .finally(() => (sweeping = undefined));
+  }, config.sweepIntervalS * 1000);
+  sweeper.unref();
   const service = runtime.serve(api, {
     internal: internalRoutes(faults),
-    closers: [{ name: 'outbox relay', close: () => relay.stop() }],
+    closers: [
+      {
+        name: 'reservation sweeper',
+        close: async () => {
+          clearInterval(sweeper);
+          await sweeping;
+        },
+      },
+      { name: 'outbox relay', close: () => relay.stop() },
+    ],
   });
   relay.start();
-  return { service, api, store, payments, faults, logger: runtime.logger };
+  return { service, api, store, domain, payments, faults, logger: runtime.logger };
 }

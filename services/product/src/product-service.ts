@@ -43,7 +43,11 @@ export async function createProductService(config: ProductConfig, logger?: Logge
   });
   const api = productApi(domain, runtime.tokens);
   return {
-    service: runtime.serve(api, { internal: internalRoutes(domain) }),
+    service: runtime.serve(api, {
+      internal: internalRoutes(domain),
+      // After the last request, before the producer closes: the buffered views go out.
+      closers: [{ name: 'view events', close: () => views.flush() }],
+    }),
     api,
     domain,
     ledger,

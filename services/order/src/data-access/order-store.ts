@@ -38,6 +38,10 @@ export interface RequestClaim {
   orderId: string;
   createdAt: Date;
   outcome?: { status: number; body: unknown };
+  /** Set by the sweeper when the request was given up (no outcome long after it was claimed). */
+  abandonedAt?: Date;
+  /** Set by the sweeper once the given-up request's reservation was released (or its order kept). */
+  sweptAt?: Date;
 }
 
 export type OrderStatus = 'placed' | 'paid' | 'payment_failed';
@@ -58,6 +62,38 @@ export class OrderStore {
   async ensureIndexes(): Promise<void> {
     await this.orders.createIndex({ userId: 1, createdAt: -1 });
     await this.statuses.createIndex({ orderId: 1 });
+    await this.orderRequests.createIndex({ createdAt: 1 });
+  }
+
+  /** Order requests claimed before `cutoff` that never got an answer (their process died mid-way). */
+  unansweredBefore(cutoff: Date, limit = 100): Promise<RequestClaim[]> {
+    return this.orderRequests
+      .find({ outcome: { $exists: false }, createdAt: { $lt: cutoff } })
+      .limit(limit)
+      .toArray();
+  }
+
+  /** Gives a request up: from now on a retry with its key gets this outcome instead of resuming it. */
+  async abandon(id: string, outcome: { status: number; body: unknown }, at: Date): Promise<void> {
+    await this.orderRequests.updateOne(
+      { _id: id, outcome: { $exists: false } },
+      { $set: { outcome, abandonedAt: at } },
+    );
+  }
+
+  /** Requests given up before `cutoff` whose reservation has not been dealt with yet. */
+  abandonedBefore(cutoff: Date, limit = 100): Promise<RequestClaim[]> {
+    return this.orderRequests
+      .find({ abandonedAt: { $lt: cutoff }, sweptAt: { $exists: false } })
+      .limit(limit)
+      .toArray();
+  }
+
+  async markSwept(id: string, at: Date, outcome?: { status: number; body: unknown }): Promise<void> {
+    await this.orderRequests.updateOne(
+      { _id: id },
+      { $set: { sweptAt: at, ...(outcome ? { outcome } : {}) } },
+    );
   }
 
   /** Claims a request key; returns the existing claim when the key was used before. */

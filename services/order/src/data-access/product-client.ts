@@ -42,4 +42,23 @@ export class ProductClient {
     if (response.status === 503) throw AppError.unavailable('the product service');
     throw new Error(`product service answered ${response.status} to a reservation: ${JSON.stringify(body)}`);
   }
+
+  /** Gives back what a reservation holds; harmless to repeat. */
+  async release(reservationId: string): Promise<{ productId: string; quantity: number }[]> {
+    let response: Response;
+    try {
+      response = await fetch(`${this.baseUrl}/internal/reservations/${reservationId}/release`, {
+        method: 'POST',
+        headers: { [API_KEY_HEADER]: this.apiKey, ...traceHeaders() },
+        signal: AbortSignal.timeout(10_000),
+      });
+    } catch {
+      throw AppError.unavailable('the product service');
+    }
+    const body = (await response.json().catch(() => ({}))) as {
+      released?: { productId: string; quantity: number }[];
+    };
+    if (response.ok && body.released) return body.released;
+    throw new Error(`product service answered ${response.status} to releasing reservation ${reservationId}`);
+  }
 }

@@ -202,4 +202,43 @@ export class OrderDomain {
     await store.settle(store.paymentRequests, claimId, { status: 402, body });
     throw new AppError(402, body.code, body.message, body.details);
   }
+
+  /**
+   * Gives back the stock of orders that were never completed: a process that died between
+   * reserving and storing the order, for a client that never retried its key. Two passes, so no
+   * request can still be working on a claim when its stock is released: first requests unanswered
+   * for `timeoutMs` are given up (a retry now gets ORDER_ABANDONED instead of resuming); then, once
+   * `graceMs` has passed (longer than any request can run), the order is kept if a last retry did
+   * store it, and otherwise its reservation is released. Every step is idempotent.
+   */
+  async sweepAbandoned(
+    now: Date,
+    timeoutMs: number,
+    graceMs: number,
+  ): Promise<{ abandoned: number; released: number }> {
+    const { store } = this.deps;
+    const unanswered = await store.unansweredBefore(new Date(now.getTime() - timeoutMs));
+    for (const claim of unanswered) {
+      const body = {
+        code: 'ORDER_ABANDONED',
+        message:
+          'this order was not completed in time and was given up; place it again with a new Idempotency-Key',
+        details: { orderId: claim.orderId },
+      };
+      await store.abandon(claim._id, { status: 409, body }, now);
+    }
+    let released = 0;
+    for (const claim of await store.abandonedBefore(new Date(now.getTime() - graceMs))) {
+      const order = await store.findOrder(claim.orderId);
+      if (order) {
+        const status = (await store.statusOf([order._id])).get(order._id)!;
+        await store.markSwept(claim._id, now, { status: 201, body: view(order, status) });
+        continue;
+      }
+      await this.deps.products.release(claim.orderId);
+      await store.markSwept(claim._id, now);
+      released++;
+    }
+    return { abandoned: unanswered.length, released };
+  }
 }

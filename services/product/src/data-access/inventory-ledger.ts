@@ -126,4 +126,21 @@ export class InventoryLedger {
       throw error;
     }
   }
+
+  /**
+   * Gives back everything a reservation took (for an order that was never completed). Idempotent,
+   * and the same refs as the roll-back in `reserve`, so a line is never given back twice.
+   */
+  async release(reservation: string): Promise<{ productId: string; quantity: number }[]> {
+    const taken = await this.collection.find({ ref: { $regex: `^reserve:${reservation}:` } }).toArray();
+    for (const entry of taken) {
+      await this.append(
+        entry.productId,
+        -entry.delta,
+        'release',
+        `release:${reservation}:${entry.productId}`,
+      );
+    }
+    return taken.map((entry) => ({ productId: entry.productId, quantity: -entry.delta }));
+  }
 }

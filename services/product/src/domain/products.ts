@@ -184,6 +184,13 @@ export class ProductDomain {
     return priced;
   }
 
+  /** Gives back the stock of a reservation whose order was never completed (the order service's sweeper). */
+  async release(reservationId: string): Promise<{ productId: string; quantity: number }[]> {
+    const released = await this.deps.ledger.release(reservationId);
+    await Promise.all(released.map((l) => this.deps.cache.stockChanged(l.productId)));
+    return released;
+  }
+
   private detailOf(p: ProductDocument): Omit<ProductDetail, 'stock'> {
     return { ...summary(p), description: p.description, createdAt: p.createdAt.toISOString() };
   }

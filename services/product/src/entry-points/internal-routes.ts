@@ -6,7 +6,8 @@ import type { ProductDomain } from '../domain/products.ts';
 
 /**
  * Service-to-service routes (behind the API key, not part of the public API): the order service
- * reserves stock here. A reservation id makes a retried call harmless.
+ * reserves stock here, and gives back what an abandoned order held. A reservation id makes a
+ * retried call harmless.
  */
 export function internalRoutes(domain: ProductDomain): Router {
   const router = Router();
@@ -36,6 +37,12 @@ export function internalRoutes(domain: ProductDomain): Router {
         }
       },
     ),
+  );
+  router.post(
+    '/reservations/:id/release',
+    validated({ params: z.strictObject({ id: z.uuid() }) }, async ({ params }, _req, res) => {
+      res.json({ released: await domain.release(params.id) });
+    }),
   );
   return router;
 }
