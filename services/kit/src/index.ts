@@ -12,8 +12,8 @@ export { createLogger, type Logger } from './logger.ts';
 export { ServiceMetrics } from './metrics.ts';
 export { validated, parseRequest, type RequestSchemas, type ValidInput } from './http/validate.ts';
 export { Api, type RouteSpec, type Reply, type RouteContext, type AuthRequirement } from './http/api.ts';
-export { toAppError } from './http/error-handler.ts';
-export type { ReadinessCheck } from './http/health.ts';
+export { toAppError, errorBody } from './http/error-handler.ts';
+export { readinessReport, type ReadinessCheck } from './http/health.ts';
 export { Service, runService, type ServiceDefinition, type BoundAddress, type Closer } from './service.ts';
 export { connectMongo, isDuplicateKey, type MongoHandle } from './clients/mongo.ts';
 export { connectRedis, parseHostList, type SentinelTarget } from './clients/redis.ts';
@@ -33,4 +33,11 @@ export {
   afterTimePosition,
   type TimePosition,
 } from './http/time-cursor.ts';
-export { setupTracing, traceHeaders, currentTraceparent, withEventSpan } from './tracing.ts';
+export {
+  setupTracing,
+  traceHeaders,
+  currentTraceparent,
+  withEventSpan,
+  startServerSpan,
+  type ServerSpan,
+} from './tracing.ts';

@@ -29,6 +29,13 @@ export class ServiceMetrics {
     });
   }
 
+  /** Counts one finished request (any HTTP framework). */
+  observe(method: string, route: string, status: number, seconds: number): void {
+    const labels = { method, route, status: String(status) };
+    this.requests.inc(labels);
+    this.duration.observe(labels, seconds);
+  }
+
   middleware() {
     return (req: Request, res: Response, next: NextFunction) => {
       const start = process.hrtime.bigint();
@@ -37,9 +44,7 @@ export class ServiceMetrics {
         const route =
           (res.locals.route as string | undefined) ??
           (req.route?.path ? `${req.baseUrl}${String(req.route.path)}` : 'unmatched');
-        const labels = { method: req.method, route, status: String(res.statusCode) };
-        this.requests.inc(labels);
-        this.duration.observe(labels, Number(process.hrtime.bigint() - start) / 1e9);
+        this.observe(req.method, route, res.statusCode, Number(process.hrtime.bigint() - start) / 1e9);
       });
       next();
     };

@@ -1,5 +1,5 @@
 import { once } from 'node:events';
-import type { Server } from 'node:http';
+import { createServer, type RequestListener, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Router } from 'express';
 import { createHttpApp } from './http/app.ts';
@@ -16,13 +16,17 @@ export interface Closer {
 export interface ServiceDefinition {
   name: string;
   logger: Logger;
-  routes: Router;
+  /** A service's routes, served by Express with the kit's common edges (see createHttpApp). */
+  routes?: Router;
+  /**
+   * Or a request handler built by the definition itself, given the service's metrics: the gateway,
+   * a proxy on Fastify, serves its own edges. Start, drain and close stay the kit's.
+   */
+  handler?: (context: { metrics: ServiceMetrics }) => Promise<RequestListener>;
   readiness?: Record<string, ReadinessCheck>;
   /** Closed after the HTTP server has drained, in order (consumers before the clients they use). */
   closers?: Closer[];
   bodyLimit?: string;
-  /** False for a proxy: bodies are streamed through, not parsed. */
-  parseJson?: boolean;
   /** How long in-flight requests get to finish on stop before their connections are cut. */
   drainMs?: number;
   /** How long each closer gets. */
@@ -46,6 +50,7 @@ export class Service {
   private stopping: Promise<void> | undefined;
 
   constructor(private readonly def: ServiceDefinition) {
+    if (!def.routes === !def.handler) throw new Error(`${def.name}: give either routes or a handler`);
     setupTracing(def.name);
     this.metrics = new ServiceMetrics(def.name);
   }
@@ -56,16 +61,17 @@ export class Service {
 
   async start(port = 0, host = '127.0.0.1'): Promise<BoundAddress> {
     if (this.server) throw new Error(`${this.def.name} is already started`);
-    const app = createHttpApp({
-      name: this.def.name,
-      logger: this.def.logger,
-      metrics: this.metrics,
-      routes: this.def.routes,
-      readiness: this.def.readiness ?? {},
-      ...(this.def.bodyLimit ? { bodyLimit: this.def.bodyLimit } : {}),
-      ...(this.def.parseJson === false ? { parseJson: false } : {}),
-    });
-    const server = app.listen(port, host);
+    const listener = this.def.handler
+      ? await this.def.handler({ metrics: this.metrics })
+      : createHttpApp({
+          name: this.def.name,
+          logger: this.def.logger,
+          metrics: this.metrics,
+          routes: this.def.routes!,
+          readiness: this.def.readiness ?? {},
+          ...(this.def.bodyLimit ? { bodyLimit: this.def.bodyLimit } : {}),
+        });
+    const server = createServer(listener).listen(port, host);
     this.server = server;
     await once(server, 'listening');
     const address = server.address() as AddressInfo;

@@ -25,6 +25,49 @@ export function setupTracing(service: string): void {
   provider.register({ propagator: new W3CTraceContextPropagator() });
 }
 
+/**
+ * A server span for one request, continuing the caller's trace, for frameworks that cannot run the
+ * handling inside `context.with` (the gateway's hooks): the caller ends it, and takes the headers for
+ * the next hop and the ids for log lines from it.
+ */
+export function startServerSpan(
+  service: string,
+  method: string,
+  path: string,
+  headers: Record<string, string | string[] | undefined>,
+) {
+  const parent = propagation.extract(context.active(), headers);
+  const span = trace
+    .getTracer(service)
+    .startSpan(
+      `${method} ${path}`,
+      { kind: SpanKind.SERVER, attributes: { 'http.request.method': method } },
+      parent,
+    );
+  const active = trace.setSpan(parent, span);
+  return {
+    span,
+    /** `traceparent` (and `tracestate`) naming this span as the parent of the next hop. */
+    headers(): Record<string, string> {
+      const carrier: Record<string, string> = {};
+      propagation.inject(active, carrier);
+      return carrier;
+    },
+    ids(): Record<string, string> {
+      const { traceId, spanId } = span.spanContext();
+      return { trace_id: traceId, span_id: spanId };
+    },
+    end(status: number, route: string): void {
+      span.updateName(`${method} ${route}`);
+      span.setAttribute('http.response.status_code', status);
+      if (status >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
+      span.end();
+    },
+  };
+}
+
+export type ServerSpan = ReturnType<typeof startServerSpan>;
+
 /** A server span per request, continuing the caller's trace (`traceparent`), active while it is handled. */
 export function traceRequests(service: string) {
   const tracer = trace.getTracer(service);

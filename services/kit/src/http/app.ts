@@ -18,8 +18,6 @@ export interface HttpAppOptions {
   readiness: Record<string, ReadinessCheck>;
   /** Largest accepted JSON body, e.g. `100kb`. */
   bodyLimit?: string;
-  /** False for a proxy: bodies are streamed through, not parsed. */
-  parseJson?: boolean;
 }
 
 /**
@@ -60,8 +58,7 @@ export function createHttpApp(options: HttpAppOptions): express.Express {
     }),
   );
   app.use(options.metrics.middleware());
-  if (options.parseJson !== false)
-    app.use(express.json({ limit: options.bodyLimit ?? '100kb', strict: true }));
+  app.use(express.json({ limit: options.bodyLimit ?? '100kb', strict: true }));
 
   app.get('/health', health);
   app.get('/ready', ready(options.readiness));

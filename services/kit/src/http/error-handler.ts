@@ -37,6 +37,14 @@ export function toAppError(error: unknown): AppError {
   );
 }
 
+/** The JSON every error answer carries: `{ code, message, details?, requestId? }`. */
+export function errorBody(appError: AppError, requestId?: string): ErrorBody {
+  const body: ErrorBody = { code: appError.code, message: appError.message };
+  if (appError.details !== undefined) body.details = appError.details;
+  if (requestId) body.requestId = requestId;
+  return body;
+}
+
 /**
  * The one place errors become responses: `{ code, message, details, requestId }`, Retry-After on
  * 429/503, and a log line (with the stack for 5xx, which the client never sees).
@@ -49,9 +57,6 @@ export function errorHandler(logger: Logger) {
     if (appError.status >= 500) logger.error({ err: error, requestId, path: req.path }, 'request failed');
     else logger.debug({ code: appError.code, requestId, path: req.path }, appError.message);
     if (appError.retryAfterS !== undefined) res.setHeader('Retry-After', String(appError.retryAfterS));
-    const body: ErrorBody = { code: appError.code, message: appError.message };
-    if (appError.details !== undefined) body.details = appError.details;
-    if (requestId) body.requestId = requestId;
-    res.status(appError.status).json(body);
+    res.status(appError.status).json(errorBody(appError, requestId));
   };
 }

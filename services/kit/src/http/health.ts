@@ -16,21 +16,30 @@ export const health = (_req: Request, res: Response) => {
   res.json({ status: 'ok' });
 };
 
+/** Runs every check (bounded): ready when all answer, with each one's state by name. */
+export async function readinessReport(
+  checks: Record<string, ReadinessCheck>,
+  timeoutMs = 2000,
+): Promise<{ ready: boolean; body: { status: string; checks: Record<string, string> } }> {
+  const results = await Promise.all(
+    Object.entries(checks).map(async ([name, check]) => {
+      try {
+        await withTimeout(check(), timeoutMs);
+        return [name, 'ok'] as const;
+      } catch (error) {
+        return [name, (error as Error).message] as const;
+      }
+    }),
+  );
+  const ready = results.every(([, state]) => state === 'ok');
+  return { ready, body: { status: ready ? 'ready' : 'unavailable', checks: Object.fromEntries(results) } };
+}
+
 /** `/ready`: every dependency answers; 503 with Retry-After and the failing ones otherwise. */
 export function ready(checks: Record<string, ReadinessCheck>, timeoutMs = 2000) {
   return async (_req: Request, res: Response) => {
-    const results = await Promise.all(
-      Object.entries(checks).map(async ([name, check]) => {
-        try {
-          await withTimeout(check(), timeoutMs);
-          return [name, 'ok'] as const;
-        } catch (error) {
-          return [name, (error as Error).message] as const;
-        }
-      }),
-    );
-    const failing = results.filter(([, state]) => state !== 'ok');
-    if (failing.length > 0) res.status(503).setHeader('Retry-After', '5');
-    res.json({ status: failing.length ? 'unavailable' : 'ready', checks: Object.fromEntries(results) });
+    const report = await readinessReport(checks, timeoutMs);
+    if (!report.ready) res.status(503).setHeader('Retry-After', '5');
+    res.json(report.body);
   };
 }
