@@ -1,29 +1,51 @@
-import { Agent } from 'node:http';
-import cors from 'cors';
-import { Router, type Request, type Response } from 'express';
-import helmet from 'helmet';
-import { createProxyMiddleware } from 'http-proxy-middleware';
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type RequestListener } from 'node:http';
+import fastifyCors from '@fastify/cors';
+import fastifyHelmet from '@fastify/helmet';
+import fastifyHttpProxy from '@fastify/http-proxy';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import {
   AccessTokens,
   API_KEY_HEADER,
+  AppError,
   connectRedis,
   createLogger,
+  errorBody,
   parseHostList,
+  readinessReport,
   Service,
-  traceHeaders,
+  startServerSpan,
+  toAppError,
   type ConfigValues,
   type Logger,
+  type Principal,
+  type ServerSpan,
+  type ServiceMetrics,
 } from '@stackdrill/kit';
 import type { GATEWAY_CONFIG } from './config.ts';
 import { mergedDocs } from './docs.ts';
-import { bodyCap, edgeAuth, rateLimits } from './edge.ts';
-import { ROUTES, serviceFor, type ServiceName } from './routes.ts';
+import { bodyCapError, edgePrincipal, RateLimits } from './edge.ts';
+import { ROUTES, type ServiceName } from './routes.ts';
 
 export type GatewayConfig = ConfigValues<typeof GATEWAY_CONFIG>;
 
+declare module 'fastify' {
+  interface FastifyRequest {
+    span: ServerSpan;
+    principal: Principal | undefined;
+    /** The route label for metrics and spans: `proxy:<service>` or the route's pattern. */
+    routeLabel: string;
+  }
+}
+
+const REQUEST_ID = /^[\w.-]{1,128}$/;
+
 /**
- * The edge of the system: security headers and CORS, a body cap, JWT verification, rate limits,
- * then a keep-alive proxy to the service that owns the path. Request ids are set here and travel on.
+ * The edge of the system, on Fastify with an undici proxy (a Node hop costs CPU on every request, so
+ * the gateway uses a proxy-grade stack; the services stay on Express): security headers and CORS, a
+ * body cap, JWT verification, rate limits in Redis, then a keep-alive proxy to the service that owns
+ * the path. Request ids and trace context are set here and travel on. Start, drain and close are the
+ * kit's Service, like every service.
  */
 export function createGateway(
   config: GatewayConfig,
@@ -34,6 +56,7 @@ export function createGateway(
     logger,
   );
   const tokens = new AccessTokens(config.jwtSecret, config.accessTokenTtlS);
+  const limits = new RateLimits(redis, config.rateLimitPerIpPerMinute, config.rateLimitPerUserPerMinute);
   const upstreams: Record<ServiceName, string> = {
     user: config.userServiceUrl,
     product: config.productServiceUrl,
@@ -41,75 +64,198 @@ export function createGateway(
     notification: config.notificationServiceUrl,
     analytics: config.analyticsServiceUrl,
   };
-  const agent = new Agent({ keepAlive: true, maxSockets: 512 });
-
-  const routes = Router();
-  routes.use(helmet());
-  routes.use(
-    cors({
-      origin: config.corsOrigins.split(',').map((o) => o.trim()),
-      exposedHeaders: [
-        'x-request-id',
-        'RateLimit-Limit',
-        'RateLimit-Remaining',
-        'RateLimit-Reset',
-        'Retry-After',
-      ],
-      maxAge: 600,
-    }),
-  );
-  routes.get('/api/docs', async (_req, res) => {
-    res.json(await mergedDocs(upstreams));
-  });
-  routes.use(
-    '/api',
-    bodyCap(config.bodyLimitBytes),
-    edgeAuth(tokens),
-    rateLimits(redis, config.rateLimitPerIpPerMinute, config.rateLimitPerUserPerMinute),
-  );
-
-  for (const service of new Set(ROUTES.map((r) => r.service))) {
-    routes.use(
-      createProxyMiddleware<Request, Response>({
-        target: upstreams[service],
-        pathFilter: (path) => serviceFor(path) === service,
-        agent,
-        xfwd: true,
-        proxyTimeout: 15_000,
-        on: {
-          proxyReq: (proxyReq, _req, res) => {
-            res.locals.route = `proxy:${service}`;
-            proxyReq.setHeader('x-request-id', String(res.getHeader('x-request-id')));
-            proxyReq.setHeader(API_KEY_HEADER, config.internalApiKey);
-            // The service continues the gateway's span, not the client's.
-            for (const [name, value] of Object.entries(traceHeaders())) proxyReq.setHeader(name, value);
-          },
-          error: (error, _req, res) => {
-            logger.warn({ err: error, service }, 'upstream unavailable');
-            if (!('writeHead' in res) || res.headersSent) return;
-            res.writeHead(503, { 'content-type': 'application/json', 'retry-after': '5' });
-            res.end(
-              JSON.stringify({
-                code: 'SERVICE_UNAVAILABLE',
-                message: `the ${service} service is unavailable; retry shortly`,
-                requestId: res.getHeader('x-request-id'),
-              }),
-            );
-          },
-        },
-      }),
-    );
-  }
+  const readiness = { redis: () => redis.ping() };
+  let app: FastifyInstance | undefined;
 
   return new Service({
     name: 'gateway',
     logger,
-    routes,
-    parseJson: false,
-    readiness: { redis: () => redis.ping() },
+    readiness,
+    handler: async ({ metrics }) => {
+      const built = await buildApp({ config, logger, metrics, tokens, limits, upstreams, readiness });
+      app = built.app;
+      return built.listener;
+    },
     closers: [
+      { name: 'proxy connections', close: async () => app?.close() },
       { name: 'redis', close: () => redis.quit() },
-      { name: 'upstream connections', close: async () => agent.destroy() },
     ],
   });
+}
+
+interface AppParts {
+  config: GatewayConfig;
+  logger: Logger;
+  metrics: ServiceMetrics;
+  tokens: AccessTokens;
+  limits: RateLimits;
+  upstreams: Record<ServiceName, string>;
+  readiness: Record<string, () => Promise<unknown>>;
+}
+
+async function buildApp(parts: AppParts): Promise<{ app: FastifyInstance; listener: RequestListener }> {
+  const { config, logger, metrics } = parts;
+  // The kit's Service owns the listening server: Fastify only hands over its request handler.
+  let listener: RequestListener | undefined;
+  const app = Fastify({
+    loggerInstance: logger as FastifyBaseLogger,
+    disableRequestLogging: true,
+    trustProxy: 'loopback',
+    genReqId: (req: IncomingMessage) => {
+      const incoming = req.headers['x-request-id'];
+      return typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
+    },
+    serverFactory: (handler) => {
+      listener = handler;
+      return createServer();
+    },
+  });
+
+  app.decorateRequest('span', undefined as unknown as ServerSpan);
+  app.decorateRequest('principal', undefined);
+  app.decorateRequest('routeLabel', 'unmatched');
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+    request.span = startServerSpan('gateway', request.method, request.url, request.headers);
+    request.routeLabel = request.routeOptions.url ?? 'unmatched';
+  });
+  app.addHook('onResponse', async (request, reply) => {
+    const status = reply.statusCode;
+    metrics.observe(request.method, request.routeLabel, status, reply.elapsedTime / 1000);
+    request.span.end(status, request.routeLabel);
+    if (request.url === '/health' || request.url === '/metrics') return;
+    const level = status >= 500 ? 'error' : status >= 400 ? 'warn' : 'info';
+    request.log[level](
+      {
+        ...request.span.ids(),
+        req: { id: request.id, method: request.method, url: request.url, remoteAddress: request.ip },
+        res: { statusCode: status },
+        responseTime: Math.round(reply.elapsedTime),
+      },
+      'request completed',
+    );
+  });
+  app.setErrorHandler((error, request, reply) =>
+    replyWithError(reply, request, asAppError(error), logger, error),
+  );
+  app.setNotFoundHandler((request, reply) =>
+    replyWithError(
+      reply,
+      request,
+      new AppError(404, 'NOT_FOUND', `no route for ${request.method} ${request.url.split('?')[0]}`),
+      logger,
+    ),
+  );
+
+  await app.register(fastifyHelmet);
+  await app.register(fastifyCors, {
+    origin: config.corsOrigins.split(',').map((o) => o.trim()),
+    exposedHeaders: [
+      'x-request-id',
+      'RateLimit-Limit',
+      'RateLimit-Remaining',
+      'RateLimit-Reset',
+      'Retry-After',
+    ],
+    maxAge: 600,
+  });
+
+  app.get('/health', async () => ({ status: 'ok' }));
+  app.get('/ready', async (_request, reply) => {
+    const report = await readinessReport(parts.readiness);
+    if (!report.ready) reply.code(503).header('Retry-After', '5');
+    return report.body;
+  });
+  app.get('/metrics', async (_request, reply) => {
+    reply.type(metrics.registry.contentType);
+    return metrics.registry.metrics();
+  });
+  app.get('/api/docs', async () => mergedDocs(parts.upstreams));
+  await app.register(async (api) => proxies(api, parts));
+
+  await app.ready();
+  return { app, listener: listener! };
+}
+
+/** The public API: edge checks on every request, then one proxy per path prefix. */
+async function proxies(api: FastifyInstance, parts: AppParts): Promise<void> {
+  const { config, tokens, limits, upstreams, logger } = parts;
+  api.addHook('onRequest', async (request, reply) => {
+    const tooBig = bodyCapError(request.headers, config.bodyLimitBytes);
+    if (tooBig) throw tooBig;
+    request.principal = await edgePrincipal(tokens, request.headers.authorization);
+    const decision = await limits.consume(request.principal, request.ip);
+    reply.headers(decision.headers);
+    if (decision.refusal) throw decision.refusal;
+  });
+  for (const { prefix, service } of ROUTES) {
+    await api.register(fastifyHttpProxy, {
+      upstream: upstreams[service],
+      prefix,
+      rewritePrefix: prefix,
+      undici: { connections: 128, pipelining: 1, headersTimeout: 15_000, bodyTimeout: 15_000 },
+      preHandler: async (request) => {
+        request.routeLabel = `proxy:${service}`;
+      },
+      replyOptions: {
+        rewriteRequestHeaders: (request, headers) => ({
+          ...headers,
+          'x-request-id': request.id,
+          'x-forwarded-for': headers['x-forwarded-for']
+            ? `${String(headers['x-forwarded-for'])}, ${request.socket.remoteAddress}`
+            : (request.socket.remoteAddress ?? ''),
+          'x-forwarded-proto': request.protocol,
+          'x-forwarded-host': request.host,
+          [API_KEY_HEADER]: config.internalApiKey,
+          // The service continues the gateway's span, not the client's.
+          ...request.span.headers(),
+        }),
+        onError: (reply, { error }) => {
+          logger.warn({ err: error, service, requestId: reply.request.id }, 'upstream unavailable');
+          void replyWithError(
+            reply,
+            reply.request,
+            new AppError(
+              503,
+              'SERVICE_UNAVAILABLE',
+              `the ${service} service is unavailable; retry shortly`,
+              undefined,
+              5,
+            ),
+            logger,
+          );
+        },
+      },
+    });
+  }
+}
+
+/** Errors Fastify itself raises (a bad header, an unsupported method) carry their 4xx status. */
+function asAppError(error: unknown): AppError {
+  const status = (error as { statusCode?: number }).statusCode;
+  if (!(error instanceof AppError) && status && status >= 400 && status < 500) {
+    return new AppError(status, 'BAD_REQUEST', (error as Error).message);
+  }
+  return toAppError(error);
+}
+
+/** What replyWithError needs of a Fastify reply (the proxy's replies are typed for HTTP/2 too). */
+interface ErrorReply {
+  header(name: string, value: string): unknown;
+  code(status: number): { send(body: unknown): unknown };
+}
+
+/** The same error answer as every service's: `{ code, message, details, requestId }`, Retry-After on 429/503. */
+function replyWithError(
+  reply: ErrorReply,
+  request: { id: string; url: string },
+  appError: AppError,
+  logger: Logger,
+  cause?: unknown,
+): unknown {
+  if (appError.status >= 500 && appError.code === 'INTERNAL') {
+    logger.error({ err: cause, requestId: request.id, path: request.url }, 'request failed');
+  }
+  if (appError.retryAfterS !== undefined) reply.header('Retry-After', String(appError.retryAfterS));
+  return reply.code(appError.status).send(errorBody(appError, request.id));
 }
