@@ -6,7 +6,7 @@ import { createHttpApp } from './http/app.ts';
 import type { ReadinessCheck } from './http/health.ts';
 import type { Logger } from './logger.ts';
 import { ServiceMetrics } from './metrics.ts';
-import { setupTracing } from './tracing.ts';
+import { flushTracing, setupTracing } from './tracing.ts';
 
 export interface Closer {
   name: string;
@@ -108,7 +108,8 @@ export class Service {
       }
       clearInterval(sweep);
     }
-    for (const closer of this.def.closers ?? []) {
+    const closers: Closer[] = [...(this.def.closers ?? []), { name: 'trace export', close: flushTracing }];
+    for (const closer of closers) {
       const timeoutMs = this.def.closeTimeoutMs ?? 5000;
       try {
         await Promise.race([

@@ -5,7 +5,7 @@ import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BatchSpanProcessor, NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import type { NextFunction, Request, Response } from 'express';
 
-let registered = false;
+let provider: NodeTracerProvider | undefined;
 
 /**
  * OpenTelemetry for the process, once: W3C trace context is read from and written to HTTP headers
@@ -13,16 +13,20 @@ let registered = false;
  * (otherwise they still exist, so every log line carries its trace id).
  */
 export function setupTracing(service: string): void {
-  if (registered) return;
-  registered = true;
+  if (provider) return;
   const endpoint = process.env.OTEL_EXPORTER_OTLP_ENDPOINT;
-  const provider = new NodeTracerProvider({
+  provider = new NodeTracerProvider({
     resource: resourceFromAttributes({ 'service.name': service }),
     spanProcessors: endpoint
       ? [new BatchSpanProcessor(new OTLPTraceExporter({ url: `${endpoint.replace(/\/$/, '')}/v1/traces` }))]
       : [],
   });
   provider.register({ propagator: new W3CTraceContextPropagator() });
+}
+
+/** Exports the spans still buffered (on stop: the batch processor would otherwise lose them). */
+export async function flushTracing(): Promise<void> {
+  await provider?.forceFlush();
 }
 
 /**
