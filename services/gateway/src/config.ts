@@ -1,4 +1,5 @@
 import { env, sharedConfig, type ConfigSchema } from '@stackdrill/kit';
+import { z } from 'zod';
 
 // The gateway keeps no data of its own: of the shared keys it needs the listener, Redis and the JWT key.
 const {
@@ -46,5 +47,11 @@ export const GATEWAY_CONFIG = {
     doc: 'browser origins allowed to call the API, comma-separated',
     schema: env.string(),
     default: 'http://127.0.0.1:5173,http://localhost:5173',
+  },
+  uiDir: {
+    env: 'UI_DIR',
+    doc: 'directory of the built web UI, served at / with a fallback to index.html (empty: no UI)',
+    schema: z.string(),
+    default: '',
   },
 } satisfies ConfigSchema;

@@ -1,4 +1,7 @@
+import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { AccessTokens, loadConfig, type BoundAddress, type Service } from '@stackdrill/kit';
 import { createOrderService } from '@stackdrill/order-service';
@@ -18,6 +21,7 @@ const INTERNAL_API_KEY = 'integration-test-api-key-0123456789abcdef';
 const services: Service[] = [];
 let gateway: BoundAddress;
 let limited: BoundAddress;
+let withUi: BoundAddress;
 let env: Record<string, string>;
 
 /** A port nothing listens on: stands for a service that is down. */
@@ -92,6 +96,14 @@ beforeAll(async () => {
   gateway = await start(createGateway(loadConfig('gateway', GATEWAY_CONFIG, gatewayEnv)));
   limited = await start(
     createGateway(loadConfig('gateway', GATEWAY_CONFIG, { ...gatewayEnv, RATE_LIMIT_IP_PER_MIN: '5' })),
+  );
+  // A built UI as Vite lays it out: index.html and hashed assets.
+  const uiDir = await mkdtemp(join(tmpdir(), 'stackdrill-ui-'));
+  await mkdir(join(uiDir, 'assets'));
+  await writeFile(join(uiDir, 'index.html'), '<!doctype html><title>shop</title><div id="root"></div>');
+  await writeFile(join(uiDir, 'assets', 'index-abc123.js'), 'console.log("shop")');
+  withUi = await start(
+    createGateway(loadConfig('gateway', GATEWAY_CONFIG, { ...gatewayEnv, UI_DIR: uiDir })),
   );
 });
 
@@ -205,6 +217,25 @@ describe('the gateway routes the API to its services', () => {
     expect(Number(last!.headers.get('retry-after'))).toBeGreaterThan(0);
     expect(last!.headers.get('ratelimit-remaining')).toBe('0');
     expect(last!.body.code).toBe('RATE_LIMITED');
+  });
+
+  it('when a browser asks for the UI, then the shell, its assets and any client-side route load; the API keeps JSON 404s', async () => {
+    const page = (path: string) => fetch(`${withUi.url}${path}`, { headers: { accept: 'text/html' } });
+    const home = await page('/');
+    expect(home.status).toBe(200);
+    expect(await home.text()).toContain('<div id="root">');
+    expect(home.headers.get('cache-control')).toBe('no-cache');
+    expect(home.headers.get('content-security-policy')).not.toContain('upgrade-insecure-requests');
+    const asset = await fetch(`${withUi.url}/assets/index-abc123.js`);
+    expect(asset.status).toBe(200);
+    expect(asset.headers.get('cache-control')).toContain('immutable');
+    const deepLink = await page('/products/0b0e6a4e-8a4e-4c1e-9d0a-5c1f0f1e2d3c');
+    expect(deepLink.status).toBe(200);
+    expect(await deepLink.text()).toContain('<div id="root">');
+    expect((await page('/api/nothing-here')).status).toBe(404);
+    expect((await fetch(`${withUi.url}/assets/missing.js`)).status).toBe(404);
+    const api = await call(withUi, 'GET', '/api/products?limit=1');
+    expect(api.status).toBe(200);
   });
 
   it('when /api/docs is fetched, then one document lists the operations of every service that answers', async () => {

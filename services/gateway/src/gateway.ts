@@ -26,6 +26,7 @@ import type { GATEWAY_CONFIG } from './config.ts';
 import { mergedDocs } from './docs.ts';
 import { bodyCapError, edgePrincipal, RateLimits } from './edge.ts';
 import { ROUTES, type ServiceName } from './routes.ts';
+import { serveUi, wantsAppShell } from './ui.ts';
 
 export type GatewayConfig = ConfigValues<typeof GATEWAY_CONFIG>;
 
@@ -44,7 +45,7 @@ const REQUEST_ID = /^[\w.-]{1,128}$/;
  * The edge of the system, on Fastify with an undici proxy (a Node hop costs CPU on every request, so
  * the gateway uses a proxy-grade stack; the services stay on Express): security headers and CORS, a
  * body cap, JWT verification, rate limits in Redis, then a keep-alive proxy to the service that owns
- * the path. Request ids and trace context are set here and travel on. Start, drain and close are the
+ * the path; and, when UI_DIR is set, the built web UI at `/`. Request ids and trace context are set here and travel on. Start, drain and close are the
  * kit's Service, like every service.
  */
 export function createGateway(
@@ -139,15 +140,21 @@ async function buildApp(parts: AppParts): Promise<{ app: FastifyInstance; listen
     replyWithError(reply, request, asAppError(error), logger, error),
   );
   app.setNotFoundHandler((request, reply) =>
-    replyWithError(
-      reply,
-      request,
-      new AppError(404, 'NOT_FOUND', `no route for ${request.method} ${request.url.split('?')[0]}`),
-      logger,
-    ),
+    config.uiDir && wantsAppShell(request.method, request.url.split('?')[0]!, request.headers.accept)
+      ? reply.header('Cache-Control', 'no-cache').sendFile('index.html')
+      : replyWithError(
+          reply,
+          request,
+          new AppError(404, 'NOT_FOUND', `no route for ${request.method} ${request.url.split('?')[0]}`),
+          logger,
+        ),
   );
 
-  await app.register(fastifyHelmet);
+  await app.register(fastifyHelmet, {
+    // TLS ends in front of the gateway (an ingress, or none on a laptop): pages served over plain
+    // HTTP must not be told to upgrade their asset requests.
+    contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } },
+  });
   await app.register(fastifyCors, {
     origin: config.corsOrigins.split(',').map((o) => o.trim()),
     exposedHeaders: [
@@ -172,6 +179,7 @@ async function buildApp(parts: AppParts): Promise<{ app: FastifyInstance; listen
   });
   app.get('/api/docs', async () => mergedDocs(parts.upstreams));
   await app.register(async (api) => proxies(api, parts));
+  if (config.uiDir) await serveUi(app, config.uiDir);
 
   await app.ready();
   return { app, listener: listener! };
