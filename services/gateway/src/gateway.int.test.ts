@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -22,6 +22,7 @@ const services: Service[] = [];
 let gateway: BoundAddress;
 let limited: BoundAddress;
 let withUi: BoundAddress;
+let uiDir: string;
 let env: Record<string, string>;
 
 /** A port nothing listens on: stands for a service that is down. */
@@ -98,7 +99,7 @@ beforeAll(async () => {
     createGateway(loadConfig('gateway', GATEWAY_CONFIG, { ...gatewayEnv, RATE_LIMIT_IP_PER_MIN: '5' })),
   );
   // A built UI as Vite lays it out: index.html and hashed assets.
-  const uiDir = await mkdtemp(join(tmpdir(), 'stackdrill-ui-'));
+  uiDir = await mkdtemp(join(tmpdir(), 'stackdrill-ui-'));
   await mkdir(join(uiDir, 'assets'));
   await writeFile(join(uiDir, 'index.html'), '<!doctype html><title>shop</title><div id="root"></div>');
   await writeFile(join(uiDir, 'assets', 'index-abc123.js'), 'console.log("shop")');
@@ -109,6 +110,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   for (const service of services.reverse()) await service.stop();
+  if (uiDir) await rm(uiDir, { recursive: true, force: true });
 });
 
 describe('the gateway routes the API to its services', () => {
