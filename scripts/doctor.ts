@@ -6,6 +6,7 @@ await runCli(async () => {
   const install = !process.argv.includes('--check');
   const tools = await runDoctor({
     install,
+    browser: true,
     onEvent: (e) => console.log(`${e.requirement.padEnd(14)} ${e.state.padEnd(10)} ${pc.dim(e.detail)}`),
   });
   console.log(

@@ -15,6 +15,7 @@ await runCli(async () => {
 
   step('doctor: system dependencies');
   await runDoctor({
+    browser: true,
     onEvent: (e) => console.log(`  ${e.requirement.padEnd(12)} ${e.state.padEnd(10)} ${pc.dim(e.detail)}`),
   });
 

@@ -1,6 +1,13 @@
 import { StackError } from '../errors.ts';
 import { output } from './exec.ts';
-import { ferretdbBinary, findMongod, kafkaLib, REQUIREMENTS, type Requirement } from './requirements.ts';
+import {
+  chromium,
+  ferretdbBinary,
+  findMongod,
+  kafkaLib,
+  REQUIREMENTS,
+  type Requirement,
+} from './requirements.ts';
 import type { NativeTools } from '../providers/native/native-component.ts';
 
 export interface DoctorEvent {
@@ -12,6 +19,8 @@ export interface DoctorEvent {
 export interface DoctorOptions {
   /** Install what is missing (default true). False only reports. */
   install?: boolean;
+  /** Also the browser of the UI smoke suite (tests need it; the stack does not). */
+  browser?: boolean;
   onEvent?: (event: DoctorEvent) => void;
 }
 
@@ -34,7 +43,7 @@ export async function runDoctor(options: DoctorOptions = {}): Promise<NativeTool
   const manual: string[] = [];
 
   const needed: Requirement[] = [];
-  for (const req of REQUIREMENTS) {
+  for (const req of [...REQUIREMENTS, ...(options.browser ? [chromium] : [])]) {
     if (req.neededWhen && !(await req.neededWhen())) {
       emit({ requirement: req.name, state: 'skipped', detail: 'not needed here' });
       continue;

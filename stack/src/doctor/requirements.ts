@@ -196,3 +196,22 @@ const ferretdb: Requirement = {
 
 /** In install order: Debian packages first, then what Maven and Go build from them. */
 export const REQUIREMENTS: Requirement[] = [redis, java, maven, kafkaJars, go, ferretdb];
+
+/** The browser the UI smoke suite drives: a system Chromium, since no browser can be downloaded. */
+export function chromiumPath(): string {
+  return process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+}
+
+export const chromium: Requirement = {
+  name: 'chromium',
+  purpose: 'the Playwright UI smoke suite (headless)',
+  async check() {
+    const version = await tryOutput(chromiumPath(), ['--version']);
+    return version
+      ? { found: version.trim() }
+      : { missing: `no Chromium at ${chromiumPath()} (set CHROMIUM_PATH to use another)` };
+  },
+  debianPackages: ['chromium', 'fonts-liberation'],
+  manual:
+    'sudo apt-get install -y chromium fonts-liberation   (or set CHROMIUM_PATH to a Chromium or Chrome binary)',
+};
