@@ -9,6 +9,7 @@ export { StackError, UsageError } from './errors.ts';
 export { instancePaths, cacheDir, REPO_ROOT } from './paths.ts';
 export { VERSIONS } from './versions.ts';
 export { runCli } from './cli/run-cli.ts';
+export { parseCli } from './cli/args.ts';
 export { up } from './commands/up.ts';
 export { down } from './commands/down.ts';
 export { status } from './commands/status.ts';

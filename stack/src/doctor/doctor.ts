@@ -19,6 +19,8 @@ export interface DoctorEvent {
 export interface DoctorOptions {
   /** Install what is missing (default true). False only reports. */
   install?: boolean;
+  /** What the native stack needs (default true). */
+  stack?: boolean;
   /** Also the browser of the UI smoke suite (tests need it; the stack does not). */
   browser?: boolean;
   onEvent?: (event: DoctorEvent) => void;
@@ -43,7 +45,8 @@ export async function runDoctor(options: DoctorOptions = {}): Promise<NativeTool
   const manual: string[] = [];
 
   const needed: Requirement[] = [];
-  for (const req of [...REQUIREMENTS, ...(options.browser ? [chromium] : [])]) {
+  const wanted = [...(options.stack === false ? [] : REQUIREMENTS), ...(options.browser ? [chromium] : [])];
+  for (const req of wanted) {
     if (req.neededWhen && !(await req.neededWhen())) {
       emit({ requirement: req.name, state: 'skipped', detail: 'not needed here' });
       continue;
