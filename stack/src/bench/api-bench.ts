@@ -191,7 +191,10 @@ export async function benchApi(argv: string[]): Promise<number> {
         );
     };
     const processes = provider.store.state.processes;
-    console.log(`1/3 saturation, ${seconds} s each: direct, then through the gateway...`);
+    console.log(`1/3 saturation, ${seconds} s each: direct, then through the gateway (after a warm-up)...`);
+    // A just-started process runs cold code: both targets get the same unmeasured warm-up.
+    await saturate(`${app.services.product}${path}`, 3);
+    await saturate(`${app.gateway}${path}`, 3);
     await quiet();
     const direct = await measureCpu(
       processes,
