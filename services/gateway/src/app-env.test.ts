@@ -1,26 +1,12 @@
-import { loadConfig, type ConfigSchema } from '@stackdrill/kit';
-import { ANALYTICS_CONFIG } from '@stackdrill/analytics-service/config';
-import { NOTIFICATION_CONFIG } from '@stackdrill/notification-service/config';
-import { ORDER_CONFIG } from '@stackdrill/order-service/config';
-import { PRODUCT_CONFIG } from '@stackdrill/product-service/config';
+import { loadConfig } from '@stackdrill/kit';
 import { appEnvironment } from '@stackdrill/stack/app-env';
 import { resolveInstance } from '@stackdrill/stack';
-import { USER_CONFIG } from '@stackdrill/user-service/config';
 import { describe, expect, it } from 'vitest';
-import { GATEWAY_CONFIG } from './config.ts';
+import { APP_CONFIGS } from '../../app-configs.ts';
 
 // The contract between the stack (which renders each process's environment from the topology) and
 // the services (which validate their environment at boot): every rendered variable is one the
 // service declares, and the rendered set boots.
-const SCHEMAS: Record<string, ConfigSchema> = {
-  user: USER_CONFIG,
-  product: PRODUCT_CONFIG,
-  order: ORDER_CONFIG,
-  notification: NOTIFICATION_CONFIG,
-  analytics: ANALYTICS_CONFIG,
-  gateway: GATEWAY_CONFIG,
-};
-
 describe('the environment the stack renders for each app process', () => {
   const env = appEnvironment(
     resolveInstance('test'),
@@ -32,7 +18,7 @@ describe('the environment the stack renders for each app process', () => {
     { jwtSecret: 'x'.repeat(43), internalApiKey: 'y'.repeat(43) },
   );
 
-  for (const [service, schema] of Object.entries(SCHEMAS)) {
+  for (const [service, schema] of Object.entries(APP_CONFIGS)) {
     it(`when rendered for ${service}, then every variable is declared and the service's config accepts it`, () => {
       const declared = new Set(Object.values(schema).map((k) => k.env));
       for (const name of Object.keys(env[service]!))
