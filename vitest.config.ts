@@ -23,6 +23,15 @@ export default defineConfig({
       },
       {
         test: {
+          // The web UI's logic and components, in a simulated DOM.
+          name: 'ui',
+          include: ['frontend/src/**/*.test.{ts,tsx}'],
+          environment: 'jsdom',
+          testTimeout: 20_000,
+        },
+      },
+      {
+        test: {
           name: 'integration',
           include: ['stack/**/*.int.test.ts', 'services/**/*.int.test.ts'],
           globalSetup: ['stack/test/global-setup.ts'],

@@ -23,10 +23,11 @@ await runCli(async () => {
   if ((await inherit`pnpm -s eslint .`).exitCode !== 0) return 1;
   if ((await inherit`pnpm -s prettier --check --log-level warn .`).exitCode !== 0) return 1;
 
-  step('typecheck: tsc --noEmit');
+  step('typecheck: tsc --noEmit (Node code, then the web UI)');
   if ((await inherit`pnpm -s tsc -p tsconfig.json --noEmit`).exitCode !== 0) return 1;
+  if ((await inherit`pnpm -s tsc -p frontend/tsconfig.json`).exitCode !== 0) return 1;
 
-  step('tests: vitest (unit, then integration against a real stack)');
+  step('tests: vitest (unit, UI components, then integration against a real stack)');
   const report = 'reports/vitest.json';
   const vitest =
     await inherit`pnpm -s vitest run --reporter=default --reporter=json --outputFile.json=${report}`;

@@ -29,6 +29,7 @@ export function appEnvironment(
   instance: ResolvedInstance,
   endpoints: Omit<Endpoints, 'app'>,
   secrets: AppSecrets,
+  options: { uiDir?: string } = {},
 ): Record<string, Record<string, string>> {
   const { host, app } = instance;
   const url = (port: number) => `http://${host}:${port}`;
@@ -50,6 +51,7 @@ export function appEnvironment(
     RATE_LIMIT_IP_PER_MIN: String(app.rateLimits.perIpPerMinute),
     RATE_LIMIT_USER_PER_MIN: String(app.rateLimits.perUserPerMinute),
     ...Object.fromEntries(app.services.map((s) => [`${s.name.toUpperCase()}_SERVICE_URL`, url(s.port)])),
+    ...(options.uiDir ? { UI_DIR: options.uiDir } : {}),
   };
   return env;
 }

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import { UI_DIST } from '@stackdrill/frontend/paths';
 import { REPO_ROOT } from '../../paths.ts';
 import { StackError } from '../../errors.ts';
 import type { ComponentStatus, Endpoints, MemberRole } from '../../components/handle.ts';
@@ -75,7 +76,9 @@ export class NativeApp extends NativeComponent {
     const member = this.member(name);
     const dir = this.ctx.paths.member(name);
     await mkdir(dir, { recursive: true });
-    const env = appEnvironment(this.ctx.instance, this.dataEndpoints(), await this.secrets())[name]!;
+    const env = appEnvironment(this.ctx.instance, this.dataEndpoints(), await this.secrets(), {
+      uiDir: UI_DIST,
+    })[name]!;
     return {
       member: name,
       component: this.name,
@@ -105,10 +108,29 @@ export class NativeApp extends NativeComponent {
     );
   }
 
+  /** The gateway serves the production build of the UI: rebuilt when its sources changed (~10 s). */
+  private async buildUiIfChanged(report: Report): Promise<number> {
+    const { buildUi, uiBuildIsCurrent } = await import('@stackdrill/frontend/build');
+    if (await uiBuildIsCurrent()) return 0;
+    report('building the web UI (vite)');
+    try {
+      await buildUi({ quiet: true });
+    } catch (error) {
+      throw new StackError({
+        component: 'app',
+        message: `the web UI did not build: ${(error as Error).message}`,
+        hint: 'run `pnpm ui:build` to see the whole error',
+      });
+    }
+    return 1;
+  }
+
   async up(report: Report): Promise<UpOutcome> {
     const services = this.ctx.instance.app.services.map((s) => s.name);
+    const building = this.buildUiIfChanged(report);
     const started =
       (await this.startMissing(['sinks', ...services], report, 'processes (the services and the sinks)')) +
+      (await building) +
       (await this.startMissing(['gateway'], report, 'gateway'));
     return started > 0 ? 'started' : 'already-running';
   }

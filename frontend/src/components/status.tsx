@@ -1,0 +1,25 @@
+import { ApiError } from '../api/client.ts';
+
+export function Loading({ what }: { what: string }) {
+  return (
+    <p role="status" aria-live="polite" className="muted">
+      Loading {what}…
+    </p>
+  );
+}
+
+/** A failed request, said plainly, with a way to try again; never a blank page. */
+export function ErrorMessage({ error, onRetry }: { error: unknown; onRetry?: () => void }) {
+  const message =
+    error instanceof ApiError ? error.userMessage : error instanceof Error ? error.message : String(error);
+  return (
+    <div role="alert" className="error">
+      <p>{message}</p>
+      {onRetry && (
+        <button type="button" onClick={onRetry}>
+          Try again
+        </button>
+      )}
+    </div>
+  );
+}
