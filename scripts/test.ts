@@ -1,9 +1,11 @@
-// pnpm test — the whole suite, as CI runs it: install what is missing, lint, type-check, then unit
-// and integration tests (the integration tests bring up their own stack on separate ports).
+// pnpm test — the whole suite, as CI runs it: install what is missing, lint, type-check, then unit,
+// UI component and integration tests and the UI smoke suite, against one `test` instance of the
+// stack on its own ports (a developer's running stack is never touched).
 import { readFile } from 'node:fs/promises';
 import pc from 'picocolors';
 import { $ } from 'zx';
-import { REPO_ROOT, runCli, runDoctor, seconds } from '@stackdrill/stack';
+import { runE2e } from '@stackdrill/e2e';
+import { REPO_ROOT, resolveInstance, runCli, runDoctor, seconds } from '@stackdrill/stack';
 
 $.cwd = REPO_ROOT;
 $.verbose = false;
@@ -23,23 +25,42 @@ await runCli(async () => {
   if ((await inherit`pnpm -s eslint .`).exitCode !== 0) return 1;
   if ((await inherit`pnpm -s prettier --check --log-level warn .`).exitCode !== 0) return 1;
 
-  step('typecheck: tsc --noEmit (Node code, then the web UI)');
+  step('typecheck: tsc --noEmit (Node code, the web UI, the UI smoke suite)');
   if ((await inherit`pnpm -s tsc -p tsconfig.json --noEmit`).exitCode !== 0) return 1;
   if ((await inherit`pnpm -s tsc -p frontend/tsconfig.json`).exitCode !== 0) return 1;
+  if ((await inherit`pnpm -s tsc -p frontend/e2e/tsconfig.json --noEmit`).exitCode !== 0) return 1;
 
-  step('tests: vitest (unit, UI components, then integration against a real stack)');
-  const report = 'reports/vitest.json';
-  const vitest =
-    await inherit`pnpm -s vitest run --reporter=default --reporter=json --outputFile.json=${report}`;
-  const results = JSON.parse(await readFile(report, 'utf8').catch(() => '{}')) as {
-    numPassedTests?: number;
-    numFailedTests?: number;
-    numPendingTests?: number;
-  };
-  const passed = results.numPassedTests ?? 0;
-  const failed = results.numFailedTests ?? 0;
+  // One `test` instance for the integration tests and then the UI smoke suite (it is seeded for it).
+  step('test stack: up (fresh, its own ports)');
+  const cli = (command: string, ...args: string[]) =>
+    inherit`node scripts/run.mjs ${command} --instance test ${args}`;
+  if ((await cli('stack-up', '--fresh')).exitCode !== 0) return 1;
+  let results: { numPassedTests?: number; numFailedTests?: number; numPendingTests?: number } = {};
+  let vitestCode = 1;
+  let e2e = { exitCode: 1, passed: 0, failed: 0 };
+  try {
+    step('tests: vitest (unit, UI components, then integration against the test stack)');
+    const report = 'reports/vitest.json';
+    const vitest = await $({
+      stdio: 'inherit',
+      nothrow: true,
+      env: { ...process.env, STACKDRILL_TEST_STACK: 'external' },
+    })`pnpm -s vitest run --reporter=default --reporter=json --outputFile.json=${report}`;
+    vitestCode = vitest.exitCode ?? 1;
+    results = JSON.parse(await readFile(report, 'utf8').catch(() => '{}')) as typeof results;
+
+    step('tests: the UI smoke suite (Playwright, headless Chromium) against the test stack');
+    await cli('stack-seed');
+    const gateway = resolveInstance('test');
+    e2e = await runE2e(['--base-url', `http://${gateway.host}:${gateway.app.gateway.port}`]);
+  } finally {
+    step('test stack: down');
+    await cli('stack-down', '--purge');
+  }
+  const passed = (results.numPassedTests ?? 0) + e2e.passed;
+  const failed = (results.numFailedTests ?? 0) + e2e.failed;
   console.log(pc.bold(`\nwhole suite finished in ${seconds(Date.now() - t0)}`));
   // A plain closing line that any CI can read.
   console.log(`${passed} passed, ${failed} failed, ${results.numPendingTests ?? 0} skipped`);
-  return vitest.exitCode === 0 && failed === 0 && passed > 0 ? 0 : 1;
+  return vitestCode === 0 && e2e.exitCode === 0 && failed === 0 && passed > 0 ? 0 : 1;
 });

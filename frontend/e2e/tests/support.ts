@@ -1,0 +1,66 @@
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { APIRequestContext, Page } from '@playwright/test';
+import { REPO_ROOT, SEED_ACCOUNTS } from '@stackdrill/stack';
+
+/** The admin the suite signs in as: the local seed's, unless the target is another deployment. */
+export const ADMIN = {
+  email: process.env.E2E_ADMIN_EMAIL ?? SEED_ACCOUNTS.admin.email,
+  password: process.env.E2E_ADMIN_PASSWORD ?? SEED_ACCOUNTS.admin.password,
+};
+
+/** The named screenshots (catalogue, checkout, dashboard): kept by CI as artefacts, never committed. */
+export async function screenshot(page: Page, name: string): Promise<void> {
+  const dir = join(REPO_ROOT, 'reports', 'e2e', 'screenshots');
+  await mkdir(dir, { recursive: true });
+  await page.screenshot({ path: join(dir, `${name}.png`), fullPage: true });
+}
+
+/** The page's largest contentful paint in ms, as the browser measured it. */
+export function largestContentfulPaint(page: Page): Promise<number> {
+  return page.evaluate(
+    () =>
+      new Promise<number>((resolve) => {
+        new PerformanceObserver((list) => {
+          const entries = list.getEntries();
+          resolve(entries[entries.length - 1]!.startTime);
+        }).observe({ type: 'largest-contentful-paint', buffered: true });
+      }),
+  );
+}
+
+/** The dashboard's count of placed orders, read through the API as the admin. */
+export async function ordersPlaced(request: APIRequestContext): Promise<number> {
+  const token = await request.post('/api/auth/token', {
+    data: { grant_type: 'password', email: ADMIN.email, password: ADMIN.password },
+  });
+  const { access_token } = (await token.json()) as { access_token: string };
+  const dashboard = await request.get('/api/analytics/dashboard', {
+    headers: { authorization: `Bearer ${access_token}` },
+  });
+  return ((await dashboard.json()) as { kpis: { ordersPlaced: number } }).kpis.ordersPlaced;
+}
+
+export async function signIn(page: Page, email: string, password: string): Promise<void> {
+  await page.getByRole('link', { name: 'Sign in' }).click();
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('button', { name: `Sign out (${email})` }).waitFor();
+}
+
+/** Searches the catalogue, opens the first match and adds `quantity` of it to the cart; its name. */
+export async function addFirstMatch(page: Page, search: string, quantity: number): Promise<string> {
+  await page.getByRole('link', { name: 'Catalogue' }).click();
+  await page.getByLabel('Search products').fill(search);
+  await page.getByRole('button', { name: 'Search' }).click();
+  const first = page.getByRole('list', { name: 'Products' }).getByRole('link').first();
+  await first.waitFor();
+  const name = (await first.textContent()) ?? '';
+  await first.click();
+  await page.getByRole('heading', { level: 1, name }).waitFor();
+  await page.getByLabel('Quantity').fill(String(quantity));
+  await page.getByRole('button', { name: 'Add to cart' }).click();
+  await page.getByText(`${quantity} × ${name} added to the cart.`).waitFor();
+  return name;
+}
