@@ -13,7 +13,10 @@ await runCli(async () => {
   console.log(
     `API proxied to ${process.env.UI_DEV_GATEWAY} (bring it up with \`pnpm stack:up\`); Ctrl-C stops.`,
   );
-  await new Promise<void>((resolve) => process.once('SIGINT', resolve));
+  await new Promise<void>((resolve) => {
+    process.once('SIGINT', resolve);
+    process.once('SIGTERM', resolve);
+  });
   await server.close();
   return 0;
 });
