@@ -1,5 +1,7 @@
-import { useInfiniteQuery, useQuery } from '@tanstack/react-query';
+import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useState } from 'react';
 import { Link, useParams } from 'react-router';
+import { ApiError } from '../api/client.ts';
 import type { OrderStatus } from '../api/types.ts';
 import { useAuth } from '../auth/auth-context.tsx';
 import { formatPrice } from '../cart/cart.ts';
@@ -65,6 +67,29 @@ export function OrderPage() {
         ))}
       </ul>
       <p className="total">Total: {formatPrice(o.totalCents)}</p>
+      {o.status !== 'paid' && <PayNow orderId={o.id} />}
     </article>
+  );
+}
+
+/** Pays an order left unpaid; the key is kept for retries of this attempt, renewed after a decline. */
+function PayNow({ orderId }: { orderId: string }) {
+  const { api } = useAuth();
+  const client = useQueryClient();
+  const [key, setKey] = useState(() => crypto.randomUUID());
+  const pay = useMutation({
+    mutationFn: () => api.pay(orderId, key),
+    onSuccess: () => void client.invalidateQueries({ queryKey: ['orders'] }),
+    onError: (error) => {
+      if (error instanceof ApiError && error.status === 402) setKey(crypto.randomUUID());
+    },
+  });
+  return (
+    <>
+      {pay.isError && <ErrorMessage error={pay.error} />}
+      <button type="button" onClick={() => pay.mutate()} disabled={pay.isPending}>
+        Pay now
+      </button>
+    </>
   );
 }
