@@ -25,8 +25,10 @@ export default defineConfig({
         test: {
           // The web UI's logic and components, in a simulated DOM.
           name: 'ui',
-          include: ['frontend/src/**/*.test.{ts,tsx}'],
+          include: ['frontend/**/*.test.{ts,tsx}'],
+          exclude: ['**/node_modules/**', 'frontend/dist/**'],
           environment: 'jsdom',
+          setupFiles: ['frontend/src/testing/setup.ts'],
           testTimeout: 20_000,
         },
       },

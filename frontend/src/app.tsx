@@ -1,11 +1,12 @@
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
-import { lazy, Suspense, useMemo } from 'react';
+import { lazy, Suspense, useCallback, useMemo } from 'react';
 import { createBrowserRouter, RouterProvider, type RouteObject } from 'react-router';
 import { ApiError } from './api/client.ts';
 import { AuthProvider } from './auth/auth-context.tsx';
 import { Layout } from './components/layout.tsx';
 import { RequireAuth } from './components/require-auth.tsx';
-import { ErrorMessage, Loading } from './components/status.tsx';
+import { RouteError } from './components/route-error.tsx';
+import { Loading } from './components/status.tsx';
 import { CartPage } from './pages/cart-page.tsx';
 import { CataloguePage } from './pages/catalogue-page.tsx';
 import { CheckoutPage } from './pages/checkout-page.tsx';
@@ -21,64 +22,69 @@ const DashboardPage = lazy(() => import('./pages/dashboard-page.tsx'));
 const routes: RouteObject[] = [
   {
     element: <Layout />,
-    errorElement: <ErrorMessage error={new Error('This page could not be shown.')} />,
     children: [
-      { path: '/', element: <CataloguePage /> },
-      { path: '/products/:id', element: <ProductPage /> },
-      { path: '/cart', element: <CartPage /> },
-      { path: '/signin', element: <SignInPage /> },
-      { path: '/register', element: <RegisterPage /> },
       {
-        path: '/checkout',
-        element: (
-          <RequireAuth>
-            <CheckoutPage />
-          </RequireAuth>
-        ),
+        // A page that fails to render shows its error inside the layout, navigation and all.
+        errorElement: <RouteError />,
+        children: [
+          { path: '/', element: <CataloguePage /> },
+          { path: '/products/:id', element: <ProductPage /> },
+          { path: '/cart', element: <CartPage /> },
+          { path: '/signin', element: <SignInPage /> },
+          { path: '/register', element: <RegisterPage /> },
+          {
+            path: '/checkout',
+            element: (
+              <RequireAuth>
+                <CheckoutPage />
+              </RequireAuth>
+            ),
+          },
+          {
+            path: '/orders',
+            element: (
+              <RequireAuth>
+                <OrdersPage />
+              </RequireAuth>
+            ),
+          },
+          {
+            path: '/orders/:id',
+            element: (
+              <RequireAuth>
+                <OrderPage />
+              </RequireAuth>
+            ),
+          },
+          {
+            path: '/notifications',
+            element: (
+              <RequireAuth>
+                <NotificationsPage />
+              </RequireAuth>
+            ),
+          },
+          {
+            path: '/admin/products/new',
+            element: (
+              <RequireAuth admin>
+                <NewProductPage />
+              </RequireAuth>
+            ),
+          },
+          {
+            path: '/admin/dashboard',
+            element: (
+              <RequireAuth admin>
+                <Suspense fallback={<Loading what="the dashboard" />}>
+                  <DashboardPage />
+                </Suspense>
+              </RequireAuth>
+            ),
+          },
+          { path: '*', element: <p role="alert">There is no page here.</p> },
+        ],
       },
-      {
-        path: '/orders',
-        element: (
-          <RequireAuth>
-            <OrdersPage />
-          </RequireAuth>
-        ),
-      },
-      {
-        path: '/orders/:id',
-        element: (
-          <RequireAuth>
-            <OrderPage />
-          </RequireAuth>
-        ),
-      },
-      {
-        path: '/notifications',
-        element: (
-          <RequireAuth>
-            <NotificationsPage />
-          </RequireAuth>
-        ),
-      },
-      {
-        path: '/admin/products/new',
-        element: (
-          <RequireAuth admin>
-            <NewProductPage />
-          </RequireAuth>
-        ),
-      },
-      {
-        path: '/admin/dashboard',
-        element: (
-          <RequireAuth admin>
-            <Suspense fallback={<Loading what="the dashboard" />}>
-              <DashboardPage />
-            </Suspense>
-          </RequireAuth>
-        ),
-      },
-      { path: '*', element: <p role="alert">There is no page here.</p> },
     ],
   },
 ];
@@ -91,22 +97,24 @@ export function App() {
         defaultOptions: {
           queries: {
             staleTime: 10_000,
-            // 4xx answers are final; a 429/503 or a network error is worth one more try.
+            // 4xx answers are final, and a 429 asks us to wait (the page says how long); a network
+            // error or a 503 is worth one more try before the page shows it.
             retry: (count, error) =>
-              count < 1 && (!(error instanceof ApiError) || [0, 429, 503].includes(error.status)),
+              count < 1 && (!(error instanceof ApiError) || [0, 503].includes(error.status)),
           },
         },
       }),
     [],
   );
+  // The session ended (the refresh token was refused): sign in again, then come back here.
+  const onSignedOut = useCallback(() => {
+    const here = `${window.location.pathname}${window.location.search}`;
+    if (window.location.pathname !== '/signin')
+      void router.navigate(`/signin?next=${encodeURIComponent(here)}`);
+  }, [router]);
   return (
     <QueryClientProvider client={queries}>
-      <AuthProvider
-        onSignedOut={() => {
-          const next = encodeURIComponent(`${window.location.pathname}${window.location.search}`);
-          void router.navigate(`/signin?next=${next}`);
-        }}
-      >
+      <AuthProvider onSignedOut={onSignedOut}>
         <RouterProvider router={router} />
       </AuthProvider>
     </QueryClientProvider>

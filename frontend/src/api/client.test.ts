@@ -52,8 +52,7 @@ describe('ApiClient', () => {
       ),
     });
     const error503 = (await down.request('/api/orders').catch((e: unknown) => e)) as ApiError;
-    expect(error503.userMessage).toContain('the order service is unavailable');
-    expect(error503.userMessage).toContain('retry in 5 seconds');
+    expect(error503.userMessage).toBe('the order service is unavailable. Please retry in 5 seconds.');
   });
 
   it('when the network fails, then the error says the shop cannot be reached', async () => {
@@ -95,5 +94,64 @@ describe('ApiClient', () => {
     await expect(client.request('/api/users/me')).rejects.toMatchObject({ status: 401 });
     expect(session.value).toBeUndefined();
     expect(onSignedOut).toHaveBeenCalledOnce();
+  });
+
+  it('when another tab already rotated the tokens, then the request is retried with them and no refresh is sent', async () => {
+    const session = memorySession({ accessToken: 'old', refreshToken: 'refresh-1-0123456789' });
+    const fetch = vi.fn(async (_path: string | URL | Request, init?: RequestInit) => {
+      const auth = (init?.headers as Record<string, string>).authorization;
+      if (auth === 'Bearer old') {
+        // Meanwhile the other tab refreshed: the stored session has the new pair.
+        session.value = { accessToken: 'new', refreshToken: 'refresh-2-0123456789' };
+        return json(401, { code: 'UNAUTHORIZED', message: 'expired' });
+      }
+      return json(200, { ok: true });
+    });
+    const client = new ApiClient({ session, fetch });
+    expect(await client.request('/api/orders')).toEqual({ ok: true });
+    expect(fetch.mock.calls.map(([path]) => path)).toEqual(['/api/orders', '/api/orders']);
+  });
+
+  it('when the refresh cannot reach the user service (503), then the session is kept and the 503 is reported', async () => {
+    const session = memorySession({ accessToken: 'old', refreshToken: 'refresh-1-0123456789' });
+    const onSignedOut = vi.fn();
+    const client = new ApiClient({
+      session,
+      onSignedOut,
+      fetch: vi.fn(async (path: string | URL | Request) =>
+        path === '/api/auth/token'
+          ? json(
+              503,
+              { code: 'SERVICE_UNAVAILABLE', message: 'the user service is unavailable' },
+              { 'retry-after': '5' },
+            )
+          : json(401, { code: 'UNAUTHORIZED', message: 'expired' }),
+      ),
+    });
+    await expect(client.request('/api/orders')).rejects.toMatchObject({ status: 503, retryAfterS: 5 });
+    expect(session.value).toBeDefined();
+    expect(onSignedOut).not.toHaveBeenCalled();
+  });
+
+  it('when a request without a session gets a 401, then no refresh is tried and the 401 is reported', async () => {
+    const fetch = vi.fn(async () =>
+      json(401, { code: 'INVALID_CREDENTIALS', message: 'the email or password is wrong' }),
+    );
+    const client = new ApiClient({ session: memorySession(), fetch });
+    await expect(
+      client.request('/api/auth/token', { method: 'POST', body: {}, auth: false }),
+    ).rejects.toMatchObject({
+      status: 401,
+      message: 'the email or password is wrong',
+    });
+    expect(fetch).toHaveBeenCalledOnce();
+  });
+
+  it('when something other than the API answers 200 with a page, then it is an error, not an empty result', async () => {
+    const client = new ApiClient({
+      session: memorySession(),
+      fetch: vi.fn(async () => new Response('<!doctype html><p>hello</p>', { status: 200 })),
+    });
+    await expect(client.request('/api/products')).rejects.toMatchObject({ status: 502, code: 'NOT_JSON' });
   });
 });

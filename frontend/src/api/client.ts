@@ -31,9 +31,9 @@ export class ApiError extends Error {
       return `Too many requests. Please retry in ${this.retryAfterS ?? 'a few'} seconds.`;
     if (this.status === 503 || this.status === 0) {
       const when = this.retryAfterS
-        ? ` Please retry in ${this.retryAfterS} seconds.`
-        : ' Please retry shortly.';
-      return `${this.message}.${when}`.replace('..', '.');
+        ? `Please retry in ${this.retryAfterS} seconds.`
+        : 'Please retry shortly.';
+      return `${this.message.replace(/[;.]?\s*retry shortly\.?$/i, '').replace(/\.$/, '')}. ${when}`;
     }
     return this.message;
   }
@@ -74,7 +74,7 @@ export interface RequestOptions {
 }
 
 export class ApiClient {
-  private refreshing: Promise<boolean> | undefined;
+  private refreshing: Promise<'refreshed' | 'refused'> | undefined;
 
   constructor(private readonly options: ApiClientOptions) {}
 
@@ -83,20 +83,22 @@ export class ApiClient {
   }
 
   async request<T>(path: string, options: RequestOptions = {}): Promise<T> {
-    const response = await this.send(path, options);
-    if (response.status === 401 && options.auth !== false && this.options.session.get()) {
-      if (await this.refresh()) return this.parse<T>(await this.send(path, options));
+    const sent = options.auth === false ? undefined : this.options.session.get();
+    const response = await this.send(path, options, sent);
+    if (response.status === 401 && sent) {
+      if ((await this.refresh(sent.accessToken)) === 'refreshed') {
+        return this.parse<T>(await this.send(path, options, this.options.session.get()));
+      }
       this.options.session.set(undefined);
       this.options.onSignedOut?.();
     }
     return this.parse<T>(response);
   }
 
-  private async send(path: string, options: RequestOptions): Promise<Response> {
+  private async send(path: string, options: RequestOptions, session: Session | undefined): Promise<Response> {
     const headers: Record<string, string> = { accept: 'application/json', ...options.headers };
     if (options.body !== undefined) headers['content-type'] = 'application/json';
-    const session = this.options.session.get();
-    if (session && options.auth !== false) headers.authorization = `Bearer ${session.accessToken}`;
+    if (session) headers.authorization = `Bearer ${session.accessToken}`;
     try {
       return await this.fetch(path, {
         method: options.method ?? 'GET',
@@ -111,10 +113,19 @@ export class ApiClient {
   private async parse<T>(response: Response): Promise<T> {
     const text = await response.text();
     let body: unknown;
+    let isJson = true;
     try {
       body = text ? JSON.parse(text) : undefined;
     } catch {
-      body = undefined;
+      isJson = false;
+    }
+    if (response.ok && !isJson) {
+      // Something other than the gateway's API answered (a proxy's page, say): not a result.
+      throw new ApiError(
+        502,
+        'NOT_JSON',
+        `The shop answered with something that is not the API (${response.status})`,
+      );
     }
     if (response.ok) return body as T;
     const error = (body ?? {}) as ErrorBody;
@@ -128,25 +139,42 @@ export class ApiClient {
     );
   }
 
-  /** Rotates the refresh token once for every caller that got a 401 at the same time. */
-  private refresh(): Promise<boolean> {
-    this.refreshing ??= (async () => {
+  /**
+   * Rotates the refresh token once for every request that got a 401 with the same access token, in
+   * this tab and (through a Web Lock) in the others: a refresh token used twice revokes the whole
+   * session, so a caller whose token was already replaced just retries with the new one. A refusal
+   * ends the session; a refresh that could not reach the user service (network, 429, 5xx) keeps it
+   * and fails this request with that error instead.
+   */
+  private refresh(staleAccessToken: string): Promise<'refreshed' | 'refused'> {
+    this.refreshing ??= exclusively('stackdrill.refresh', async () => {
       const session = this.options.session.get();
-      if (!session) return false;
+      if (!session) return 'refused' as const;
+      if (session.accessToken !== staleAccessToken) return 'refreshed' as const;
       try {
         const pair = await this.parse<{ access_token: string; refresh_token: string }>(
-          await this.send('/api/auth/token', {
-            method: 'POST',
-            auth: false,
-            body: { grant_type: 'refresh_token', refresh_token: session.refreshToken },
-          }),
+          await this.send(
+            '/api/auth/token',
+            {
+              method: 'POST',
+              body: { grant_type: 'refresh_token', refresh_token: session.refreshToken },
+            },
+            undefined,
+          ),
         );
         this.options.session.set({ accessToken: pair.access_token, refreshToken: pair.refresh_token });
-        return true;
-      } catch {
-        return false;
+        return 'refreshed' as const;
+      } catch (error) {
+        if (error instanceof ApiError && (error.status === 400 || error.status === 401)) return 'refused';
+        throw error;
       }
-    })().finally(() => (this.refreshing = undefined));
+    }).finally(() => (this.refreshing = undefined));
     return this.refreshing;
   }
+}
+
+/** Runs `task` while holding a Web Lock of that name, when the browser has them (every current one). */
+function exclusively<T>(name: string, task: () => Promise<T>): Promise<T> {
+  const locks = (globalThis.navigator as Navigator | undefined)?.locks;
+  return locks ? (locks.request(name, task) as Promise<T>) : task();
 }

@@ -4,10 +4,12 @@ import type {
   Notification,
   Order,
   Page,
+  PaymentResult,
   Preferences,
   ProductDetail,
   ProductSummary,
   SalesReport,
+  StockAdjustment,
   TokenPair,
   TopProducts,
   User,
@@ -53,7 +55,7 @@ export function endpoints(api: ApiClient) {
       initialStock: number;
     }) => api.request<ProductDetail>('/api/products', { method: 'POST', body }),
     adjustStock: (id: string, delta: number, reason: string, idempotencyKey: string) =>
-      api.request<{ productId: string; stock: number }>(`/api/products/${encodeURIComponent(id)}/inventory`, {
+      api.request<StockAdjustment>(`/api/products/${encodeURIComponent(id)}/inventory`, {
         method: 'PATCH',
         body: { delta, reason },
         headers: { 'Idempotency-Key': idempotencyKey },
@@ -66,19 +68,20 @@ export function endpoints(api: ApiClient) {
         headers: { 'Idempotency-Key': idempotencyKey },
       }),
     pay: (orderId: string, idempotencyKey: string) =>
-      api.request<{ orderId: string; status: 'paid'; chargeId: string }>(
-        `/api/orders/${encodeURIComponent(orderId)}/payment`,
-        { method: 'POST', headers: { 'Idempotency-Key': idempotencyKey } },
-      ),
+      api.request<PaymentResult>(`/api/orders/${encodeURIComponent(orderId)}/payment`, {
+        method: 'POST',
+        headers: { 'Idempotency-Key': idempotencyKey },
+      }),
     orders: (cursor?: string) => api.request<Page<Order>>(`/api/orders${query({ cursor, limit: 10 })}`),
     order: (id: string) => api.request<Order>(`/api/orders/${encodeURIComponent(id)}`),
 
-    notifications: () => api.request<Page<Notification>>('/api/notifications?limit=50'),
+    notifications: (cursor?: string) =>
+      api.request<Page<Notification>>(`/api/notifications${query({ cursor, limit: 20 })}`),
     savePreferences: (preferences: Preferences) =>
       api.request<Preferences>('/api/notifications/preferences', { method: 'PUT', body: preferences }),
 
-    sales: (interval: 'hour' | 'day') =>
-      api.request<SalesReport>(`/api/analytics/sales${query({ interval })}`),
+    sales: (interval: 'hour' | 'day', from?: string) =>
+      api.request<SalesReport>(`/api/analytics/sales${query({ interval, from })}`),
     topProducts: () => api.request<TopProducts>('/api/analytics/top-products?limit=5'),
     dashboard: () => api.request<Dashboard>('/api/analytics/dashboard'),
   };

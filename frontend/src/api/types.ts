@@ -1,4 +1,5 @@
-// The shapes the gateway's API answers with (see each service's OpenAPI document at /api/docs).
+// The shapes the gateway's API answers with: each service's zod schemas in
+// services/*/src/entry-points/http-api.ts (also in the OpenAPI document at /api/docs).
 
 export interface ProductSummary {
   id: string;
@@ -63,6 +64,7 @@ export interface User {
 
 export interface TokenPair {
   access_token: string;
+  token_type: 'Bearer';
   refresh_token: string;
   expires_in: number;
 }
@@ -75,10 +77,14 @@ export interface SalesReport {
 }
 
 export interface TopProducts {
+  from: string;
+  to: string;
   items: { productId: string; name: string; units: number; revenueCents: number }[];
 }
 
 export interface Dashboard {
+  from: string;
+  to: string;
   kpis: {
     ordersPlaced: number;
     ordersPaid: number;
@@ -90,4 +96,16 @@ export interface Dashboard {
   };
   live: { ordersLast5Min: number; productViewsLast5Min: number };
   generatedAt: string;
+}
+
+export interface StockAdjustment {
+  productId: string;
+  stock: number;
+  seq: number;
+}
+
+export interface PaymentResult {
+  orderId: string;
+  status: 'paid';
+  chargeId: string;
 }

@@ -1,4 +1,15 @@
-import { createContext, useContext, useMemo, useSyncExternalStore, type ReactNode } from 'react';
+import { useQueryClient } from '@tanstack/react-query';
+import {
+  createContext,
+  useCallback,
+  useContext,
+  useEffect,
+  useMemo,
+  useRef,
+  useState,
+  useSyncExternalStore,
+  type ReactNode,
+} from 'react';
 import { ApiClient } from '../api/client.ts';
 import { endpoints, type Endpoints } from '../api/endpoints.ts';
 import { BrowserSessionStore, identityOf, type Identity } from './session.ts';
@@ -12,31 +23,49 @@ interface AuthValue {
 
 const AuthContext = createContext<AuthValue | undefined>(undefined);
 
+/**
+ * The signed-in session and the API client for the whole app: one client (so concurrent 401s share
+ * one token refresh), and the identity read from the current access token's claims.
+ */
 export function AuthProvider({
   children,
-  store = new BrowserSessionStore(),
+  store: given,
   onSignedOut,
 }: {
   children: ReactNode;
   store?: BrowserSessionStore;
+  /** Called when the session ended on its own (the refresh token was refused); keep it stable. */
   onSignedOut?: () => void;
 }) {
-  const session = useSyncExternalStore(
-    (listener) => store.subscribe(listener),
-    () => store.get()?.accessToken,
+  const [store] = useState(() => given ?? new BrowserSessionStore());
+  // One client while the store and `onSignedOut` stay the same (pass a stable callback).
+  const api = useMemo(
+    () => endpoints(new ApiClient({ session: store, ...(onSignedOut ? { onSignedOut } : {}) })),
+    [store, onSignedOut],
   );
-  const value = useMemo<AuthValue>(() => {
-    const api = endpoints(new ApiClient({ session: store, ...(onSignedOut ? { onSignedOut } : {}) }));
-    return {
+  const subscribe = useCallback((listener: () => void) => store.subscribe(listener), [store]);
+  const accessToken = useSyncExternalStore(subscribe, () => store.get()?.accessToken);
+  const identity = useMemo(() => (accessToken ? identityOf(accessToken) : undefined), [accessToken]);
+  // Another person signed in (or out) in this browser: nothing fetched for the last one may show.
+  const queries = useQueryClient();
+  const shownFor = useRef(identity?.userId);
+  useEffect(() => {
+    if (shownFor.current === identity?.userId) return;
+    shownFor.current = identity?.userId;
+    void queries.resetQueries();
+  }, [identity?.userId, queries]);
+  const value = useMemo<AuthValue>(
+    () => ({
       api,
-      identity: session ? identityOf(session) : undefined,
+      identity,
       async signIn(email, password) {
         const pair = await api.signIn(email, password);
         store.set({ accessToken: pair.access_token, refreshToken: pair.refresh_token });
       },
       signOut: () => store.set(undefined),
-    };
-  }, [session, store, onSignedOut]);
+    }),
+    [api, identity, store],
+  );
   return <AuthContext.Provider value={value}>{children}</AuthContext.Provider>;
 }
 

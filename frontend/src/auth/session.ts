@@ -24,7 +24,10 @@ export function identityOf(accessToken: string): Identity | undefined {
   }
 }
 
-/** The session kept in localStorage, with listeners so the UI follows sign-in, refresh and sign-out. */
+/**
+ * The session kept in localStorage, with listeners so the UI follows sign-in, refresh and sign-out,
+ * in this tab and in the others (through the `storage` event).
+ */
 export class BrowserSessionStore implements SessionStore {
   private readonly listeners = new Set<() => void>();
 
@@ -47,7 +50,14 @@ export class BrowserSessionStore implements SessionStore {
   }
 
   subscribe(listener: () => void): () => void {
+    const fromOtherTab = (event: StorageEvent) => {
+      if (event.key === KEY || event.key === null) listener();
+    };
     this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+    window.addEventListener('storage', fromOtherTab);
+    return () => {
+      this.listeners.delete(listener);
+      window.removeEventListener('storage', fromOtherTab);
+    };
   }
 }

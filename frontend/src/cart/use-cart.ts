@@ -16,12 +16,22 @@ function write(cart: CartLine[]): void {
   for (const listener of listeners) listener();
 }
 
-/** The browser's cart, shared by every component (and kept across reloads). */
+function subscribe(listener: () => void): () => void {
+  // Another tab's change arrives as a `storage` event.
+  const fromOtherTab = (event: StorageEvent) => {
+    if (event.key === KEY || event.key === null) listener();
+  };
+  listeners.add(listener);
+  window.addEventListener('storage', fromOtherTab);
+  return () => {
+    listeners.delete(listener);
+    window.removeEventListener('storage', fromOtherTab);
+  };
+}
+
+/** The browser's cart, shared by every component and tab (and kept across reloads). */
 export function useCart() {
-  const cart = useSyncExternalStore((listener) => {
-    listeners.add(listener);
-    return () => listeners.delete(listener);
-  }, read);
+  const cart = useSyncExternalStore(subscribe, read);
   return {
     cart,
     add: useCallback((line: CartLine) => write(addLine(read(), line)), []),

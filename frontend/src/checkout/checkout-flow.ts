@@ -1,27 +1,33 @@
-import { ApiError } from '../api/client.ts';
 import type { Endpoints } from '../api/endpoints.ts';
+import { IdempotencyKey, isFinalAnswer } from '../api/idempotency.ts';
+import type { ApiError } from '../api/client.ts';
 import type { Order } from '../api/types.ts';
+import { asApiError, PaymentFlow } from './payment-flow.ts';
 
 export type CheckoutState =
   { step: 'ready' } | { step: 'paid'; order: Order } | { step: 'failed'; error: ApiError; order?: Order };
 
+/** An order takes at most this many different products (the order service's rule). */
+export const MAX_ORDER_LINES = 20;
+
 /**
  * Places the cart as one order, then pays it, so that retrying never orders twice: the order's
- * Idempotency-Key is made once per checkout and reused by every retry (a retry after a lost answer
- * gets the same order back), and once the order exists only its payment is retried. A payment that
- * was declined (402) is retried with a new key, as the API asks; any other failure reuses the key.
+ * Idempotency-Key belongs to the cart's content and is reused by every retry of that content until
+ * the API answers for good (a retry after a lost answer gets the same order back), and once the
+ * order exists only its payment is retried (see PaymentFlow).
  */
 export class CheckoutFlow {
-  private readonly orderKey: string;
-  private payKey: string;
   private order: Order | undefined;
+  private payment: PaymentFlow | undefined;
+  private readonly orderKey: IdempotencyKey;
+  private readonly newKey: (() => string) | undefined;
 
   constructor(
     private readonly api: Pick<Endpoints, 'placeOrder' | 'pay'>,
-    private readonly newKey: () => string = () => crypto.randomUUID(),
+    options: { orderKey?: IdempotencyKey; newKey?: () => string } = {},
   ) {
-    this.orderKey = newKey();
-    this.payKey = newKey();
+    this.newKey = options.newKey;
+    this.orderKey = options.orderKey ?? new IdempotencyKey(undefined, options.newKey);
   }
 
   get placedOrder(): Order | undefined {
@@ -29,21 +35,19 @@ export class CheckoutFlow {
   }
 
   async run(lines: { productId: string; quantity: number }[]): Promise<CheckoutState> {
-    try {
-      this.order ??= await this.api.placeOrder(lines, this.orderKey);
-    } catch (error) {
-      return { step: 'failed', error: asApiError(error) };
+    if (!this.order) {
+      try {
+        this.order = await this.api.placeOrder(lines, this.orderKey.for(lines));
+        this.orderKey.settle();
+        this.payment = new PaymentFlow(this.api, this.order.id, this.newKey);
+      } catch (error) {
+        const apiError = asApiError(error);
+        if (isFinalAnswer(apiError.status)) this.orderKey.settle();
+        return { step: 'failed', error: apiError };
+      }
     }
-    try {
-      await this.api.pay(this.order.id, this.payKey);
-      return { step: 'paid', order: { ...this.order, status: 'paid' } };
-    } catch (error) {
-      const apiError = asApiError(error);
-      if (apiError.status === 402) this.payKey = this.newKey();
-      return { step: 'failed', error: apiError, order: { ...this.order, status: 'payment_failed' } };
-    }
+    const outcome = await this.payment!.pay();
+    if (outcome.paid) return { step: 'paid', order: { ...this.order, status: 'paid' } };
+    return { step: 'failed', error: outcome.error, order: this.order };
   }
 }
-
-const asApiError = (error: unknown) =>
-  error instanceof ApiError ? error : new ApiError(0, 'UNEXPECTED', (error as Error).message);

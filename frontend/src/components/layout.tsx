@@ -10,6 +10,9 @@ export function Layout() {
   const count = itemCount(cart);
   return (
     <>
+      <a href="#main" className="skip-link">
+        Skip to content
+      </a>
       <header className="top">
         <Link to="/" className="brand">
           stackdrill shop
@@ -40,7 +43,7 @@ export function Layout() {
           )}
         </nav>
       </header>
-      <main id="main">
+      <main id="main" tabIndex={-1}>
         <Outlet />
       </main>
     </>

@@ -9,7 +9,15 @@ export function Loading({ what }: { what: string }) {
 }
 
 /** A failed request, said plainly, with a way to try again; never a blank page. */
-export function ErrorMessage({ error, onRetry }: { error: unknown; onRetry?: () => void }) {
+export function ErrorMessage({
+  error,
+  onRetry,
+  retryLabel = 'Try again',
+}: {
+  error: unknown;
+  onRetry?: () => void;
+  retryLabel?: string;
+}) {
   const message =
     error instanceof ApiError ? error.userMessage : error instanceof Error ? error.message : String(error);
   return (
@@ -17,7 +25,7 @@ export function ErrorMessage({ error, onRetry }: { error: unknown; onRetry?: () 
       <p>{message}</p>
       {onRetry && (
         <button type="button" onClick={onRetry}>
-          Try again
+          {retryLabel}
         </button>
       )}
     </div>

@@ -2,7 +2,7 @@ import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { render, screen } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { MemoryRouter } from 'react-router';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { AuthProvider } from '../auth/auth-context.tsx';
 import { CataloguePage } from './catalogue-page.tsx';
 
@@ -21,8 +21,6 @@ function renderCatalogue() {
     </QueryClientProvider>,
   );
 }
-
-afterEach(() => vi.unstubAllGlobals());
 
 describe('the catalogue page', () => {
   it('when products load, then a loading state shows first and then each product links to its page', async () => {

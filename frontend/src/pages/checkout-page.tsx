@@ -1,20 +1,30 @@
 import { useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { Link } from 'react-router';
+import { IdempotencyKey } from '../api/idempotency.ts';
+import type { Order } from '../api/types.ts';
 import { useAuth } from '../auth/auth-context.tsx';
 import { formatPrice, totalCents } from '../cart/cart.ts';
 import { useCart } from '../cart/use-cart.ts';
-import type { Order } from '../api/types.ts';
-import { CheckoutFlow, type CheckoutState } from '../checkout/checkout-flow.ts';
+import { CheckoutFlow, MAX_ORDER_LINES, type CheckoutState } from '../checkout/checkout-flow.ts';
+import { declineReason } from '../checkout/payment-flow.ts';
 import { ErrorMessage } from '../components/status.tsx';
+
+/** Where the pending order's Idempotency-Key waits, so a reload or a new sign-in retries with it. */
+export const CHECKOUT_KEY_STORAGE = 'stackdrill.checkout.order-key';
 
 /** Places the cart as one order and pays it; a retry never orders twice (see CheckoutFlow). */
 export function CheckoutPage() {
   const { api } = useAuth();
   const { cart, clear } = useCart();
   const client = useQueryClient();
-  // One flow per visit to checkout: its keys make every retry safe.
-  const [flow] = useState(() => new CheckoutFlow(api));
+  // One flow per visit; the order's key is kept with the cart's content, so it outlives the visit.
+  const [flow] = useState(
+    () =>
+      new CheckoutFlow(api, {
+        orderKey: new IdempotencyKey({ storage: window.localStorage, name: CHECKOUT_KEY_STORAGE }),
+      }),
+  );
   const [order, setOrder] = useState<Order | undefined>();
   const [state, setState] = useState<CheckoutState>({ step: 'ready' });
   const [busy, setBusy] = useState(false);
@@ -40,6 +50,7 @@ export function CheckoutPage() {
       </section>
     );
   }
+  const tooManyLines = !order && cart.length > MAX_ORDER_LINES;
   const submit = async () => {
     setBusy(true);
     const next = await flow.run(cart.map((l) => ({ productId: l.productId, quantity: l.quantity })));
@@ -52,30 +63,42 @@ export function CheckoutPage() {
       void client.invalidateQueries({ queryKey: ['orders'] });
     }
   };
-  const declined = state.step === 'failed' && state.error.status === 402;
+  const failure = state.step === 'failed' ? state : undefined;
   return (
     <section aria-labelledby="checkout-title">
       <h1 id="checkout-title">Checkout</h1>
       {order ? (
         <p>
-          Order {order.id.slice(0, 8)} is placed ({formatPrice(order.totalCents)}); it is not paid yet.
+          Order <Link to={`/orders/${order.id}`}>{order.id.slice(0, 8)}</Link> is placed (
+          {formatPrice(order.totalCents)}); it is not paid yet.
         </p>
       ) : (
-        <ul aria-label="Order summary">
-          {cart.map((l) => (
-            <li key={l.productId}>
-              {l.quantity} × {l.name} — {formatPrice(l.priceCents * l.quantity)}
-            </li>
-          ))}
-        </ul>
+        <>
+          <ul aria-label="Order summary">
+            {cart.map((l) => (
+              <li key={l.productId}>
+                {l.quantity} × {l.name} — {formatPrice(l.priceCents * l.quantity)}
+              </li>
+            ))}
+          </ul>
+          <p className="total">Total: {formatPrice(totalCents(cart))}</p>
+        </>
       )}
-      {!order && <p className="total">Total: {formatPrice(totalCents(cart))}</p>}
-      {state.step === 'failed' && (
-        <ErrorMessage
-          error={declined ? new Error(`Payment declined: ${state.error.message}`) : state.error}
-        />
+      {tooManyLines && (
+        <p role="alert" className="error">
+          An order takes at most {MAX_ORDER_LINES} different products: <Link to="/cart">remove some</Link> and
+          order the rest separately.
+        </p>
       )}
-      <button type="button" onClick={() => void submit()} disabled={busy}>
+      {failure &&
+        (failure.order && failure.error.status === 402 ? (
+          <div role="alert" className="error">
+            <p>Payment declined: {declineReason(failure.error)}.</p>
+          </div>
+        ) : (
+          <ErrorMessage error={failure.error} />
+        ))}
+      <button type="button" onClick={() => void submit()} disabled={busy || tooManyLines}>
         {busy ? 'Working…' : order ? 'Retry payment' : 'Place order and pay'}
       </button>
     </section>

@@ -1,4 +1,5 @@
 import { useQuery } from '@tanstack/react-query';
+import { useState } from 'react';
 import {
   Bar,
   BarChart,
@@ -22,7 +23,19 @@ export default function DashboardPage() {
     queryFn: () => api.dashboard(),
     refetchInterval: 5000,
   });
-  const sales = useQuery({ queryKey: ['sales'], queryFn: () => api.sales('day'), refetchInterval: 15000 });
+  const [interval, setSalesInterval] = useState<'day' | 'hour'>('day');
+  const sales = useQuery({
+    queryKey: ['sales', interval],
+    // Per day over the last 7 days (the API's default range), or per hour over the last 24 hours.
+    queryFn: () =>
+      api.sales(
+        interval,
+        interval === 'hour' ? new Date(Date.now() - 24 * 3600_000).toISOString() : undefined,
+      ),
+    refetchInterval: 15000,
+  });
+  const bucketLabel = (start: string) =>
+    interval === 'day' ? start.slice(0, 10) : `${start.slice(5, 10)} ${start.slice(11, 16)}`;
   const top = useQuery({
     queryKey: ['top-products'],
     queryFn: () => api.topProducts(),
@@ -43,11 +56,25 @@ export default function DashboardPage() {
           <Kpi label="New customers" value={dashboard.data.kpis.customers} />
           <Kpi label="Payment failures" value={dashboard.data.kpis.paymentFailures} />
           <Kpi label="Notifications sent" value={dashboard.data.kpis.notificationsSent} />
+          <Kpi label="Notifications failed" value={dashboard.data.kpis.notificationsFailed} />
           <Kpi label="Orders, last 5 min" value={dashboard.data.live.ordersLast5Min} />
           <Kpi label="Product views, last 5 min" value={dashboard.data.live.productViewsLast5Min} />
         </dl>
       )}
+      {dashboard.data && (
+        <p className="muted">
+          Live figures, refreshed every 5 seconds; last update{' '}
+          {new Date(dashboard.data.generatedAt).toLocaleTimeString()}.
+        </p>
+      )}
       <h2>Sales over time</h2>
+      <label>
+        Interval
+        <select value={interval} onChange={(e) => setSalesInterval(e.target.value as 'day' | 'hour')}>
+          <option value="day">Per day, last 7 days</option>
+          <option value="hour">Per hour, last 24 hours</option>
+        </select>
+      </label>
       {sales.isPending && <Loading what="sales" />}
       {sales.isError && <ErrorMessage error={sales.error} onRetry={() => void sales.refetch()} />}
       {sales.data && (
@@ -55,21 +82,25 @@ export default function DashboardPage() {
           <ResponsiveContainer width="100%" height={220}>
             <LineChart
               data={sales.data.buckets.map((b) => ({
-                day: b.start.slice(0, 10),
+                period: bucketLabel(b.start),
                 revenue: b.revenueCents / 100,
+                orders: b.orders,
               }))}
             >
               <CartesianGrid strokeDasharray="3 3" />
-              <XAxis dataKey="day" />
+              <XAxis dataKey="period" />
               <YAxis />
               <Tooltip />
-              <Line type="monotone" dataKey="revenue" stroke="#2563eb" />
+              <Line type="monotone" dataKey="revenue" stroke="#2563eb" isAnimationActive={false} />
             </LineChart>
           </ResponsiveContainer>
           <figcaption>
-            Revenue per day:{' '}
+            Revenue per {interval}:{' '}
             {sales.data.buckets
-              .map((b) => `${b.start.slice(0, 10)} ${formatPrice(b.revenueCents)}`)
+              .map(
+                (b) =>
+                  `${bucketLabel(b.start)} ${formatPrice(b.revenueCents)} (${b.orders} ${b.orders === 1 ? 'order' : 'orders'})`,
+              )
               .join(', ') || 'no sales yet'}
           </figcaption>
         </figure>
@@ -85,7 +116,7 @@ export default function DashboardPage() {
               <XAxis dataKey="name" />
               <YAxis allowDecimals={false} />
               <Tooltip />
-              <Bar dataKey="units" fill="#16a34a" />
+              <Bar dataKey="units" fill="#16a34a" isAnimationActive={false} />
             </BarChart>
           </ResponsiveContainer>
           <figcaption>

@@ -25,7 +25,7 @@ export function NewProductPage() {
         name: form.name.trim(),
         description: form.description,
         category: form.category,
-        priceCents: Math.round(Number(form.price) * 100),
+        priceCents: Math.round(Number(form.price.trim()) * 100),
         initialStock: Number(form.stock),
       }),
     onError: (error) => {
@@ -46,7 +46,12 @@ export function NewProductPage() {
       <form onSubmit={onSubmit} noValidate>
         <Field label="SKU" value={form.sku} error={errors.sku} onChange={set('sku')} />
         <Field label="Name" value={form.name} error={errors.name} onChange={set('name')} />
-        <Field label="Description" value={form.description} onChange={set('description')} />
+        <Field
+          label="Description"
+          value={form.description}
+          error={errors.description}
+          onChange={set('description')}
+        />
         <Field label="Category" value={form.category} error={errors.category} onChange={set('category')} />
         <Field
           label="Price (USD)"

@@ -1,10 +1,11 @@
-import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useInfiniteQuery, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { Link, useParams } from 'react-router';
-import { ApiError } from '../api/client.ts';
+import type { ApiError } from '../api/client.ts';
 import type { OrderStatus } from '../api/types.ts';
 import { useAuth } from '../auth/auth-context.tsx';
 import { formatPrice } from '../cart/cart.ts';
+import { declineReason, PaymentFlow } from '../checkout/payment-flow.ts';
 import { ErrorMessage, Loading } from '../components/status.tsx';
 
 const STATUS: Record<OrderStatus, string> = {
@@ -72,23 +73,35 @@ export function OrderPage() {
   );
 }
 
-/** Pays an order left unpaid; the key is kept for retries of this attempt, renewed after a decline. */
+/**
+ * Pays an order left unpaid (a decline, or a checkout left half-way): retries of one attempt reuse
+ * its key, a decline makes the next attempt a new one (see PaymentFlow).
+ */
 function PayNow({ orderId }: { orderId: string }) {
   const { api } = useAuth();
   const client = useQueryClient();
-  const [key, setKey] = useState(() => crypto.randomUUID());
-  const pay = useMutation({
-    mutationFn: () => api.pay(orderId, key),
-    onSuccess: () => void client.invalidateQueries({ queryKey: ['orders'] }),
-    onError: (error) => {
-      if (error instanceof ApiError && error.status === 402) setKey(crypto.randomUUID());
-    },
-  });
+  const [flow] = useState(() => new PaymentFlow(api, orderId));
+  const [error, setError] = useState<ApiError | undefined>();
+  const [busy, setBusy] = useState(false);
+  const pay = async () => {
+    setBusy(true);
+    const outcome = await flow.pay();
+    setBusy(false);
+    setError(outcome.paid ? undefined : outcome.error);
+    void client.invalidateQueries({ queryKey: ['orders'] });
+  };
   return (
     <>
-      {pay.isError && <ErrorMessage error={pay.error} />}
-      <button type="button" onClick={() => pay.mutate()} disabled={pay.isPending}>
-        Pay now
+      {error &&
+        (error.status === 402 ? (
+          <div role="alert" className="error">
+            <p>Payment declined: {declineReason(error)}.</p>
+          </div>
+        ) : (
+          <ErrorMessage error={error} />
+        ))}
+      <button type="button" onClick={() => void pay()} disabled={busy}>
+        {busy ? 'Working…' : 'Pay now'}
       </button>
     </>
   );

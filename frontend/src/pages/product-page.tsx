@@ -1,6 +1,9 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { useRef, useState, type FormEvent } from 'react';
+import { useState, type FormEvent } from 'react';
 import { useParams } from 'react-router';
+import { IdempotencyKey, isFinalAnswer } from '../api/idempotency.ts';
+import { ApiError } from '../api/client.ts';
+import type { ProductDetail } from '../api/types.ts';
 import { useAuth } from '../auth/auth-context.tsx';
 import { formatPrice, MAX_QUANTITY } from '../cart/cart.ts';
 import { useCart } from '../cart/use-cart.ts';
@@ -60,29 +63,38 @@ export function ProductPage() {
   );
 }
 
-/** Admin: move stock by a delta with a reason; one key per adjustment, reused if it is retried. */
+/**
+ * Admin: move stock by a delta with a reason. One Idempotency-Key per adjustment: re-sending the same
+ * delta and reason after a lost answer counts once; changing either makes it a new adjustment.
+ */
 function StockAdjustment({ productId }: { productId: string }) {
   const { api } = useAuth();
   const client = useQueryClient();
   const [delta, setDelta] = useState('');
   const [reason, setReason] = useState('');
-  const key = useRef(crypto.randomUUID());
+  const [key] = useState(() => new IdempotencyKey());
   const adjust = useMutation({
-    mutationFn: () => api.adjustStock(productId, Number(delta), reason.trim(), key.current),
-    onSuccess: () => {
-      key.current = crypto.randomUUID();
+    mutationFn: (change: { delta: number; reason: string }) =>
+      api.adjustStock(productId, change.delta, change.reason, key.for(change)),
+    onError: (error) => {
+      if (error instanceof ApiError && isFinalAnswer(error.status)) key.settle();
+    },
+    onSuccess: (result) => {
+      key.settle();
       setDelta('');
       setReason('');
+      client.setQueryData<ProductDetail>(['product', productId], (p) => p && { ...p, stock: result.stock });
       void client.invalidateQueries({ queryKey: ['product', productId] });
     },
   });
   const deltaError =
-    delta !== '' && (!Number.isInteger(Number(delta)) || Number(delta) === 0)
-      ? 'Enter a whole number other than 0 (negative removes stock).'
+    delta !== '' &&
+    (!Number.isInteger(Number(delta)) || Number(delta) === 0 || Math.abs(Number(delta)) > 1_000_000)
+      ? 'Enter a whole number other than 0, up to 1,000,000 either way (negative removes stock).'
       : '';
   const onSubmit = (event: FormEvent) => {
     event.preventDefault();
-    if (!deltaError && delta !== '') adjust.mutate();
+    if (!deltaError && delta !== '') adjust.mutate({ delta: Number(delta), reason: reason.trim() });
   };
   return (
     <section aria-labelledby="stock-title" className="panel">

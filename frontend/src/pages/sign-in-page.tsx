@@ -25,6 +25,7 @@ export function SignInPage() {
     event.preventDefault();
     const found = signInErrors(form);
     setErrors(found);
+    setFailure(undefined);
     if (Object.keys(found).length) return;
     setBusy(true);
     try {
@@ -81,6 +82,7 @@ export function RegisterPage() {
     event.preventDefault();
     const found = registrationErrors(form);
     setErrors(found);
+    setFailure(undefined);
     if (Object.keys(found).length) return;
     setBusy(true);
     try {
@@ -89,6 +91,10 @@ export function RegisterPage() {
       void navigate(nextPath(params), { replace: true });
     } catch (error) {
       // The API's field errors land on their fields; the rest is said above the button.
+      if (error instanceof ApiError && error.code === 'EMAIL_TAKEN') {
+        setErrors({ email: error.message });
+        return;
+      }
       if (error instanceof ApiError && Object.keys(error.fieldErrors).length) setErrors(error.fieldErrors);
       setFailure(error);
     } finally {
