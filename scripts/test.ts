@@ -25,10 +25,12 @@ await runCli(async () => {
   if ((await inherit`pnpm -s eslint .`).exitCode !== 0) return 1;
   if ((await inherit`pnpm -s prettier --check --log-level warn .`).exitCode !== 0) return 1;
 
-  step('typecheck: tsc --noEmit (Node code, the web UI, the UI smoke suite)');
+  step('typecheck: tsc --noEmit (Node code, the web UI, the UI smoke suite, the k6 scripts)');
   if ((await inherit`pnpm -s tsc -p tsconfig.json --noEmit`).exitCode !== 0) return 1;
   if ((await inherit`pnpm -s tsc -p frontend/tsconfig.json`).exitCode !== 0) return 1;
   if ((await inherit`pnpm -s tsc -p frontend/e2e/tsconfig.json --noEmit`).exitCode !== 0) return 1;
+  // k6 cannot run on this machine: its scripts are type-checked against @types/k6 instead.
+  if ((await inherit`pnpm -s tsc -p loadtests/k6/tsconfig.json --noEmit`).exitCode !== 0) return 1;
 
   // One `test` instance for the integration tests and then the UI smoke suite (it is seeded for it).
   step('test stack: up (fresh, its own ports)');

@@ -26,3 +26,4 @@ export {
   type ProfileName,
   type Scenario,
 } from './model/profiles.ts';
+export { fromK6Summary, type LoadSummary, type SubjectFigures } from './model/summary.ts';
