@@ -35,7 +35,7 @@ export default defineConfig({
       {
         test: {
           name: 'integration',
-          include: ['stack/**/*.int.test.ts', 'services/**/*.int.test.ts'],
+          include: ['stack/**/*.int.test.ts', 'services/**/*.int.test.ts', 'loadtests/**/*.int.test.ts'],
           globalSetup: ['stack/test/global-setup.ts'],
           // One file at a time: they share the one test stack.
           pool: 'forks',

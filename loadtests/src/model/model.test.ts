@@ -23,7 +23,7 @@ describe('the SLO spec', () => {
 
   it('when rendered for k6, then each endpoint and journey gets its p95, p99 and error-rate thresholds', () => {
     const thresholds = k6Thresholds();
-    expect(thresholds['http_req_duration{name:GET /api/products/:id}']).toEqual(['p(95)<150', 'p(99)<400']);
+    expect(thresholds['http_req_duration{name:GET /api/products/:id}']).toEqual(['p(95)<250', 'p(99)<600']);
     expect(thresholds['http_req_failed{journey:checkout-and-pay}']).toEqual(['rate<0.02']);
     expect(thresholds.http_req_failed).toEqual([`rate<${ALERT_LEVELS.errorRate}`]);
     const subjects = Object.keys(SLO_SPEC.endpoints).length + Object.keys(SLO_SPEC.journeys).length;

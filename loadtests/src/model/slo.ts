@@ -20,10 +20,10 @@ export const ALERT_LEVELS = { errorRate: 0.05, p95Ms: 1000 } as const;
 export const SLO_SPEC = {
   endpoints: {
     'GET /api/products': { p95Ms: 300, p99Ms: 800, maxErrorRate: 0.01 },
-    'GET /api/products/:id': { p95Ms: 150, p99Ms: 400, maxErrorRate: 0.01 },
+    'GET /api/products/:id': { p95Ms: 250, p99Ms: 600, maxErrorRate: 0.01 },
     'POST /api/users': { p95Ms: 800, p99Ms: 1500, maxErrorRate: 0.01 },
-    'POST /api/auth/token': { p95Ms: 800, p99Ms: 1500, maxErrorRate: 0.01 },
-    'GET /api/users/me': { p95Ms: 150, p99Ms: 400, maxErrorRate: 0.01 },
+    'POST /api/auth/token': { p95Ms: 1000, p99Ms: 2000, maxErrorRate: 0.01 },
+    'GET /api/users/me': { p95Ms: 250, p99Ms: 600, maxErrorRate: 0.01 },
     'POST /api/orders': { p95Ms: 1000, p99Ms: 2500, maxErrorRate: 0.02 },
     'POST /api/orders/:id/payment': { p95Ms: 1000, p99Ms: 2500, maxErrorRate: 0.02 },
     'GET /api/orders': { p95Ms: 300, p99Ms: 800, maxErrorRate: 0.01 },
@@ -33,7 +33,7 @@ export const SLO_SPEC = {
   journeys: {
     browse: { p95Ms: 300, p99Ms: 800, maxErrorRate: 0.01 },
     search: { p95Ms: 400, p99Ms: 1000, maxErrorRate: 0.01 },
-    'sign-in': { p95Ms: 800, p99Ms: 1500, maxErrorRate: 0.01 },
+    'sign-in': { p95Ms: 1000, p99Ms: 2000, maxErrorRate: 0.01 },
     'checkout-and-pay': { p95Ms: 1000, p99Ms: 2500, maxErrorRate: 0.02 },
     'admin-dashboard': { p95Ms: 1000, p99Ms: 2500, maxErrorRate: 0.01 },
   },

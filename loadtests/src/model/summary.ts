@@ -18,6 +18,10 @@ export interface LoadSummary {
   journeys: Record<string, SubjectFigures>;
   verdicts: Verdict[];
   passed: boolean;
+  /** Arrivals not started because `maxVUs` iterations were already in flight. */
+  droppedIterations?: number;
+  /** Stopped early (Ctrl-C): the figures cover what ran. */
+  interrupted?: boolean;
 }
 
 /** What k6 hands to handleSummary, as far as this module reads it. */

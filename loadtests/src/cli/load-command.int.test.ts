@@ -1,0 +1,81 @@
+import { readFile } from 'node:fs/promises';
+import { NativeProvider, seedStack } from '@stackdrill/stack';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { LoadSummary } from '../model/summary.ts';
+import { load, SLO_FAILED } from './load-command.ts';
+
+// `pnpm load` with the Node engine against the test instance of the stack, healthy and then with
+// the order service's payment slowed by its fault switch (1.5 s, above the 1 s objective).
+let gateway: string;
+let faults: string;
+let apiKey: string;
+
+const setPaymentLatency = (latencyMs: number) =>
+  fetch(faults, {
+    method: 'PUT',
+    headers: { 'content-type': 'application/json', 'x-api-key': apiKey },
+    body: JSON.stringify({ payment: { latencyMs } }),
+  });
+
+beforeAll(async () => {
+  const provider = await NativeProvider.open('test');
+  const { app } = provider.endpoints();
+  gateway = app.gateway;
+  faults = `${app.services.order}/internal/faults`;
+  apiKey = provider.store.state.facts.appSecrets!.internalApiKey;
+  await seedStack(provider); // idempotent: the journeys need a catalogue and the admin
+});
+
+afterAll(async () => {
+  await setPaymentLatency(0);
+});
+
+async function lastSummary(output: string[]): Promise<LoadSummary> {
+  const line = output.find((l) => l.startsWith('summary: '));
+  return JSON.parse(await readFile(line!.slice('summary: '.length), 'utf8')) as LoadSummary;
+}
+
+async function run(argv: string[]): Promise<{ code: number; output: string[] }> {
+  const output: string[] = [];
+  const log = console.log;
+  console.log = (...parts: unknown[]) => output.push(parts.map(String).join(' '));
+  try {
+    return { code: await load(argv), output };
+  } finally {
+    console.log = log;
+  }
+}
+
+describe('pnpm load (node engine)', () => {
+  it('when the payment is slowed past its objective, then the run exits 99 and the report names that SLO', async () => {
+    expect((await setPaymentLatency(1500)).status).toBe(200);
+    const { code, output } = await run([
+      'smoke',
+      '--duration',
+      '12s',
+      '--target',
+      gateway,
+      '--customers',
+      '3',
+    ]);
+    expect(code).toBe(SLO_FAILED);
+    const summary = await lastSummary(output);
+    expect(summary.engine).toBe('node');
+    expect(summary.passed).toBe(false);
+    const payment = summary.verdicts.find((v) => v.subject === 'endpoint POST /api/orders/:id/payment');
+    expect(payment?.passed).toBe(false);
+    expect(payment?.broken.join(' ')).toMatch(/^p95 \d+ ms > 1000 ms/);
+    expect(summary.endpoints['GET /api/products']!.requests).toBeGreaterThan(0);
+    expect(output.some((l) => l.includes('SLO broken') && l.includes('POST /api/orders/:id/payment'))).toBe(
+      true,
+    );
+  });
+
+  it('when the profile is unknown or the target does not answer, then it says so before any load', async () => {
+    await expect(run(['nope'])).rejects.toThrow(/unknown profile "nope"; one of smoke, average/);
+    await expect(run(['smoke', '--target', 'http://127.0.0.1:9'])).rejects.toThrow(
+      /does not answer like the shop/,
+    );
+    await expect(run(['smoke', '--duration', '5 minutes'])).rejects.toThrow(/not a duration/);
+  });
+});

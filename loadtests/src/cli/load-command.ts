@@ -1,0 +1,208 @@
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import Table from 'cli-table3';
+import pc from 'picocolors';
+import { parseCli, REPO_ROOT, resolveInstance, SEED_ACCOUNTS, UsageError } from '@stackdrill/stack';
+import { runProfile, type Account } from '../engine/runner.ts';
+import { withDuration } from '../engine/schedule.ts';
+import { durationSeconds, PROFILES, type Profile, type ProfileName } from '../model/profiles.ts';
+import { checkSpec, SLO_SPEC } from '../model/slo.ts';
+import type { LoadSummary } from '../model/summary.ts';
+
+const USAGE = `pnpm load <profile> [--engine k6|node] [--target URL] [--duration 30s] [--customers N]
+  profiles: ${Object.entries(PROFILES)
+    .map(([name, p]) => `\n    ${name.padEnd(11)}${p.description}`)
+    .join('')}
+  Runs the profile's journeys against --target (default: the local gateway), judged by the SLO spec
+  (loadtests/src/model/slo.ts). Writes reports/load/<time>-<profile>.json. Exit 0 when every SLO
+  held, 99 when one broke (as k6 does), 130 when interrupted (the partial report is still written).
+  --engine: k6 when it is installed, otherwise node. --duration scales the profile to that length.`;
+
+/** Exit code when an SLO broke, as k6 uses for failed thresholds. */
+export const SLO_FAILED = 99;
+
+const k6Installed = () => spawnSync('k6', ['version'], { stdio: 'ignore' }).status === 0;
+
+export async function load(argv: string[]): Promise<number> {
+  const { values, positionals } = parseCli(
+    argv,
+    {
+      engine: { type: 'string' },
+      target: { type: 'string' },
+      duration: { type: 'string' },
+      customers: { type: 'string', default: '10' },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+    true,
+  );
+  if (values.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  const name = positionals[0];
+  if (!name || !(name in PROFILES)) {
+    throw new UsageError(
+      `${name ? `unknown profile "${name}"` : 'name a profile'}; one of ${Object.keys(PROFILES).join(', ')}`,
+    );
+  }
+  const problems = checkSpec(SLO_SPEC);
+  if (problems.length)
+    throw new UsageError(`the SLO spec does not hold together:\n  ${problems.join('\n  ')}`);
+  const profileName = name as ProfileName;
+  const base: Profile = PROFILES[profileName];
+  let profile = base;
+  if (values.duration) {
+    try {
+      profile = { ...base, scenario: withDuration(base.scenario, durationSeconds(values.duration)) };
+    } catch (error) {
+      throw new UsageError(`--duration: ${(error as Error).message}`);
+    }
+  }
+  const dev = resolveInstance('dev');
+  const target = (values.target ?? `http://${dev.host}:${dev.app.gateway.port}`).replace(/\/$/, '');
+  try {
+    new URL(target);
+  } catch {
+    throw new UsageError(`--target must be an absolute URL such as http://127.0.0.1:8080, got "${target}"`);
+  }
+  const customers = Number(values.customers);
+  if (!Number.isInteger(customers) || customers < 1 || customers > 1000)
+    throw new UsageError(`--customers takes 1 to 1000, got "${values.customers}"`);
+  const engine = values.engine ?? (k6Installed() ? 'k6' : 'node');
+  if (engine !== 'k6' && engine !== 'node') throw new UsageError(`--engine is k6 or node, got "${engine}"`);
+  await probe(target);
+
+  const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+  const out = join(REPO_ROOT, 'reports', 'load', `${stamp}-${profileName}.json`);
+  await mkdir(join(REPO_ROOT, 'reports', 'load'), { recursive: true });
+
+  if (engine === 'k6') {
+    if (!k6Installed())
+      throw new UsageError('--engine k6: k6 is not on PATH; install it, or use --engine node');
+    const args = [
+      'run',
+      '-e',
+      `PROFILE=${profileName}`,
+      '-e',
+      `BASE_URL=${target}`,
+      '-e',
+      `SUMMARY_FILE=${out}`,
+    ];
+    args.push('-e', `CUSTOMERS=${customers}`, join(REPO_ROOT, 'loadtests', 'k6', 'shop.ts'));
+    const child = spawn('k6', args, { stdio: 'inherit', cwd: REPO_ROOT });
+    return new Promise((resolve) => child.on('exit', (code) => resolve(code ?? 1)));
+  }
+
+  console.log(`${pc.bold(profileName)} (${profile.description}) against ${target}, node engine`);
+  const accounts = await provision(target, customers);
+  const abort = new AbortController();
+  const onSigint = () => {
+    console.log(pc.yellow('\ninterrupted: stopping the load, writing the partial report...'));
+    abort.abort();
+  };
+  process.once('SIGINT', onSigint);
+  let summary: LoadSummary;
+  try {
+    summary = await runProfile({
+      target,
+      profileName,
+      profile,
+      customers: accounts,
+      admin: {
+        email: process.env.LOAD_ADMIN_EMAIL ?? SEED_ACCOUNTS.admin.email,
+        password: process.env.LOAD_ADMIN_PASSWORD ?? SEED_ACCOUNTS.admin.password,
+      },
+      signal: abort.signal,
+      onProgress: (p) =>
+        console.log(
+          `${String(Math.round(p.elapsedS)).padStart(4)} s / ${p.plannedS} s  ${String(p.rate).padStart(5)} req/s  ` +
+            `p95 ${p.p95Ms.toFixed(1).padStart(7)} ms  errors ${p.errors}/${p.requests}  in flight ${p.inFlight}` +
+            `${p.dropped ? `  dropped ${p.dropped}` : ''}  SLO ${p.sloOk ? pc.green('ok') : pc.red('BROKEN')}`,
+        ),
+    });
+  } finally {
+    process.off('SIGINT', onSigint);
+  }
+  await writeFile(out, JSON.stringify(summary, null, 2));
+  printVerdicts(summary);
+  console.log(`summary: ${out}`);
+  if (summary.interrupted) return 130;
+  return summary.passed ? 0 : SLO_FAILED;
+}
+
+/** A clear error before any load when the target does not answer like the shop's gateway. */
+async function probe(target: string): Promise<void> {
+  let empty = false;
+  try {
+    const response = await fetch(`${target}/api/products?limit=1`, { signal: AbortSignal.timeout(5000) });
+    if (!response.ok) throw new Error(`GET /api/products answered ${response.status}`);
+    empty = ((await response.json()) as { items: unknown[] }).items.length === 0;
+  } catch (error) {
+    throw new UsageError(
+      `the target ${target} does not answer like the shop's gateway (${(error as Error).message}); ` +
+        'bring the stack up with `pnpm stack:up`, or pass --target',
+    );
+  }
+  if (empty) {
+    throw new UsageError(
+      `the catalogue at ${target} is empty, so no journey can buy anything; load it with \`pnpm stack:seed\``,
+    );
+  }
+}
+
+/** Customer accounts for the journeys that sign in, registered for this run (and said so). */
+async function provision(target: string, count: number): Promise<Account[]> {
+  const run = Date.now().toString(36);
+  const accounts: Account[] = [];
+  for (let i = 0; i < count; i++) {
+    const account = { email: `load.${run}.${i}@example.com`, password: 'load-test-password' };
+    const response = await fetch(`${target}/api/users`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-synthetic-load': 'setup' },
+      body: JSON.stringify({ ...account, name: `Load ${i}` }),
+    });
+    if (response.status !== 201) {
+      throw new UsageError(
+        `registering load customer ${i} failed: ${response.status} ${await response.text()}`,
+      );
+    }
+    accounts.push(account);
+  }
+  console.log(`registered ${count} load customers (load.${run}.*@example.com)`);
+  return accounts;
+}
+
+function printVerdicts(summary: LoadSummary): void {
+  const table = new Table({
+    head: ['SLO', 'requests', 'errors', 'p50', 'p95', 'p99', 'objective', ''].map((h) => pc.bold(h)),
+    style: { head: [] },
+  });
+  const figures = { ...summary.endpoints, ...summary.journeys };
+  for (const v of summary.verdicts) {
+    const f = figures[v.subject.replace(/^(endpoint|journey) /, '')];
+    table.push([
+      v.subject,
+      String(v.measured.requests),
+      `${((v.measured.errors / Math.max(1, v.measured.requests)) * 100).toFixed(1)} %`,
+      `${(f?.p50Ms ?? 0).toFixed(1)} ms`,
+      `${v.measured.p95Ms.toFixed(1)} ms`,
+      `${v.measured.p99Ms.toFixed(1)} ms`,
+      `p95 ≤ ${v.objective.p95Ms}, p99 ≤ ${v.objective.p99Ms}, errors ≤ ${(v.objective.maxErrorRate * 100).toFixed(0)} %`,
+      v.passed ? pc.green('met') : pc.red(`BROKEN: ${v.broken.join('; ')}`),
+    ]);
+  }
+  console.log(table.toString());
+  console.log(
+    summary.passed
+      ? pc.green(`every SLO held (${summary.durationS.toFixed(0)} s)`)
+      : pc.red(
+          `SLO broken: ${summary.verdicts
+            .filter((v) => !v.passed)
+            .map((v) => v.subject)
+            .join(', ')}`,
+        ),
+  );
+  if (summary.droppedIterations)
+    console.log(pc.yellow(`${summary.droppedIterations} arrivals dropped (maxVUs in flight)`));
+}
