@@ -1,9 +1,8 @@
-import { useState, type FormEvent } from 'react';
 import { Link, useNavigate, useSearchParams } from 'react-router';
-import { ApiError } from '../api/client.ts';
 import { useAuth } from '../auth/auth-context.tsx';
 import { Field } from '../components/field.tsx';
 import { ErrorMessage } from '../components/status.tsx';
+import { useForm } from '../forms/use-form.ts';
 import { registrationErrors, signInErrors } from '../forms/validation.ts';
 
 /** Where to go after signing in: only a path of this site (never another origin). */
@@ -16,49 +15,22 @@ export function SignInPage() {
   const { signIn } = useAuth();
   const navigate = useNavigate();
   const [params] = useSearchParams();
-  const [form, setForm] = useState({ email: '', password: '' });
-  const [errors, setErrors] = useState<Record<string, string>>({});
-  const [failure, setFailure] = useState<unknown>();
-  const [busy, setBusy] = useState(false);
-
-  const onSubmit = async (event: FormEvent) => {
-    event.preventDefault();
-    const found = signInErrors(form);
-    setErrors(found);
-    setFailure(undefined);
-    if (Object.keys(found).length) return;
-    setBusy(true);
-    try {
-      await signIn(form.email.trim(), form.password);
+  const form = useForm({
+    initial: { email: '', password: '' },
+    check: signInErrors,
+    submit: async ({ email, password }) => {
+      await signIn(email.trim(), password);
       void navigate(nextPath(params), { replace: true });
-    } catch (error) {
-      setFailure(error);
-    } finally {
-      setBusy(false);
-    }
-  };
+    },
+  });
   return (
     <section aria-labelledby="signin-title" className="narrow">
       <h1 id="signin-title">Sign in</h1>
-      <form onSubmit={(e) => void onSubmit(e)} noValidate>
-        <Field
-          label="Email"
-          type="email"
-          autoComplete="username"
-          value={form.email}
-          error={errors.email}
-          onChange={(e) => setForm({ ...form, email: e.target.value })}
-        />
-        <Field
-          label="Password"
-          type="password"
-          autoComplete="current-password"
-          value={form.password}
-          error={errors.password}
-          onChange={(e) => setForm({ ...form, password: e.target.value })}
-        />
-        {failure !== undefined && <ErrorMessage error={failure} />}
-        <button type="submit" disabled={busy}>
+      <form onSubmit={form.onSubmit} noValidate>
+        <Field label="Email" type="email" autoComplete="username" {...form.field('email')} />
+        <Field label="Password" type="password" autoComplete="current-password" {...form.field('password')} />
+        {form.failure !== undefined && <ErrorMessage error={form.failure} />}
+        <button type="submit" disabled={form.busy}>
           Sign in
         </button>
       </form>
@@ -73,63 +45,25 @@ export function RegisterPage() {
   const { api, signIn } = useAuth();
   const navigate = useNavigate();
   const [params] = useSearchParams();
-  const [form, setForm] = useState({ name: '', email: '', password: '' });
-  const [errors, setErrors] = useState<Record<string, string>>({});
-  const [failure, setFailure] = useState<unknown>();
-  const [busy, setBusy] = useState(false);
-
-  const onSubmit = async (event: FormEvent) => {
-    event.preventDefault();
-    const found = registrationErrors(form);
-    setErrors(found);
-    setFailure(undefined);
-    if (Object.keys(found).length) return;
-    setBusy(true);
-    try {
-      await api.register({ name: form.name.trim(), email: form.email.trim(), password: form.password });
-      await signIn(form.email.trim(), form.password);
+  const form = useForm({
+    initial: { name: '', email: '', password: '' },
+    check: registrationErrors,
+    submit: async ({ name, email, password }) => {
+      await api.register({ name: name.trim(), email: email.trim(), password });
+      await signIn(email.trim(), password);
       void navigate(nextPath(params), { replace: true });
-    } catch (error) {
-      // The API's field errors land on their fields; the rest is said above the button.
-      if (error instanceof ApiError && error.code === 'EMAIL_TAKEN') {
-        setErrors({ email: error.message });
-        return;
-      }
-      if (error instanceof ApiError && Object.keys(error.fieldErrors).length) setErrors(error.fieldErrors);
-      setFailure(error);
-    } finally {
-      setBusy(false);
-    }
-  };
+    },
+    errorField: { code: 'EMAIL_TAKEN', field: 'email' },
+  });
   return (
     <section aria-labelledby="register-title" className="narrow">
       <h1 id="register-title">Create an account</h1>
-      <form onSubmit={(e) => void onSubmit(e)} noValidate>
-        <Field
-          label="Name"
-          autoComplete="name"
-          value={form.name}
-          error={errors.name}
-          onChange={(e) => setForm({ ...form, name: e.target.value })}
-        />
-        <Field
-          label="Email"
-          type="email"
-          autoComplete="email"
-          value={form.email}
-          error={errors.email}
-          onChange={(e) => setForm({ ...form, email: e.target.value })}
-        />
-        <Field
-          label="Password"
-          type="password"
-          autoComplete="new-password"
-          value={form.password}
-          error={errors.password}
-          onChange={(e) => setForm({ ...form, password: e.target.value })}
-        />
-        {failure !== undefined && <ErrorMessage error={failure} />}
-        <button type="submit" disabled={busy}>
+      <form onSubmit={form.onSubmit} noValidate>
+        <Field label="Name" autoComplete="name" {...form.field('name')} />
+        <Field label="Email" type="email" autoComplete="email" {...form.field('email')} />
+        <Field label="Password" type="password" autoComplete="new-password" {...form.field('password')} />
+        {form.failure !== undefined && <ErrorMessage error={form.failure} />}
+        <button type="submit" disabled={form.busy}>
           Create account
         </button>
       </form>
