@@ -1,12 +1,14 @@
 // k6 (≥ 0.57 runs TypeScript): the same journeys, profiles and SLOs as the Node engine, imported, not
 // copied. `k6 run -e PROFILE=average -e BASE_URL=http://127.0.0.1:8080 loadtests/k6/shop.ts`
-// (`pnpm load <profile> --engine k6` runs this). Type-checked by the test suite with @types/k6.
+// (`pnpm load <profile> --engine k6` runs this with `--out csv=…` and makes our summary and report
+// from k6's raw samples). Type-checked by the test suite with @types/k6.
 import { sleep } from 'k6';
 import exec from 'k6/execution';
 import http from 'k6/http';
 import type { Options } from 'k6/options';
 import { JOURNEYS, type Journey, type JourneyContext } from '../src/model/journeys.ts';
-import { PROFILES, type ProfileName } from '../src/model/profiles.ts';
+import { withDuration } from '../src/engine/schedule.ts';
+import { durationSeconds, PROFILES, type ProfileName } from '../src/model/profiles.ts';
 import { k6Thresholds, type JourneyName } from '../src/model/slo.ts';
 import { fromK6Summary, type K6SummaryData } from '../src/model/summary.ts';
 
@@ -15,6 +17,10 @@ const BASE_URL = (__ENV.BASE_URL ?? 'http://127.0.0.1:8080').replace(/\/$/, '');
 const CUSTOMERS = Number(__ENV.CUSTOMERS ?? 20);
 const profile = PROFILES[PROFILE];
 if (!profile) throw new Error(`unknown profile "${PROFILE}"; one of ${Object.keys(PROFILES).join(', ')}`);
+// DURATION scales the profile's stages to that length, as `pnpm load --duration` does for the Node engine.
+const scenario = __ENV.DURATION
+  ? withDuration(profile.scenario, durationSeconds(__ENV.DURATION))
+  : profile.scenario;
 
 const thresholds = Object.fromEntries(
   Object.entries(k6Thresholds()).map(([metric, rules]) => [
@@ -26,7 +32,7 @@ const thresholds = Object.fromEntries(
 );
 
 export const options: Options = {
-  scenarios: { [PROFILE]: { ...profile.scenario, timeUnit: '1s', exec: 'iteration' } },
+  scenarios: { [PROFILE]: { ...scenario, timeUnit: '1s', exec: 'iteration' } },
   thresholds,
   summaryTrendStats: ['avg', 'min', 'med', 'max', 'p(95)', 'p(99)', 'count'],
 };

@@ -1,16 +1,13 @@
-import { randomUUID } from 'node:crypto';
-import { Pool } from 'undici';
-import { JOURNEYS, type Journey, type JourneyContext } from '../model/journeys.ts';
-import type { Profile } from '../model/profiles.ts';
-import { judge, type JourneyName } from '../model/slo.ts';
-import type { LoadSummary, SubjectFigures } from '../model/summary.ts';
-import { latencyHistogram } from './open-loop.ts';
-import { arrivals } from './schedule.ts';
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
+import { JOURNEYS, type Journey } from '../model/journeys.ts';
+import { scenarioBounds, type Profile } from '../model/profiles.ts';
+import { SUMMARY_FORMAT, type LoadSummary } from '../model/summary.ts';
+import { CapacitySearch, RunAggregate, type Second } from './aggregate.ts';
+import { rateAt } from './schedule.ts';
+import { runShare, type Account, type ShareConfig, type Tick } from './share.ts';
 
-export interface Account {
-  email: string;
-  password: string;
-}
+export type { Account } from './share.ts';
 
 export interface RunOptions {
   target: string;
@@ -20,13 +17,21 @@ export interface RunOptions {
   admin: Account;
   /** Aborting stops new iterations at once and cuts the ones in flight within a second. */
   signal?: AbortSignal;
-  /** Called about once a second. */
+  /** Called once a second, when every thread has handed that second over. */
   onProgress?: (progress: Progress) => void;
   /** Seeds the journey choice and the think times (the arrival times are fixed by the profile). */
   seed?: number;
   /** Think time is scaled by this (1: as the journeys say). */
   thinkScale?: number;
   requestTimeoutMs?: number;
+  /** The journeys the profile's mix names (default: the shop's). Other journeys run in one thread. */
+  journeys?: Record<string, Journey>;
+  /** Threads sending load (default: `autoWorkers`); 1 runs in this thread. */
+  workers?: number;
+  /** The breakpoint's window: SLOs judged over this many seconds (default 15) ... */
+  windowS?: number;
+  /** ... for subjects with at least this many requests in it (default 10). */
+  windowMinRequests?: number;
 }
 
 export interface Progress {
@@ -40,231 +45,181 @@ export interface Progress {
   inFlight: number;
   dropped: number;
   sloOk: boolean;
+  /** The arrival rate the profile asks for now (iterations/s). */
+  arrivalRate: number;
 }
 
-class Subject {
-  readonly histogram = latencyHistogram();
-  requests = 0;
-  errors = 0;
-
-  record(latencyMs: number, ok: boolean): void {
-    this.histogram.recordValue(Math.max(1, Math.round(latencyMs * 1000)));
-    this.requests++;
-    if (!ok) this.errors++;
-  }
-
-  figures(): SubjectFigures {
-    const at = (p: number) => this.histogram.getValueAtPercentile(p) / 1000;
-    return {
-      requests: this.requests,
-      errors: this.errors,
-      p50Ms: at(50),
-      p95Ms: at(95),
-      p99Ms: at(99),
-      maxMs: this.histogram.maxValue / 1000,
-    };
-  }
+/** One thread per ~1,500 requests/s at the profile's peak, at most one per core. */
+export function autoWorkers(profile: Profile, journeys: Record<string, Journey> = JOURNEYS): number {
+  const scenario = profile.scenario;
+  const peak =
+    scenario.executor === 'constant-arrival-rate'
+      ? scenario.rate
+      : Math.max(scenario.startRate, ...scenario.stages.map((s) => s.target));
+  const weights = Object.entries(profile.mix) as [string, number][];
+  const total = weights.reduce((sum, [, w]) => sum + w, 0);
+  const stepsPerIteration =
+    weights.reduce((sum, [name, w]) => sum + w * (journeys[name]?.steps.length ?? 1), 0) / total;
+  return Math.max(1, Math.min(availableParallelism(), Math.ceil((peak * stepsPerIteration) / 1500)));
 }
 
-/** A small seeded generator (mulberry32): the same seed makes the same journey choices. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-const sleep = (ms: number, signal?: AbortSignal) =>
-  new Promise<void>((resolve) => {
-    if (signal?.aborted || ms <= 0) return resolve();
-    const timer = setTimeout(resolve, ms);
-    signal?.addEventListener('abort', () => (clearTimeout(timer), resolve()), { once: true });
-  });
+const now = () => performance.timeOrigin + performance.now();
 
 /**
  * The Node engine: runs a profile's journeys at its arrival rates (open model: iteration i starts
- * when the clock says, however slow the target is), at most `maxVUs` iterations in flight (beyond
- * that an arrival is dropped and counted, as k6 does). Each request's latency is measured from when
- * it was due, so a stall shows in the percentiles. Bounded by the profile's schedule; in-flight
- * iterations get 30 s to finish after the last arrival.
+ * when the clock says, however slow the target is), split over worker threads that take every
+ * n-th arrival (see share.ts). Their per-second tallies are added up here, histograms and all, into
+ * the timeline, the live progress and the summary. A profile with `abortOnFail` (the breakpoint)
+ * is judged over a sliding window every second and stopped at the first window that breaks an SLO;
+ * the arrival rate of the last window that held is its SLO capacity.
  */
 export async function runProfile(options: RunOptions): Promise<LoadSummary> {
-  const { profile, signal } = options;
-  const scenario = profile.scenario;
-  const origin = new URL(options.target).origin;
-  const pool = new Pool(origin, {
-    connections: Math.min(256, scenario.maxVUs),
-    pipelining: 1,
-    headersTimeout: options.requestTimeoutMs ?? 15_000,
-    bodyTimeout: options.requestTimeoutMs ?? 15_000,
-  });
-  const random = seeded(options.seed ?? Date.now());
-  const endpoints = new Map<string, Subject>();
-  const journeys = new Map<string, Subject>();
-  const subject = (map: Map<string, Subject>, name: string) => {
-    let s = map.get(name);
-    if (!s) map.set(name, (s = new Subject()));
-    return s;
-  };
-  const window = { histogram: latencyHistogram(), requests: 0 };
+  const { profile } = options;
+  const workers = options.workers ?? autoWorkers(profile, options.journeys);
+  if (!Number.isInteger(workers) || workers < 1)
+    throw new RangeError(`workers must be a whole number ≥ 1, got ${workers}`);
+  if (workers > 1 && options.journeys)
+    throw new Error('journeys other than the shop’s run in one thread (workers: 1)');
+  const stop = new AbortController();
+  const onAbort = () => stop.abort();
+  options.signal?.addEventListener('abort', onAbort, { once: true });
+
+  const search = profile.abortOnFail
+    ? new CapacitySearch(profile.scenario, options.windowS, options.windowMinRequests)
+    : undefined;
+  const { seconds: plannedS } = scenarioBounds(profile.scenario);
   let requests = 0;
   let errors = 0;
-  let dropped = 0;
-  let inFlight = 0;
-  let customer = 0;
-  const weights = Object.entries(profile.mix) as [JourneyName, number][];
-  const totalWeight = weights.reduce((sum, [, w]) => sum + w, 0);
-  const choose = (): Journey => {
-    let roll = random() * totalWeight;
-    for (const [name, weight] of weights) if ((roll -= weight) < 0) return JOURNEYS[name];
-    return JOURNEYS[weights[0]![0]];
-  };
-  const synthetic = { 'x-synthetic-load': `node:${options.profileName}` };
 
-  const request = async (
-    journey: Journey | undefined,
-    step: Journey['steps'][number],
-    ctx: JourneyContext,
-    due: number,
-  ): Promise<unknown> => {
-    const headers: Record<string, string> = { ...synthetic, accept: 'application/json' };
-    const body = step.body ? JSON.stringify(step.body(ctx)) : undefined;
-    if (body) headers['content-type'] = 'application/json';
-    if (step.auth) headers.authorization = `Bearer ${ctx.vars.token}`;
-    if (step.idempotencyKey) headers['idempotency-key'] = randomUUID();
-    let ok = false;
-    let parsed: unknown;
-    try {
-      const response = await pool.request({
-        path: step.path(ctx),
-        method: step.method,
-        headers,
-        ...(body ? { body } : {}),
-        ...(signal ? { signal } : {}),
-      });
-      const text = await response.body.text();
-      ok = step.expect.includes(response.statusCode);
-      if (ok && step.extract) parsed = text ? JSON.parse(text) : undefined;
-    } catch {
-      ok = false;
-    }
-    const latencyMs = performance.now() - due;
-    subject(endpoints, step.endpoint).record(latencyMs, ok);
-    if (journey) subject(journeys, journey.name).record(latencyMs, ok);
-    window.histogram.recordValue(Math.max(1, Math.round(latencyMs * 1000)));
-    window.requests++;
-    requests++;
-    if (!ok) {
-      errors++;
-      throw new Error('step failed');
-    }
-    return parsed;
-  };
-
-  const iteration = async (due: number) => {
-    const journey = choose();
-    const ctx: JourneyContext = { vars: {}, random };
-    if (journey.actsAs === 'admin') Object.assign(ctx.vars, options.admin);
-    if (journey.actsAs === 'customer' && options.customers.length) {
-      Object.assign(ctx.vars, options.customers[customer++ % options.customers.length]);
-    }
-    try {
-      // A journey acting as someone who does not sign in as a step gets a token first.
-      // It counts for the endpoint, not for the journey, which starts once signed in.
-      if (journey.actsAs && !journey.steps.some((s) => s.endpoint === 'POST /api/auth/token')) {
-        const signIn = JOURNEYS['sign-in'].steps[0]!;
-        const answer = await request(undefined, signIn, ctx, due);
-        signIn.extract?.(answer, ctx);
-        due = performance.now();
-      }
-      for (const step of journey.steps) {
-        if (signal?.aborted) return;
-        const answer = await request(journey, step, ctx, due);
-        if (step.extract) step.extract(answer, ctx);
-        const [min, max] = step.thinkMs ?? [0, 0];
-        const think = (min + random() * (max - min)) * (options.thinkScale ?? 1);
-        await sleep(think, signal);
-        due = performance.now();
-      }
-    } catch {
-      // The step is counted; the iteration ends, as a person would stop at an error page.
-    }
-  };
-
-  const started = performance.now();
-  const plannedS = (() => {
-    let last = 0;
-    for (const t of arrivals(scenario)) last = t;
-    return Math.ceil(last / 1000);
-  })();
-  const progress = setInterval(() => {
-    const p95Ms = window.histogram.getValueAtPercentile(95) / 1000;
-    const verdicts = judge(figuresOf(endpoints, journeys));
+  const aggregate = new RunAggregate(workers, (second: Second) => {
+    const point = aggregate.timeline.at(-1)!;
+    requests += point.requests;
+    errors += point.errors;
     options.onProgress?.({
-      elapsedS: (performance.now() - started) / 1000,
+      elapsedS: second.second + 1,
       plannedS,
-      rate: window.requests,
-      p95Ms,
+      rate: point.requests,
+      p95Ms: point.p95Ms,
       errors,
       requests,
-      inFlight,
-      dropped,
-      sloOk: verdicts.every((v) => v.passed),
+      inFlight: second.inFlight,
+      dropped: aggregate.dropped,
+      sloOk: aggregate.verdicts().every((v) => v.passed),
+      arrivalRate: rateAt(profile.scenario, second.second + 1),
     });
-    window.histogram.reset();
-    window.requests = 0;
-  }, 1000);
+    if (!search) return false;
+    const kept = search.observe(second);
+    if (search.broken) stop.abort();
+    return kept;
+  });
 
-  const running = new Set<Promise<void>>();
+  const config: Omit<ShareConfig, 'index' | 'startEpochMs'> = {
+    target: options.target,
+    profileName: options.profileName,
+    profile,
+    customers: options.customers,
+    admin: options.admin,
+    seed: options.seed ?? Date.now(),
+    thinkScale: options.thinkScale ?? 1,
+    requestTimeoutMs: options.requestTimeoutMs ?? 15_000,
+    of: workers,
+    drainMs: 30_000,
+  };
+  let startEpochMs = now();
   try {
-    for (const offset of arrivals(scenario)) {
-      if (signal?.aborted) break;
-      const due = started + offset;
-      const wait = due - performance.now();
-      if (wait > 1) await sleep(wait, signal);
-      if (signal?.aborted) break;
-      if (inFlight >= scenario.maxVUs) {
-        dropped++;
-        continue;
-      }
-      inFlight++;
-      const done: Promise<void> = iteration(due).finally(() => {
-        inFlight--;
-        running.delete(done);
+    if (workers === 1) {
+      startEpochMs = now() + 10;
+      await runShare({ ...config, index: 0, startEpochMs }, (tick) => aggregate.add(tick), {
+        signal: stop.signal,
+        ...(options.journeys ? { journeys: options.journeys } : {}),
       });
-      running.add(done);
+    } else {
+      startEpochMs = await runInWorkers(config, workers, stop.signal, (tick) => aggregate.add(tick));
     }
-    const grace = signal?.aborted ? 1000 : 30_000;
-    await Promise.race([Promise.allSettled([...running]), sleep(grace)]);
   } finally {
-    clearInterval(progress);
-    await pool.destroy();
+    options.signal?.removeEventListener('abort', onAbort);
   }
+  const capacity = search?.capacity();
+  search?.destroy();
 
-  const figures = figuresOf(endpoints, journeys);
-  const verdicts = judge(figures);
-  for (const s of [...endpoints.values(), ...journeys.values()]) s.histogram.destroy();
-  window.histogram.destroy();
-  return {
-    format: 'stackdrill-load-summary/1',
+  const verdicts = aggregate.verdicts();
+  const summary: LoadSummary = {
+    format: SUMMARY_FORMAT,
     engine: 'node',
     profile: options.profileName,
     target: options.target,
-    durationS: (performance.now() - started) / 1000,
-    ...figures,
+    startedAt: new Date(startEpochMs).toISOString(),
+    durationS: (now() - startEpochMs) / 1000,
+    endpoints: aggregate.endpoints.figures(),
+    journeys: aggregate.journeys.figures(),
     verdicts,
     passed: verdicts.every((v) => v.passed),
-    droppedIterations: dropped,
-    interrupted: Boolean(signal?.aborted),
+    timeline: aggregate.timeline,
+    droppedIterations: aggregate.dropped,
+    interrupted: Boolean(options.signal?.aborted),
+    ...(capacity ? { capacity } : {}),
+    ...(workers > 1 ? { runners: 1 } : {}),
   };
+  aggregate.destroy();
+  return summary;
 }
 
-function figuresOf(endpoints: Map<string, Subject>, journeys: Map<string, Subject>) {
-  const of = (map: Map<string, Subject>) =>
-    Object.fromEntries([...map].map(([name, s]) => [name, s.figures()])) as Record<string, SubjectFigures>;
-  return { endpoints: of(endpoints), journeys: of(journeys) };
+/**
+ * Starts the worker threads, waits until each has loaded, starts them all on one clock and
+ * collects their ticks. Resolves with the start time once every worker is done; a worker that
+ * fails stops the others and rejects with its error.
+ */
+async function runInWorkers(
+  config: Omit<ShareConfig, 'index' | 'startEpochMs'>,
+  count: number,
+  signal: AbortSignal,
+  onTick: (tick: Tick) => void,
+): Promise<number> {
+  const workers = Array.from(
+    { length: count },
+    (_, index) =>
+      new Worker(new URL('./share-worker.mjs', import.meta.url), {
+        workerData: { ...config, index },
+      }),
+  );
+  const abortAll = () => workers.forEach((w) => w.postMessage({ type: 'abort' }));
+  signal.addEventListener('abort', abortAll, { once: true });
+  let startEpochMs = 0;
+  try {
+    let ready = 0;
+    const done = workers.map(
+      (worker) =>
+        new Promise<void>((resolve, reject) => {
+          worker.on(
+            'message',
+            (
+              message:
+                | { type: 'ready' | 'done' }
+                | { type: 'tick'; tick: Tick }
+                | { type: 'failed'; message: string },
+            ) => {
+              if (message.type === 'ready' && ++ready === count) {
+                startEpochMs = now() + 20;
+                workers.forEach((w) => w.postMessage({ type: 'start', startEpochMs }));
+              } else if (message.type === 'tick') onTick(message.tick);
+              else if (message.type === 'done') resolve();
+              else if (message.type === 'failed')
+                reject(new Error(`a load worker failed: ${message.message}`));
+            },
+          );
+          worker.on('error', reject);
+          worker.on('exit', (code) =>
+            code === 0 ? resolve() : reject(new Error(`a load worker exited with code ${code}`)),
+          );
+        }),
+    );
+    await Promise.all(done).catch((error: unknown) => {
+      abortAll();
+      throw error;
+    });
+    return startEpochMs;
+  } finally {
+    signal.removeEventListener('abort', abortAll);
+    await Promise.all(workers.map((w) => w.terminate()));
+  }
 }

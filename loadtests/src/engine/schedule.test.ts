@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { arrivals, withDuration } from './schedule.ts';
+import { arrivals, rateAt, withDuration } from './schedule.ts';
 
 describe('arrival schedules', () => {
   it('a constant rate spaces arrivals evenly, rate × duration of them', () => {
@@ -75,5 +75,24 @@ describe('arrival schedules', () => {
         20,
       ),
     ).toMatchObject({ duration: '20s' });
+  });
+});
+
+describe('the arrival rate at a moment', () => {
+  it('follows the ramps stage by stage and holds the last target after them', () => {
+    const scenario = {
+      executor: 'ramping-arrival-rate' as const,
+      startRate: 10,
+      stages: [
+        { target: 30, duration: '10s' },
+        { target: 30, duration: '5s' },
+      ],
+      preAllocatedVUs: 1,
+      maxVUs: 1,
+    };
+    expect(rateAt(scenario, 0)).toBe(10);
+    expect(rateAt(scenario, 5)).toBe(20);
+    expect(rateAt(scenario, 12)).toBe(30);
+    expect(rateAt(scenario, 99)).toBe(30);
   });
 });

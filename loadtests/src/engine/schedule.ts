@@ -46,3 +46,18 @@ export function withDuration(scenario: Scenario, seconds: number): Scenario {
     })),
   };
 }
+
+/** The arrival rate (per second) the scenario asks for `seconds` into the run. */
+export function rateAt(scenario: Scenario, seconds: number): number {
+  if (scenario.executor === 'constant-arrival-rate') return scenario.rate;
+  let stageStart = 0;
+  let rate = scenario.startRate;
+  for (const stage of scenario.stages) {
+    const length = durationSeconds(stage.duration);
+    if (seconds <= stageStart + length)
+      return rate + ((stage.target - rate) * (seconds - stageStart)) / length;
+    stageStart += length;
+    rate = stage.target;
+  }
+  return rate;
+}

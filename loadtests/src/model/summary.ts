@@ -6,22 +6,65 @@ import { judge } from './slo.ts';
 export interface SubjectFigures extends Measured {
   p50Ms: number;
   maxMs: number;
+  /**
+   * Every latency, as an HDR histogram in µs (1 µs to 60 s, 3 significant digits), compressed and
+   * base64-encoded the way hdr-histogram-js's `encodeIntoCompressedBase64` does. Merging runs adds these
+   * up (percentiles cannot be averaged). Absent when the engine kept percentiles only (k6's summary).
+   */
+  histogram?: string;
+  /** Answers by HTTP status; `"0"` counts requests that got none (transport error or timeout). */
+  statuses?: Record<string, number>;
 }
 
+/** One second of a run, over all requests answered in it. */
+export interface TimelinePoint {
+  /** Seconds from the start of the load (the point covers [second, second + 1)). */
+  second: number;
+  /** Journey iterations started in that second (the arrival rate the profile asked for, less drops). */
+  arrivals: number;
+  requests: number;
+  errors: number;
+  p50Ms: number;
+  p95Ms: number;
+  p99Ms: number;
+  /** That second's latencies, encoded like `SubjectFigures.histogram` (so merged timelines stay exact). */
+  histogram?: string;
+}
+
+/** What the `breakpoint` profile found: the highest arrival rate at which every SLO held. */
+export interface SloCapacity {
+  /** Journey iterations per second (the profile's arrival rate) of the last window that met every SLO. */
+  iterationsPerS: number;
+  /** Requests per second answered in that window. */
+  requestsPerS: number;
+  /** The window that broke an SLO (absent when the ramp ended first, so the capacity is at least the above). */
+  brokenAt?: { iterationsPerS: number; broken: string[] };
+}
+
+export const SUMMARY_FORMAT = 'stackdrill-load-summary/2';
+
 export interface LoadSummary {
-  format: 'stackdrill-load-summary/1';
+  format: typeof SUMMARY_FORMAT;
   engine: 'k6' | 'node';
   profile: string;
   target: string;
+  /** ISO time the load started. */
+  startedAt: string;
   durationS: number;
   endpoints: Record<string, SubjectFigures>;
   journeys: Record<string, SubjectFigures>;
   verdicts: Verdict[];
   passed: boolean;
+  /** Second by second, for the report's charts (absent from k6's own summary). */
+  timeline?: TimelinePoint[];
   /** Arrivals not started because `maxVUs` iterations were already in flight. */
   droppedIterations?: number;
   /** Stopped early (Ctrl-C): the figures cover what ran. */
   interrupted?: boolean;
+  /** Set by the `breakpoint` profile. */
+  capacity?: SloCapacity;
+  /** How many runners' summaries this one merges (absent: one). */
+  runners?: number;
 }
 
 /** What k6 hands to handleSummary, as far as this module reads it. */
@@ -58,10 +101,11 @@ export function fromK6Summary(data: K6SummaryData, meta: { profile: string; targ
   const journeys = subjects('journey');
   const verdicts = judge({ endpoints, journeys });
   return {
-    format: 'stackdrill-load-summary/1',
+    format: SUMMARY_FORMAT,
     engine: 'k6',
     profile: meta.profile,
     target: meta.target,
+    startedAt: new Date(Date.now() - data.state.testRunDurationMs).toISOString(),
     durationS: data.state.testRunDurationMs / 1000,
     endpoints,
     journeys,

@@ -1,0 +1,237 @@
+import { randomUUID } from 'node:crypto';
+import { Pool } from 'undici';
+import { JOURNEYS, type Journey, type JourneyContext } from '../model/journeys.ts';
+import type { Profile } from '../model/profiles.ts';
+import { arrivals } from './schedule.ts';
+import { TallyMap, type WireTally } from './tally.ts';
+
+export interface Account {
+  email: string;
+  password: string;
+}
+
+/** Everything one share of a run needs; plain data, so it crosses into a worker thread as it is. */
+export interface ShareConfig {
+  target: string;
+  profileName: string;
+  profile: Profile;
+  customers: Account[];
+  admin: Account;
+  seed: number;
+  thinkScale: number;
+  requestTimeoutMs: number;
+  /** This share starts arrivals `index`, `index + of`, `index + 2·of`, … of the profile's schedule. */
+  index: number;
+  of: number;
+  /** When arrival 0 is due, in ms since the epoch (`performance.timeOrigin + now`): one clock for all threads. */
+  startEpochMs: number;
+  /** Grace for iterations in flight after the last arrival. */
+  drainMs: number;
+}
+
+/** One second of one share: what it started and what was answered in it. */
+export interface Tick {
+  share: number;
+  second: number;
+  arrivals: number;
+  dropped: number;
+  inFlight: number;
+  endpoints: Record<string, WireTally>;
+  journeys: Record<string, WireTally>;
+  /** The share's last tick (it is done). */
+  last: boolean;
+}
+
+const now = () => performance.timeOrigin + performance.now();
+
+/** A small seeded generator (mulberry32): the same seed makes the same journey choices. */
+export function seeded(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const sleep = (ms: number, signal?: AbortSignal) =>
+  new Promise<void>((resolve) => {
+    if (signal?.aborted || ms <= 0) return resolve();
+    const onAbort = () => (clearTimeout(timer), resolve());
+    const timer = setTimeout(() => (signal?.removeEventListener('abort', onAbort), resolve()), ms);
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+
+class StepFailed extends Error {}
+
+/**
+ * One share of a run (the whole run when there is one thread): starts its journey iterations when
+ * the clock says (open model), at most its part of `maxVUs` in flight (beyond that an arrival is
+ * dropped and counted, as k6 does), measures each request from when it was due (so a stall shows in
+ * the percentiles), and hands over a tick every second. Bounded by the profile's schedule plus the
+ * drain grace; an abort stops new iterations at once and cuts those in flight within a second.
+ */
+export async function runShare(
+  config: ShareConfig,
+  onTick: (tick: Tick) => void,
+  options: { signal?: AbortSignal; journeys?: Record<string, Journey> } = {},
+): Promise<void> {
+  const { profile } = config;
+  const { signal } = options;
+  const scenario = profile.scenario;
+  const maxInFlight = Math.max(1, Math.floor(scenario.maxVUs / config.of));
+  const pool = new Pool(new URL(config.target).origin, {
+    connections: Math.min(256, maxInFlight),
+    pipelining: 1,
+    headersTimeout: config.requestTimeoutMs,
+    bodyTimeout: config.requestTimeoutMs,
+  });
+  const known: Record<string, Journey> = options.journeys ?? JOURNEYS;
+  const weights = Object.entries(profile.mix) as [string, number][];
+  for (const [name] of weights)
+    if (!known[name]) throw new Error(`the profile's mix names "${name}", which is not a journey`);
+  const totalWeight = weights.reduce((sum, [, w]) => sum + w, 0);
+  const random = seeded(config.seed + config.index);
+  const choose = (): Journey => {
+    let roll = random() * totalWeight;
+    for (const [name, weight] of weights) if ((roll -= weight) < 0) return known[name]!;
+    return known[weights[0]![0]]!;
+  };
+  const synthetic = { 'x-synthetic-load': `node:${config.profileName}` };
+
+  // The current second's tallies; handed over and replaced at each second boundary.
+  let endpoints = new TallyMap();
+  let journeys = new TallyMap();
+  let started = 0;
+  let dropped = 0;
+  let inFlight = 0;
+  let second = 0;
+  const handOver = (last: boolean) => {
+    onTick({
+      share: config.index,
+      second,
+      arrivals: started,
+      dropped,
+      inFlight,
+      endpoints: endpoints.toWire(),
+      journeys: journeys.toWire(),
+      last,
+    });
+    endpoints.destroy();
+    journeys.destroy();
+    endpoints = new TallyMap();
+    journeys = new TallyMap();
+    started = 0;
+    dropped = 0;
+    second++;
+  };
+  let ticker: NodeJS.Timeout | undefined;
+  const scheduleTick = () => {
+    ticker = setTimeout(
+      () => {
+        handOver(false);
+        scheduleTick();
+      },
+      Math.max(0, config.startEpochMs + (second + 1) * 1000 - now()),
+    );
+  };
+
+  const request = async (
+    journey: Journey | undefined,
+    step: Journey['steps'][number],
+    ctx: JourneyContext,
+    due: number,
+  ): Promise<unknown> => {
+    const headers: Record<string, string> = { ...synthetic, accept: 'application/json' };
+    const body = step.body ? JSON.stringify(step.body(ctx)) : undefined;
+    if (body) headers['content-type'] = 'application/json';
+    if (step.auth) headers.authorization = `Bearer ${ctx.vars.token}`;
+    if (step.idempotencyKey) headers['idempotency-key'] = randomUUID();
+    let status = 0;
+    let ok = false;
+    let parsed: unknown;
+    try {
+      const response = await pool.request({
+        path: step.path(ctx),
+        method: step.method,
+        headers,
+        ...(body ? { body } : {}),
+        ...(signal ? { signal } : {}),
+      });
+      const text = await response.body.text();
+      status = response.statusCode;
+      ok = step.expect.includes(status);
+      if (ok && step.extract) parsed = text ? JSON.parse(text) : undefined;
+    } catch {
+      ok = false;
+    }
+    const latencyMs = now() - due;
+    endpoints.get(step.endpoint).record(latencyMs, status, ok);
+    if (journey) journeys.get(journey.name).record(latencyMs, status, ok);
+    if (!ok) throw new StepFailed();
+    return parsed;
+  };
+
+  const iteration = async (arrival: number, due: number) => {
+    const journey = choose();
+    const ctx: JourneyContext = { vars: {}, random };
+    if (journey.actsAs === 'admin') Object.assign(ctx.vars, config.admin);
+    if (journey.actsAs === 'customer' && config.customers.length)
+      Object.assign(ctx.vars, config.customers[arrival % config.customers.length]);
+    try {
+      // A journey acting as someone who does not sign in as a step gets a token first.
+      // It counts for the endpoint, not for the journey, which starts once signed in.
+      if (journey.actsAs && !journey.steps.some((s) => s.endpoint === 'POST /api/auth/token')) {
+        const signIn = JOURNEYS['sign-in'].steps[0]!;
+        signIn.extract?.(await request(undefined, signIn, ctx, due), ctx);
+        due = now();
+      }
+      for (const step of journey.steps) {
+        if (signal?.aborted) return;
+        const answer = await request(journey, step, ctx, due);
+        step.extract?.(answer, ctx);
+        const [min, max] = step.thinkMs ?? [0, 0];
+        await sleep((min + random() * (max - min)) * config.thinkScale, signal);
+        due = now();
+      }
+    } catch (error) {
+      // A failed step is counted; the iteration ends, as a person would stop at an error page.
+      if (!(error instanceof StepFailed)) throw error;
+    }
+  };
+
+  const running = new Set<Promise<void>>();
+  scheduleTick();
+  try {
+    let arrival = 0;
+    for (const offset of arrivals(scenario)) {
+      if (arrival++ % config.of !== config.index) continue;
+      if (signal?.aborted) break;
+      const due = config.startEpochMs + offset;
+      const wait = due - now();
+      if (wait > 1) await sleep(wait, signal);
+      if (signal?.aborted) break;
+      if (inFlight >= maxInFlight) {
+        dropped++;
+        continue;
+      }
+      started++;
+      inFlight++;
+      const done: Promise<void> = iteration(arrival - 1, due).finally(() => {
+        inFlight--;
+        running.delete(done);
+      });
+      running.add(done);
+    }
+    const grace = signal?.aborted ? 1000 : config.drainMs;
+    await Promise.race([Promise.allSettled([...running]), sleep(grace)]);
+  } finally {
+    clearTimeout(ticker);
+    await pool.destroy();
+    handOver(true);
+    endpoints.destroy();
+    journeys.destroy();
+  }
+}
