@@ -4,20 +4,26 @@ import { join } from 'node:path';
 import Table from 'cli-table3';
 import pc from 'picocolors';
 import { parseCli, REPO_ROOT, resolveInstance, SEED_ACCOUNTS, UsageError } from '@stackdrill/stack';
+import { summaryFromK6Samples } from '../engine/k6-samples.ts';
 import { runProfile, type Account } from '../engine/runner.ts';
 import { withDuration } from '../engine/schedule.ts';
+import { writeHtmlReport } from '../report/html-report.ts';
 import { durationSeconds, PROFILES, type Profile, type ProfileName } from '../model/profiles.ts';
 import { checkSpec, SLO_SPEC } from '../model/slo.ts';
-import type { LoadSummary } from '../model/summary.ts';
+import type { LoadSummary, SloCapacity } from '../model/summary.ts';
 
-const USAGE = `pnpm load <profile> [--engine k6|node] [--target URL] [--duration 30s] [--customers N]
+const USAGE = `pnpm load <profile> [--engine k6|node] [--target URL] [--duration 30s] [--customers N] [--workers N]
   profiles: ${Object.entries(PROFILES)
     .map(([name, p]) => `\n    ${name.padEnd(11)}${p.description}`)
     .join('')}
   Runs the profile's journeys against --target (default: the local gateway), judged by the SLO spec
-  (loadtests/src/model/slo.ts). Writes reports/load/<time>-<profile>.json. Exit 0 when every SLO
+  (loadtests/src/model/slo.ts). Writes reports/load/<time>-<profile>.json and .html (the report; with
+  k6 also its raw samples, .k6.csv.gz, from which both are made). Exit 0 when every SLO
   held, 99 when one broke (as k6 does), 130 when interrupted (the partial report is still written).
-  --engine: k6 when it is installed, otherwise node. --duration scales the profile to that length.`;
+  --engine: k6 when it is installed, otherwise node. --duration scales the profile to that length.
+  --workers: threads of the node engine (default: one per ~1,500 requests/s at the peak, at most one per core).
+  breakpoint: ramps until an SLO breaks over a 15 s window, prints the SLO capacity (the last arrival
+  rate that met every SLO) and exits 0 once it has measured it.`;
 
 /** Exit code when an SLO broke, as k6 uses for failed thresholds. */
 export const SLO_FAILED = 99;
@@ -32,6 +38,7 @@ export async function load(argv: string[]): Promise<number> {
       target: { type: 'string' },
       duration: { type: 'string' },
       customers: { type: 'string', default: '10' },
+      workers: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
     true,
@@ -69,6 +76,9 @@ export async function load(argv: string[]): Promise<number> {
   const customers = Number(values.customers);
   if (!Number.isInteger(customers) || customers < 1 || customers > 1000)
     throw new UsageError(`--customers takes 1 to 1000, got "${values.customers}"`);
+  const workers = values.workers === undefined ? undefined : Number(values.workers);
+  if (workers !== undefined && !(Number.isInteger(workers) && workers >= 1 && workers <= 64))
+    throw new UsageError(`--workers takes 1 to 64, got "${values.workers}"`);
   const engine = values.engine ?? (k6Installed() ? 'k6' : 'node');
   if (engine !== 'k6' && engine !== 'node') throw new UsageError(`--engine is k6 or node, got "${engine}"`);
   await probe(target);
@@ -80,18 +90,31 @@ export async function load(argv: string[]): Promise<number> {
   if (engine === 'k6') {
     if (!k6Installed())
       throw new UsageError('--engine k6: k6 is not on PATH; install it, or use --engine node');
-    const args = [
-      'run',
-      '-e',
-      `PROFILE=${profileName}`,
-      '-e',
-      `BASE_URL=${target}`,
-      '-e',
-      `SUMMARY_FILE=${out}`,
-    ];
-    args.push('-e', `CUSTOMERS=${customers}`, join(REPO_ROOT, 'loadtests', 'k6', 'shop.ts'));
-    const child = spawn('k6', args, { stdio: 'inherit', cwd: REPO_ROOT });
-    return new Promise((resolve) => child.on('exit', (code) => resolve(code ?? 1)));
+    const samples = out.replace(/\.json$/, '.k6.csv.gz');
+    const args = ['run', '--out', `csv=${samples}`];
+    for (const [key, value] of Object.entries({
+      PROFILE: profileName,
+      ...(values.duration ? { DURATION: values.duration } : {}),
+      BASE_URL: target,
+      SUMMARY_FILE: out,
+      CUSTOMERS: String(customers),
+    }))
+      args.push('-e', `${key}=${value}`);
+    args.push(join(REPO_ROOT, 'loadtests', 'k6', 'shop.ts'));
+    const child = spawn('k6', args, {
+      stdio: 'inherit',
+      cwd: REPO_ROOT,
+      env: { ...process.env, K6_CSV_TIME_FORMAT: 'unix_milli' },
+    });
+    // Ctrl-C reaches k6 too (same process group); k6 stops and still writes its samples.
+    const wait = () => {};
+    process.on('SIGINT', wait);
+    const code = await new Promise<number>((resolve) => child.on('exit', (c) => resolve(c ?? 1)));
+    process.off('SIGINT', wait);
+    // k6's own exit codes other than "thresholds failed" (a script error, a setup failure) stand.
+    if (code !== 0 && code !== SLO_FAILED) return code;
+    const summary = await summaryFromK6Samples(samples, { profileName, profile, target });
+    return finish(summary, out);
   }
 
   console.log(`${pc.bold(profileName)} (${profile.description}) against ${target}, node engine`);
@@ -114,9 +137,11 @@ export async function load(argv: string[]): Promise<number> {
         password: process.env.LOAD_ADMIN_PASSWORD ?? SEED_ACCOUNTS.admin.password,
       },
       signal: abort.signal,
+      ...(workers ? { workers } : {}),
       onProgress: (p) =>
         console.log(
-          `${String(Math.round(p.elapsedS)).padStart(4)} s / ${p.plannedS} s  ${String(p.rate).padStart(5)} req/s  ` +
+          `${String(Math.round(p.elapsedS)).padStart(4)} s / ${p.plannedS} s  ${p.arrivalRate.toFixed(1).padStart(6)} it/s  ` +
+            `${String(p.rate).padStart(5)} req/s  ` +
             `p95 ${p.p95Ms.toFixed(1).padStart(7)} ms  errors ${p.errors}/${p.requests}  in flight ${p.inFlight}` +
             `${p.dropped ? `  dropped ${p.dropped}` : ''}  SLO ${p.sloOk ? pc.green('ok') : pc.red('BROKEN')}`,
         ),
@@ -124,10 +149,18 @@ export async function load(argv: string[]): Promise<number> {
   } finally {
     process.off('SIGINT', onSigint);
   }
+  return finish(summary, out);
+}
+
+/** Writes the JSON summary and the HTML report, prints the verdicts, and says how the run ended. */
+async function finish(summary: LoadSummary, out: string): Promise<number> {
   await writeFile(out, JSON.stringify(summary, null, 2));
+  const html = out.replace(/\.json$/, '.html');
+  await writeHtmlReport(summary, html);
   printVerdicts(summary);
-  console.log(`summary: ${out}`);
+  console.log(`summary: ${out}\nreport:  ${html}`);
   if (summary.interrupted) return 130;
+  if (summary.capacity) return printCapacity(summary.capacity) ? 0 : SLO_FAILED;
   return summary.passed ? 0 : SLO_FAILED;
 }
 
@@ -171,6 +204,23 @@ async function provision(target: string, count: number): Promise<Account[]> {
   }
   console.log(`registered ${count} load customers (load.${run}.*@example.com)`);
   return accounts;
+}
+
+/** The breakpoint's answer; false when not even the first window held. */
+function printCapacity(capacity: SloCapacity): boolean {
+  const rate = `${capacity.iterationsPerS.toFixed(1)} journeys/s (${capacity.requestsPerS.toFixed(0)} requests/s)`;
+  if (!capacity.brokenAt) {
+    console.log(pc.yellow(`SLO capacity: at least ${rate}: the ramp ended before any SLO broke`));
+    return true;
+  }
+  const where = `broke at ${capacity.brokenAt.iterationsPerS.toFixed(1)} journeys/s: ${capacity.brokenAt.broken.join('; ')}`;
+  if (capacity.iterationsPerS === 0) {
+    console.log(pc.red(`SLO capacity: none: the first window already ${where}`));
+    return false;
+  }
+  console.log(pc.bold(`SLO capacity: ${rate}`));
+  console.log(`  ${where}`);
+  return true;
 }
 
 function printVerdicts(summary: LoadSummary): void {
