@@ -31,6 +31,12 @@ export async function createNotificationService(
   const runtime = await connectRuntime('notification', config, logger);
   const store = new NotificationStore(runtime.mongo.db);
   await store.ensureIndexes();
+  const relay = new OutboxRelay({
+    db: runtime.mongo.db,
+    collections: [store.deliveries.collectionName],
+    producer: runtime.producer,
+    logger: runtime.logger,
+  });
   const domain = new NotificationDomain({
     store,
     channels: {
@@ -40,12 +46,7 @@ export async function createNotificationService(
     },
     logger: runtime.logger,
     source: 'notification-service',
-  });
-  const relay = new OutboxRelay({
-    db: runtime.mongo.db,
-    collections: [store.deliveries.collectionName],
-    producer: runtime.producer,
-    logger: runtime.logger,
+    outboxWritten: () => relay.nudge(),
   });
   await relay.ensureIndexes();
   const consumer = await connectConsumer(runtime.kafka, config.consumerGroup, [

@@ -40,19 +40,20 @@ export async function createOrderService(config: OrderConfig, logger?: Logger): 
     latencyMs: config.paymentLatencyMs,
   });
   const payments = new SimulatedPaymentProvider(runtime.mongo.db, faults);
-  const domain = new OrderDomain({
-    store,
-    products: new ProductClient(config.productServiceUrl, config.internalApiKey),
-    payments,
-    source: 'order-service',
-  });
-  const api = orderApi(domain, runtime.tokens);
   const relay = new OutboxRelay({
     db: runtime.mongo.db,
     collections: [store.orders.collectionName, store.statuses.collectionName],
     producer: runtime.producer,
     logger: runtime.logger,
   });
+  const domain = new OrderDomain({
+    store,
+    products: new ProductClient(config.productServiceUrl, config.internalApiKey),
+    payments,
+    source: 'order-service',
+    outboxWritten: () => relay.nudge(),
+  });
+  const api = orderApi(domain, runtime.tokens);
   await relay.ensureIndexes();
   // Every replica sweeps; sweeps are idempotent, and one at a time per process.
   let sweeping: Promise<void> | undefined;

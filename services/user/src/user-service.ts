@@ -30,14 +30,20 @@ export async function createUserService(config: UserConfig, logger?: Logger): Pr
   const users = new UserRepository(runtime.mongo.db);
   await users.ensureIndexes();
   const sessions = new SessionStore(runtime.redis, config.refreshTokenTtlS);
-  const domain = new UserDomain({ users, sessions, tokens: runtime.tokens, source: 'user-service' });
-  const api = userApi(domain, runtime.tokens);
   const relay = new OutboxRelay({
     db: runtime.mongo.db,
     collections: [users.collection.collectionName],
     producer: runtime.producer,
     logger: runtime.logger,
   });
+  const domain = new UserDomain({
+    users,
+    sessions,
+    tokens: runtime.tokens,
+    source: 'user-service',
+    outboxWritten: () => relay.nudge(),
+  });
+  const api = userApi(domain, runtime.tokens);
   await relay.ensureIndexes();
   const service = runtime.serve(api, { closers: [{ name: 'outbox relay', close: () => relay.stop() }] });
   relay.start();

@@ -26,21 +26,31 @@ export interface OutboxRelayOptions {
   collections: string[];
   producer: Producer;
   logger: Logger;
+  /** The pause after a pass that published something (default 200 ms). */
   intervalMs?: number;
+  /** The longest pause after idle passes: the pause doubles up to it (default 5 s). */
+  idleIntervalMs?: number;
   batchSize?: number;
 }
 
 /**
  * Polls for unsent outboxes, publishes their events (acks=all) and marks them sent. A crash between
  * publish and mark publishes again on restart: delivery is at-least-once and consumers deduplicate
- * on the event id.
+ * on the event id. The service nudges the relay after each outbox write, so its own events go out at
+ * once; the poll is for outboxes a crashed process left behind, and backs off while there are none
+ * (on FerretDB each poll scans its collections, which an idle stack would otherwise pay for forever).
  */
 export class OutboxRelay {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
   private stopped = false;
+  private started = false;
+  private nudged = false;
+  private pause: number;
 
-  constructor(private readonly options: OutboxRelayOptions) {}
+  constructor(private readonly options: OutboxRelayOptions) {
+    this.pause = options.intervalMs ?? 200;
+  }
 
   async ensureIndexes(): Promise<void> {
     for (const name of this.options.collections)
@@ -72,18 +82,37 @@ export class OutboxRelay {
   }
 
   start(): void {
-    const interval = this.options.intervalMs ?? 200;
-    const tick = () => {
-      this.running = this.relayOnce()
-        .then(() => undefined)
-        .catch((error: unknown) =>
-          this.options.logger.warn({ err: error }, 'outbox relay pass failed; retrying'),
-        )
-        .finally(() => {
-          if (!this.stopped) this.timer = setTimeout(tick, interval);
-        });
-    };
-    tick();
+    this.started = true;
+    this.pass();
+  }
+
+  /** An outbox was just written: relay it now (or right after the pass in progress). */
+  nudge(): void {
+    if (!this.started || this.stopped) return;
+    if (this.running) this.nudged = true;
+    else {
+      clearTimeout(this.timer);
+      this.pass();
+    }
+  }
+
+  private pass(): void {
+    const busy = this.options.intervalMs ?? 200;
+    this.running = this.relayOnce()
+      .then((published) => {
+        this.pause = published > 0 ? busy : Math.min(this.pause * 2, this.options.idleIntervalMs ?? 5000);
+      })
+      .catch((error: unknown) => {
+        this.pause = busy;
+        this.options.logger.warn({ err: error }, 'outbox relay pass failed; retrying');
+      })
+      .finally(() => {
+        this.running = undefined;
+        if (this.stopped) return;
+        const again = this.nudged;
+        this.nudged = false;
+        this.timer = setTimeout(() => this.pass(), again ? 0 : this.pause);
+      });
   }
 
   /** Stops polling and waits for the pass in progress. */

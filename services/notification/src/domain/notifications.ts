@@ -32,6 +32,8 @@ export interface NotificationDomainDeps {
   channels: Channels;
   logger: Logger;
   source: string;
+  /** Called after an outbox is written, so the relay publishes it now rather than at its next poll. */
+  outboxWritten?: () => void;
 }
 
 /**
@@ -127,6 +129,7 @@ export class NotificationDomain {
           [outcome],
         ),
       );
+      this.deps.outboxWritten?.();
     }
   }
 

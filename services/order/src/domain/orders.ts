@@ -36,6 +36,8 @@ export interface OrderDomainDeps {
   products: ProductClient;
   payments: SimulatedPaymentProvider;
   source: string;
+  /** Called after an outbox is written, so the relay publishes it now rather than at its next poll. */
+  outboxWritten?: () => void;
 }
 
 const hashOf = (value: unknown) => createHash('sha256').update(JSON.stringify(value)).digest('hex');
@@ -119,6 +121,7 @@ export class OrderDomain {
       totalCents: order.totalCents,
     });
     await store.insertOrder(withOutbox(order, [placed]));
+    this.deps.outboxWritten?.();
     const stored = (await store.findOrder(orderId))!;
     const outcome = { status: 201, body: view(stored, 'placed') };
     await store.settle(store.orderRequests, claimId, outcome);
@@ -173,6 +176,7 @@ export class OrderDomain {
       await store.appendStatus(
         withOutbox({ _id: `${orderId}:paid`, orderId, status: 'paid' as const, at: new Date() }, [paid]),
       );
+      this.deps.outboxWritten?.();
       const outcome = { status: 200, body: { orderId, status: 'paid', chargeId: result.chargeId } };
       await store.settle(store.paymentRequests, claimId, outcome);
       return outcome;
@@ -194,6 +198,7 @@ export class OrderDomain {
         [failed],
       ),
     );
+    this.deps.outboxWritten?.();
     const body = {
       code: 'PAYMENT_FAILED',
       message: `${result.reason}; pay again with a new Idempotency-Key`,

@@ -23,6 +23,8 @@ export interface UserDomainDeps {
   sessions: SessionStore;
   tokens: AccessTokens;
   source: string;
+  /** Called after an outbox is written, so the relay publishes it now rather than at its next poll. */
+  outboxWritten?: () => void;
 }
 
 /**
@@ -70,6 +72,7 @@ export class UserDomain {
     });
     try {
       await this.deps.users.insert(withOutbox(user, [event]));
+      this.deps.outboxWritten?.();
     } catch (error) {
       if (error instanceof EmailTaken) {
         throw new AppError(409, 'EMAIL_TAKEN', 'an account with this email already exists; sign in instead');
