@@ -30,9 +30,14 @@ afterAll(async () => {
   await setPaymentLatency(0);
 });
 
+const written = (output: string[], what: 'summary' | 'report') =>
+  output
+    .find((l) => l.startsWith(`${what}: `))!
+    .slice(`${what}: `.length)
+    .trim();
+
 async function lastSummary(output: string[]): Promise<LoadSummary> {
-  const line = output.find((l) => l.startsWith('summary: '));
-  return JSON.parse(await readFile(line!.slice('summary: '.length), 'utf8')) as LoadSummary;
+  return JSON.parse(await readFile(written(output, 'summary'), 'utf8')) as LoadSummary;
 }
 
 async function run(argv: string[]): Promise<{ code: number; output: string[] }> {
@@ -47,6 +52,35 @@ async function run(argv: string[]): Promise<{ code: number; output: string[] }> 
 }
 
 describe('pnpm load (node engine)', () => {
+  it('when the system is healthy, then smoke answers every request and writes the summary and the report', async () => {
+    const { code, output } = await run([
+      'smoke',
+      '--duration',
+      '12s',
+      '--target',
+      gateway,
+      '--customers',
+      '3',
+      '--workers',
+      '2',
+    ]);
+    const summary = await lastSummary(output);
+    // Every request must succeed; whether the latencies meet their objectives depends on this
+    // machine's load while the suite runs (the README gives figures of quiet runs), so the test holds
+    // the exit code to the verdict instead.
+    const errors = Object.values(summary.endpoints).reduce((sum, e) => sum + e.errors, 0);
+    expect(errors).toBe(0);
+    expect(code).toBe(summary.passed ? 0 : SLO_FAILED);
+    expect(summary.timeline!.length).toBeGreaterThanOrEqual(12);
+    // 24 iterations over five journeys (random, unseeded): each seen journey is one of the shop's.
+    expect(Object.keys(summary.journeys).length).toBeGreaterThanOrEqual(3);
+    for (const journey of Object.keys(summary.journeys))
+      expect(['admin-dashboard', 'browse', 'checkout-and-pay', 'search', 'sign-in']).toContain(journey);
+    const html = await readFile(written(output, 'report'), 'utf8');
+    expect(html).toContain('<title>');
+    expect(html.includes('BROKEN')).toBe(!summary.passed);
+  });
+
   it('when the payment is slowed past its objective, then the run exits 99 and the report names that SLO', async () => {
     expect((await setPaymentLatency(1500)).status).toBe(200);
     const { code, output } = await run([
@@ -69,6 +103,8 @@ describe('pnpm load (node engine)', () => {
     expect(output.some((l) => l.includes('SLO broken') && l.includes('POST /api/orders/:id/payment'))).toBe(
       true,
     );
+    const html = await readFile(written(output, 'report'), 'utf8');
+    expect(html).toMatch(/BROKEN[\s\S]*p95 \d+ ms &gt; 1000 ms/);
   });
 
   it('when the profile is unknown or the target does not answer, then it says so before any load', async () => {

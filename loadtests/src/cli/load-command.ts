@@ -158,7 +158,8 @@ async function finish(summary: LoadSummary, out: string): Promise<number> {
   const html = out.replace(/\.json$/, '.html');
   await writeHtmlReport(summary, html);
   printVerdicts(summary);
-  console.log(`summary: ${out}\nreport:  ${html}`);
+  console.log(`summary: ${out}`);
+  console.log(`report:  ${html}`);
   if (summary.interrupted) return 130;
   if (summary.capacity) return printCapacity(summary.capacity) ? 0 : SLO_FAILED;
   return summary.passed ? 0 : SLO_FAILED;
