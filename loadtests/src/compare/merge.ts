@@ -1,8 +1,7 @@
 // Several runners' summaries of one run, made into one: histograms are decoded and added, and the
 // percentiles are read from the sums. Averaging percentiles would be wrong (the p95 of two halves is
 // not the mean of their p95s), which is why the summary format carries histograms at all.
-import * as hdr from 'hdr-histogram-js';
-import { latencyHistogram } from '../engine/open-loop.ts';
+import { Tally, type WireTally } from '../engine/tally.ts';
 import { judge } from '../model/slo.ts';
 import {
   SUMMARY_FORMAT,
@@ -19,36 +18,14 @@ export class SummaryError extends Error {
 /** What a summary is called in errors: its file name when the caller knows it. */
 type Label = (index: number) => string;
 
-/** A histogram being added up: every input is decoded, added in and freed at once. */
-class Sum {
-  readonly histogram = latencyHistogram();
-
-  add(encoded: string, where: () => string): void {
-    let decoded: hdr.Histogram;
-    try {
-      decoded = hdr.decodeFromCompressedBase64(encoded);
-    } catch (error) {
-      throw new SummaryError(
-        `${where()}: the histogram does not decode (${(error as Error).message}); the file is damaged, write it again with \`pnpm load\``,
-      );
-    }
-    try {
-      this.histogram.add(decoded);
-    } finally {
-      decoded.destroy();
-    }
-  }
-
-  percentileMs(p: number): number {
-    return this.histogram.totalCount ? this.histogram.getValueAtPercentile(p) / 1000 : 0;
-  }
-
-  encode(): string {
-    return hdr.encodeIntoCompressedBase64(this.histogram);
-  }
-
-  destroy(): void {
-    this.histogram.destroy();
+/** Adds one runner's tally in, naming it when its histogram does not decode. */
+function addTally(into: Tally, from: WireTally, where: () => string): void {
+  try {
+    into.add(from);
+  } catch (error) {
+    throw new SummaryError(
+      `${where()}: the histogram does not decode (${(error as Error).message}); the file is damaged, write it again with \`pnpm load\``,
+    );
   }
 }
 
@@ -157,35 +134,26 @@ function mergeSubjects(
   const names = [...new Set(summaries.flatMap((s) => Object.keys(s[kind])))].sort();
   const merged: Record<string, SubjectFigures> = {};
   for (const name of names) {
-    const sum = new Sum();
+    const tally = new Tally();
     try {
-      let requests = 0;
-      let errors = 0;
       // Each runner's max is exact; a decoded histogram's is only the top of its bucket.
       let maxMs = 0;
-      let statuses: Record<string, number> | undefined;
+      let withStatuses = false;
       summaries.forEach((s, i) => {
         const f = s[kind][name];
         if (!f) return;
-        requests += f.requests;
-        errors += f.errors;
         maxMs = Math.max(maxMs, f.maxMs);
-        if (f.histogram !== undefined)
-          sum.add(f.histogram, () => `${label(i)}: ${kind.slice(0, -1)} "${name}"`);
-        if (f.statuses) statuses = addCounts(statuses ?? {}, f.statuses);
+        withStatuses ||= f.statuses !== undefined;
+        addTally(
+          tally,
+          { requests: f.requests, errors: f.errors, statuses: f.statuses ?? {}, histogram: f.histogram! },
+          () => `${label(i)}: ${kind.slice(0, -1)} "${name}"`,
+        );
       });
-      merged[name] = {
-        requests,
-        errors,
-        p50Ms: sum.percentileMs(50),
-        p95Ms: sum.percentileMs(95),
-        p99Ms: sum.percentileMs(99),
-        maxMs,
-        histogram: sum.encode(),
-        ...(statuses ? { statuses } : {}),
-      };
+      const { statuses, ...figures } = tally.figures();
+      merged[name] = { ...figures, maxMs, ...(withStatuses ? { statuses } : {}) };
     } finally {
-      sum.destroy();
+      tally.destroy();
     }
   }
   return merged;
@@ -205,44 +173,35 @@ function mergeTimelines(
         'its requests; merge summaries written by the same engine',
     );
   }
-  const seconds = new Map<number, { arrivals: number; requests: number; errors: number; sum: Sum }>();
+  const seconds = new Map<number, { arrivals: number; tally: Tally }>();
   try {
     summaries.forEach((s, i) => {
       for (const point of s.timeline!) {
-        const second = point.second + offsets[i]!;
-        let merged = seconds.get(second);
-        if (!merged) seconds.set(second, (merged = { arrivals: 0, requests: 0, errors: 0, sum: new Sum() }));
-        merged.arrivals += point.arrivals;
-        merged.requests += point.requests;
-        merged.errors += point.errors;
-        if (point.histogram !== undefined)
-          merged.sum.add(point.histogram, () => `${label(i)}: timeline second ${point.second}`);
-        else if (point.requests > 0) {
+        if (point.histogram === undefined && point.requests > 0) {
           throw new SummaryError(
             `${label(i)}: timeline second ${point.second} has no histogram, so it cannot be merged; ` +
               'merge summaries written by the node engine',
           );
         }
+        const second = point.second + offsets[i]!;
+        let merged = seconds.get(second);
+        if (!merged) seconds.set(second, (merged = { arrivals: 0, tally: new Tally() }));
+        merged.arrivals += point.arrivals;
+        if (point.histogram === undefined) continue; // a second without requests
+        addTally(
+          merged.tally,
+          { requests: point.requests, errors: point.errors, statuses: {}, histogram: point.histogram },
+          () => `${label(i)}: timeline second ${point.second}`,
+        );
       }
     });
     return [...seconds]
       .sort(([a], [b]) => a - b)
-      .map(([second, m]) => ({
-        second,
-        arrivals: m.arrivals,
-        requests: m.requests,
-        errors: m.errors,
-        p50Ms: m.sum.percentileMs(50),
-        p95Ms: m.sum.percentileMs(95),
-        p99Ms: m.sum.percentileMs(99),
-        histogram: m.sum.encode(),
-      }));
+      .map(([second, { arrivals, tally }]) => {
+        const { requests, errors, p50Ms, p95Ms, p99Ms, histogram } = tally.figures();
+        return { second, arrivals, requests, errors, p50Ms, p95Ms, p99Ms, histogram: histogram! };
+      });
   } finally {
-    for (const m of seconds.values()) m.sum.destroy();
+    for (const m of seconds.values()) m.tally.destroy();
   }
-}
-
-function addCounts(into: Record<string, number>, from: Record<string, number>): Record<string, number> {
-  for (const [key, count] of Object.entries(from)) into[key] = (into[key] ?? 0) + count;
-  return into;
 }
