@@ -7,8 +7,9 @@ import * as hdr from 'hdr-histogram-js';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { REPO_ROOT, UsageError } from '@stackdrill/stack';
 import { latencyHistogram } from '../engine/open-loop.ts';
-import { SUMMARY_FORMAT, type LoadSummary, type SubjectFigures } from '../model/summary.ts';
+import type { LoadSummary, SubjectFigures } from '../model/summary.ts';
 import { loadCompare } from './compare-command.ts';
+import { TEST_RUN } from '../testing/summaries.ts';
 
 /** An endpoint's figures from `requests` latencies spread evenly over [low, high] ms. */
 function figures(requests: number, low: number, high: number, errors = 0): SubjectFigures {
@@ -35,11 +36,7 @@ function summary(
   overrides: Partial<LoadSummary> = {},
 ): LoadSummary {
   return {
-    format: SUMMARY_FORMAT,
-    engine: 'node',
-    profile: 'average',
-    target: 'http://127.0.0.1:8080',
-    startedAt: '2025-01-01T02:00:00.000Z',
+    ...TEST_RUN,
     durationS: 300,
     endpoints: { 'GET /api/products': figures(1000, ...productsMs, errors) },
     journeys: { browse: figures(1000, ...productsMs, errors) },

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { SUMMARY_FORMAT, type LoadSummary, type SubjectFigures } from '../model/summary.ts';
+import type { LoadSummary, SubjectFigures } from '../model/summary.ts';
 import { compareSummaries, DEFAULT_MARGINS, percent } from './compare.ts';
 import { SummaryError } from './merge.ts';
+import { TEST_RUN } from '../testing/summaries.ts';
 
 const figures = (p95Ms: number, requests = 1000, errors = 0): SubjectFigures => ({
   requests,
@@ -18,11 +19,7 @@ function run(
   overrides: Partial<LoadSummary> = {},
 ): LoadSummary {
   return {
-    format: SUMMARY_FORMAT,
-    engine: 'node',
-    profile: 'average',
-    target: 'http://127.0.0.1:8080',
-    startedAt: '2025-01-01T02:00:00.000Z',
+    ...TEST_RUN,
     durationS: 300,
     endpoints,
     journeys,

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { latencyHistogram } from '../engine/open-loop.ts';
 import { fromK6Summary, SUMMARY_FORMAT, type LoadSummary, type SubjectFigures } from '../model/summary.ts';
 import { mergeSummaries, SummaryError } from './merge.ts';
+import { TEST_RUN } from '../testing/summaries.ts';
 
 /** Deterministic latencies (ms), uniform in [low, high). */
 function latencies(count: number, low: number, high: number, seed: number): number[] {
@@ -47,11 +48,7 @@ function summary(
 ): LoadSummary {
   const { seconds = [], ...rest } = overrides;
   return {
-    format: SUMMARY_FORMAT,
-    engine: 'node',
-    profile: 'average',
-    target: 'http://127.0.0.1:8080',
-    startedAt: '2025-01-01T02:00:00.000Z',
+    ...TEST_RUN,
     durationS: 60,
     endpoints: Object.fromEntries(Object.entries(endpoints).map(([name, v]) => [name, figures(v)])),
     journeys: { browse: figures(Object.values(endpoints).flat()) },

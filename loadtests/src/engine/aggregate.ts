@@ -1,7 +1,7 @@
 import * as hdr from 'hdr-histogram-js';
 import { judge, type Verdict } from '../model/slo.ts';
 import type { Scenario } from '../model/profiles.ts';
-import type { SloCapacity, TimelinePoint } from '../model/summary.ts';
+import { SUMMARY_FORMAT, type LoadSummary, type SloCapacity, type TimelinePoint } from '../model/summary.ts';
 import { rateAt } from './schedule.ts';
 import type { Tick } from './share.ts';
 import { Tally, TallyMap } from './tally.ts';
@@ -103,6 +103,35 @@ export class RunAggregate {
 
   verdicts(): Verdict[] {
     return judge({ endpoints: this.endpoints.measured(), journeys: this.journeys.measured() });
+  }
+
+  /** The run's summary, judged. */
+  summary(run: {
+    engine: LoadSummary['engine'];
+    profile: string;
+    target: string;
+    startedAtMs: number;
+    durationS: number;
+    interrupted?: boolean;
+    capacity?: SloCapacity | undefined;
+  }): LoadSummary {
+    const verdicts = this.verdicts();
+    return {
+      format: SUMMARY_FORMAT,
+      engine: run.engine,
+      profile: run.profile,
+      target: run.target,
+      startedAt: new Date(run.startedAtMs).toISOString(),
+      durationS: run.durationS,
+      endpoints: this.endpoints.figures(),
+      journeys: this.journeys.figures(),
+      verdicts,
+      passed: verdicts.every((v) => v.passed),
+      timeline: this.timeline,
+      droppedIterations: this.dropped,
+      ...(run.interrupted !== undefined ? { interrupted: run.interrupted } : {}),
+      ...(run.capacity ? { capacity: run.capacity } : {}),
+    };
   }
 
   destroy(): void {

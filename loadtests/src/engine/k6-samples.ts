@@ -3,7 +3,7 @@ import type { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { parse } from 'csv-parse';
 import type { Profile } from '../model/profiles.ts';
-import { SUMMARY_FORMAT, type LoadSummary } from '../model/summary.ts';
+import type { LoadSummary } from '../model/summary.ts';
 import { CapacitySearch, RunAggregate } from './aggregate.ts';
 import type { Tick } from './share.ts';
 import { TallyMap } from './tally.ts';
@@ -99,24 +99,16 @@ export async function summaryFromK6Samples(
     throw new Error(`${csv} holds no samples: did k6 run, and with --out csv=${csv}?`);
   hand(true);
 
-  const verdicts = aggregate.verdicts();
   const capacity = search?.capacity();
   search?.destroy();
-  const summary: LoadSummary = {
-    format: SUMMARY_FORMAT,
+  const summary = aggregate.summary({
     engine: 'k6',
     profile: meta.profileName,
     target: meta.target,
-    startedAt: new Date(origin).toISOString(),
+    startedAtMs: origin,
     durationS: (lastMs - origin) / 1000,
-    endpoints: aggregate.endpoints.figures(),
-    journeys: aggregate.journeys.figures(),
-    verdicts,
-    passed: verdicts.every((v) => v.passed),
-    timeline: aggregate.timeline,
-    droppedIterations: aggregate.dropped,
-    ...(capacity ? { capacity } : {}),
-  };
+    capacity,
+  });
   aggregate.destroy();
   return summary;
 }

@@ -127,7 +127,6 @@ describe('the Node engine', () => {
       workers: 2,
       ...noAccount,
     });
-    expect(summary.runners).toBe(1);
     expect(summary.journeys.search!.requests).toBe(120);
     expect(summary.endpoints['GET /api/products']!.requests).toBe(60);
     expect(summary.endpoints['GET /api/products/:id']!.requests).toBe(60);

@@ -2,7 +2,7 @@ import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { JOURNEYS, type Journey } from '../model/journeys.ts';
 import { scenarioBounds, type Profile } from '../model/profiles.ts';
-import { SUMMARY_FORMAT, type LoadSummary } from '../model/summary.ts';
+import type { LoadSummary } from '../model/summary.ts';
 import { CapacitySearch, RunAggregate, type Second } from './aggregate.ts';
 import { rateAt } from './schedule.ts';
 import { runShare, type Account, type ShareConfig, type Tick } from './share.ts';
@@ -142,24 +142,15 @@ export async function runProfile(options: RunOptions): Promise<LoadSummary> {
   const capacity = search?.capacity();
   search?.destroy();
 
-  const verdicts = aggregate.verdicts();
-  const summary: LoadSummary = {
-    format: SUMMARY_FORMAT,
+  const summary = aggregate.summary({
     engine: 'node',
     profile: options.profileName,
     target: options.target,
-    startedAt: new Date(startEpochMs).toISOString(),
+    startedAtMs: startEpochMs,
     durationS: (now() - startEpochMs) / 1000,
-    endpoints: aggregate.endpoints.figures(),
-    journeys: aggregate.journeys.figures(),
-    verdicts,
-    passed: verdicts.every((v) => v.passed),
-    timeline: aggregate.timeline,
-    droppedIterations: aggregate.dropped,
     interrupted: Boolean(options.signal?.aborted),
-    ...(capacity ? { capacity } : {}),
-    ...(workers > 1 ? { runners: 1 } : {}),
-  };
+    capacity,
+  });
   aggregate.destroy();
   return summary;
 }

@@ -5,8 +5,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { judge } from '../model/slo.ts';
-import { SUMMARY_FORMAT, type LoadSummary, type SubjectFigures } from '../model/summary.ts';
+import type { LoadSummary, SubjectFigures } from '../model/summary.ts';
 import { renderHtmlReport, scriptJson, writeHtmlReport } from './html-report.ts';
+import { TEST_RUN } from '../testing/summaries.ts';
 
 /** The little of the DOM these tests read (the unit project type-checks without the DOM library). */
 interface Element {
@@ -49,11 +50,7 @@ function summary(overrides: Partial<LoadSummary> = {}): LoadSummary {
   const journeys = { 'checkout-and-pay': figures(2100, 200, 9) };
   const verdicts = judge({ endpoints, journeys });
   return {
-    format: SUMMARY_FORMAT,
-    engine: 'node',
-    profile: 'average',
-    target: 'http://127.0.0.1:8080',
-    startedAt: '2025-01-01T02:00:00.000Z',
+    ...TEST_RUN,
     durationS: 60,
     endpoints,
     journeys,

@@ -26,9 +26,24 @@ function fakes() {
   return { docs, sent, db, producer, finds: () => finds };
 }
 
+let relay: OutboxRelay | undefined;
+
+/** A started relay over fresh fakes, on fake timers. */
+function startRelay() {
+  vi.useFakeTimers();
+  const f = fakes();
+  relay = new OutboxRelay({
+    db: f.db,
+    collections: ['users'],
+    producer: f.producer,
+    logger: pino({ level: 'silent' }),
+  });
+  relay.start();
+  return f;
+}
+
 const event = (id: string) =>
   newEvent('user.registered', 'test', id, { userId: id, email: 'a@b.c', name: 'A' });
-let relay: OutboxRelay | undefined;
 afterEach(async () => {
   await relay?.stop();
   vi.useRealTimers();
@@ -36,15 +51,7 @@ afterEach(async () => {
 
 describe('the outbox relay', () => {
   it('backs off while there is nothing to relay: an idle minute costs a handful of polls, not 300', async () => {
-    vi.useFakeTimers();
-    const f = fakes();
-    relay = new OutboxRelay({
-      db: f.db,
-      collections: ['users'],
-      producer: f.producer,
-      logger: pino({ level: 'silent' }),
-    });
-    relay.start();
+    const f = startRelay();
     await vi.advanceTimersByTimeAsync(60_000);
     // 200 ms doubling to 5 s: 0.4, 0.8, 1.6, 3.2, then every 5 s.
     expect(f.finds()).toBeGreaterThan(5);
@@ -52,15 +59,7 @@ describe('the outbox relay', () => {
   });
 
   it('a nudge relays a fresh outbox at once, even in the middle of a long idle pause', async () => {
-    vi.useFakeTimers();
-    const f = fakes();
-    relay = new OutboxRelay({
-      db: f.db,
-      collections: ['users'],
-      producer: f.producer,
-      logger: pino({ level: 'silent' }),
-    });
-    relay.start();
+    const f = startRelay();
     await vi.advanceTimersByTimeAsync(30_000); // the pause is now 5 s
     f.docs.push({ _id: 'u1', ...withOutbox({}, [event('u1')]) });
     relay.nudge();
@@ -70,15 +69,7 @@ describe('the outbox relay', () => {
   });
 
   it('without a nudge (a crashed writer’s outbox), the poll still finds it', async () => {
-    vi.useFakeTimers();
-    const f = fakes();
-    relay = new OutboxRelay({
-      db: f.db,
-      collections: ['users'],
-      producer: f.producer,
-      logger: pino({ level: 'silent' }),
-    });
-    relay.start();
+    const f = startRelay();
     await vi.advanceTimersByTimeAsync(30_000);
     f.docs.push({ _id: 'u2', ...withOutbox({}, [event('u2')]) });
     await vi.advanceTimersByTimeAsync(5_100);
