@@ -32,14 +32,14 @@ let relay: OutboxRelay | undefined;
 function startRelay() {
   vi.useFakeTimers();
   const f = fakes();
-  relay = new OutboxRelay({
+  const started = (relay = new OutboxRelay({
     db: f.db,
     collections: ['users'],
     producer: f.producer,
     logger: pino({ level: 'silent' }),
-  });
-  relay.start();
-  return f;
+  }));
+  started.start();
+  return { ...f, relay: started };
 }
 
 const event = (id: string) =>
@@ -62,7 +62,7 @@ describe('the outbox relay', () => {
     const f = startRelay();
     await vi.advanceTimersByTimeAsync(30_000); // the pause is now 5 s
     f.docs.push({ _id: 'u1', ...withOutbox({}, [event('u1')]) });
-    relay.nudge();
+    f.relay.nudge();
     await vi.advanceTimersByTimeAsync(10); // well before the next poll
     expect(f.sent).toHaveLength(1);
     expect(f.docs[0]!.outbox.sentAt).not.toBeNull();
