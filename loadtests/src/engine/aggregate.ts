@@ -57,8 +57,8 @@ export class RunAggregate {
     second.arrivals += tick.arrivals;
     second.dropped += tick.dropped;
     second.inFlight += tick.inFlight;
-    second.endpoints.addWire(tick.endpoints);
-    second.journeys.addWire(tick.journeys);
+    second.endpoints.addAll(tick.endpoints);
+    second.journeys.addAll(tick.journeys);
     second.shares++;
     this.nextSecond[tick.share] = tick.second + 1;
     if (tick.last) this.finished[tick.share] = true;

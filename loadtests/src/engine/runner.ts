@@ -131,6 +131,7 @@ export async function runProfile(options: RunOptions): Promise<LoadSummary> {
       startEpochMs = now() + 10;
       await runShare({ ...config, index: 0, startEpochMs }, (tick) => aggregate.add(tick), {
         signal: stop.signal,
+        sameThread: true,
         ...(options.journeys ? { journeys: options.journeys } : {}),
       });
     } else {

@@ -3,7 +3,7 @@ import { Pool } from 'undici';
 import { JOURNEYS, type Journey, type JourneyContext } from '../model/journeys.ts';
 import type { Profile } from '../model/profiles.ts';
 import { arrivals } from './schedule.ts';
-import { TallyMap, type WireTally } from './tally.ts';
+import { Tally, TallyMap, type WireTally } from './tally.ts';
 
 export interface Account {
   email: string;
@@ -36,8 +36,9 @@ export interface Tick {
   arrivals: number;
   dropped: number;
   inFlight: number;
-  endpoints: Record<string, WireTally>;
-  journeys: Record<string, WireTally>;
+  /** Encoded when the tick crosses threads; the tallies themselves (handed over) within one. */
+  endpoints: Record<string, WireTally | Tally>;
+  journeys: Record<string, WireTally | Tally>;
   /** The share's last tick (it is done). */
   last: boolean;
 }
@@ -76,14 +77,21 @@ class StepFailed extends Error {}
 export async function runShare(
   config: ShareConfig,
   onTick: (tick: Tick) => void,
-  options: { signal?: AbortSignal; journeys?: Record<string, Journey> } = {},
+  options: {
+    signal?: AbortSignal;
+    journeys?: Record<string, Journey>;
+    /** Ticks stay in this thread: hand the tallies over as they are instead of encoding them. */
+    sameThread?: boolean;
+  } = {},
 ): Promise<void> {
   const { profile } = config;
   const { signal } = options;
   const scenario = profile.scenario;
   const maxInFlight = Math.max(1, Math.floor(scenario.maxVUs / config.of));
   const pool = new Pool(new URL(config.target).origin, {
-    connections: Math.min(256, maxInFlight),
+    // Most iterations in flight are thinking, not waiting for an answer; a burst of new connections
+    // at the start would stall the first second (requests beyond these queue, and that counts).
+    connections: Math.min(64, maxInFlight),
     pipelining: 1,
     headersTimeout: config.requestTimeoutMs,
     bodyTimeout: config.requestTimeoutMs,
@@ -115,12 +123,14 @@ export async function runShare(
       arrivals: started,
       dropped,
       inFlight,
-      endpoints: endpoints.toWire(),
-      journeys: journeys.toWire(),
+      endpoints: options.sameThread ? Object.fromEntries(endpoints.byName) : endpoints.toWire(),
+      journeys: options.sameThread ? Object.fromEntries(journeys.byName) : journeys.toWire(),
       last,
     });
-    endpoints.destroy();
-    journeys.destroy();
+    if (!options.sameThread) {
+      endpoints.destroy();
+      journeys.destroy();
+    }
     endpoints = new TallyMap();
     journeys = new TallyMap();
     started = 0;
@@ -152,22 +162,26 @@ export async function runShare(
     let status = 0;
     let ok = false;
     let parsed: unknown;
+    // Arrivals are sent up to a millisecond early (timer granularity): measure from the earlier of
+    // when it was due and when it went, so a late send counts and an early one is not flattered.
+    const sentAt = now();
     try {
       const response = await pool.request({
         path: step.path(ctx),
         method: step.method,
         headers,
         ...(body ? { body } : {}),
-        ...(signal ? { signal } : {}),
       });
-      const text = await response.body.text();
       status = response.statusCode;
       ok = step.expect.includes(status);
-      if (ok && step.extract) parsed = text ? JSON.parse(text) : undefined;
+      if (ok && step.extract) {
+        const text = await response.body.text();
+        parsed = text ? JSON.parse(text) : undefined;
+      } else await response.body.dump();
     } catch {
       ok = false;
     }
-    const latencyMs = now() - due;
+    const latencyMs = now() - Math.min(due, sentAt);
     endpoints.get(step.endpoint).record(latencyMs, status, ok);
     if (journey) journeys.get(journey.name).record(latencyMs, status, ok);
     if (!ok) throw new StepFailed();
@@ -192,8 +206,10 @@ export async function runShare(
         if (signal?.aborted) return;
         const answer = await request(journey, step, ctx, due);
         step.extract?.(answer, ctx);
-        const [min, max] = step.thinkMs ?? [0, 0];
-        await sleep((min + random() * (max - min)) * config.thinkScale, signal);
+        if (step.thinkMs && config.thinkScale > 0) {
+          const [min, max] = step.thinkMs;
+          await sleep((min + random() * (max - min)) * config.thinkScale, signal);
+        }
         due = now();
       }
     } catch (error) {
@@ -202,6 +218,9 @@ export async function runShare(
     }
   };
 
+  // An abort cuts the requests in flight (one listener here, not one per request).
+  const cut = () => void pool.destroy().catch(() => {});
+  signal?.addEventListener('abort', cut, { once: true });
   const running = new Set<Promise<void>>();
   scheduleTick();
   try {
@@ -225,13 +244,20 @@ export async function runShare(
       });
       running.add(done);
     }
-    const grace = signal?.aborted ? 1000 : config.drainMs;
-    await Promise.race([Promise.allSettled([...running]), sleep(grace)]);
+    const grace = new AbortController();
+    await Promise.race([
+      Promise.allSettled([...running]),
+      sleep(signal?.aborted ? 1000 : config.drainMs, grace.signal),
+    ]);
+    grace.abort(); // the drain's timer must not keep the process alive
   } finally {
+    signal?.removeEventListener('abort', cut);
     clearTimeout(ticker);
-    await pool.destroy();
+    await pool.destroy().catch(() => {});
     handOver(true);
-    endpoints.destroy();
-    journeys.destroy();
+    if (!options.sameThread) {
+      endpoints.destroy();
+      journeys.destroy();
+    }
   }
 }

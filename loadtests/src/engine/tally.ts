@@ -84,8 +84,8 @@ export class TallyMap {
     return tally;
   }
 
-  addWire(wire: Record<string, WireTally>): void {
-    for (const [name, tally] of Object.entries(wire)) this.get(name).add(tally);
+  addAll(tallies: Record<string, WireTally | Tally>): void {
+    for (const [name, tally] of Object.entries(tallies)) this.get(name).add(tally);
   }
 
   toWire(): Record<string, WireTally> {
