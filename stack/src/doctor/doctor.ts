@@ -4,8 +4,10 @@ import {
   chromium,
   ferretdbBinary,
   findMongod,
+  hey,
   kafkaLib,
   REQUIREMENTS,
+  wrk,
   type Requirement,
 } from './requirements.ts';
 import type { NativeTools } from '../providers/native/native-component.ts';
@@ -23,6 +25,8 @@ export interface DoctorOptions {
   stack?: boolean;
   /** Also the browser of the UI smoke suite (tests need it; the stack does not). */
   browser?: boolean;
+  /** Also the reference load generators (wrk, hey) of `pnpm bench:engine`; nothing else needs them. */
+  bench?: boolean;
   onEvent?: (event: DoctorEvent) => void;
 }
 
@@ -45,7 +49,11 @@ export async function runDoctor(options: DoctorOptions = {}): Promise<NativeTool
   const manual: string[] = [];
 
   const needed: Requirement[] = [];
-  const wanted = [...(options.stack === false ? [] : REQUIREMENTS), ...(options.browser ? [chromium] : [])];
+  const wanted = [
+    ...(options.stack === false ? [] : REQUIREMENTS),
+    ...(options.browser ? [chromium] : []),
+    ...(options.bench ? [wrk, hey] : []),
+  ];
   for (const req of wanted) {
     if (req.neededWhen && !(await req.neededWhen())) {
       emit({ requirement: req.name, state: 'skipped', detail: 'not needed here' });

@@ -215,3 +215,29 @@ export const chromium: Requirement = {
   manual:
     'sudo apt-get install -y chromium fonts-liberation   (or set CHROMIUM_PATH to a Chromium or Chrome binary)',
 };
+
+/** The reference load generators `pnpm bench:engine` measures the Node engine against. */
+export const wrk: Requirement = {
+  name: 'wrk',
+  purpose: 'the reference load generator of `pnpm bench:engine` (capacity)',
+  async check() {
+    // `wrk -v` prints its version (Debian's: `wrk debian/4.1.0-3+b2 [epoll]`), then its usage, and exits 1.
+    const version = await tryOutput('sh', ['-c', 'wrk -v 2>&1; exit 0']);
+    const match = version && /^wrk (?:debian\/)?(\d+\.\d+\.\d+)/m.exec(version);
+    return match ? { found: `wrk ${match[1]}` } : { missing: 'wrk is not on PATH' };
+  },
+  debianPackages: ['wrk'],
+  manual: 'sudo apt-get install -y wrk   (macOS: brew install wrk)',
+};
+
+export const hey: Requirement = {
+  name: 'hey',
+  purpose: 'the fixed-rate reference load generator of `pnpm bench:engine` (latency agreement)',
+  async check() {
+    // hey has no version flag: where it is must do.
+    const path = await tryOutput('sh', ['-c', 'command -v hey']);
+    return path ? { found: `hey (${path})` } : { missing: 'hey is not on PATH' };
+  },
+  debianPackages: ['hey'],
+  manual: 'sudo apt-get install -y hey   (or: go install github.com/rakyll/hey@latest)',
+};
