@@ -179,6 +179,8 @@ export async function runShare(
         parsed = text ? JSON.parse(text) : undefined;
       } else await response.body.dump();
     } catch {
+      // Cut by our own stop (Ctrl-C, the breakpoint): not the target's failure, so not counted.
+      if (signal?.aborted) throw new StepFailed();
       ok = false;
     }
     const latencyMs = now() - Math.min(due, sentAt);
