@@ -5,7 +5,7 @@ import * as hdr from 'hdr-histogram-js';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Journey } from '../model/journeys.ts';
 import type { Profile } from '../model/profiles.ts';
-import { runProfile } from './runner.ts';
+import { runProfile, type RunOptions } from './runner.ts';
 
 let server: Server | undefined;
 afterEach(() => server?.close());
@@ -37,17 +37,22 @@ const constant = (rate: number, duration: string): Profile => ({
 });
 const noAccount = { customers: [], admin: { email: '', password: '' } };
 
+/** The ping journey in this thread against the local target, at a constant rate. */
+const pingAt = (target: string, rate: number, duration: string, extra: Partial<RunOptions> = {}) =>
+  runProfile({
+    target,
+    profileName: 'test',
+    profile: constant(rate, duration),
+    journeys: { browse: ping },
+    workers: 1,
+    ...noAccount,
+    ...extra,
+  });
+
 describe('the Node engine', () => {
   it('runs rate × duration iterations and tallies every request, second by second', async () => {
     const target = await serve(() => 200);
-    const summary = await runProfile({
-      target,
-      profileName: 'test',
-      profile: constant(50, '2s'),
-      journeys: { browse: ping },
-      workers: 1,
-      ...noAccount,
-    });
+    const summary = await pingAt(target, 50, '2s');
     const endpoint = summary.endpoints['GET /api/products']!;
     expect(endpoint.requests).toBe(100);
     expect(endpoint.errors).toBe(0);
@@ -60,14 +65,7 @@ describe('the Node engine', () => {
 
   it('counts unexpected statuses as errors, by status, and the SLO gate sees them', async () => {
     const target = await serve((_path, n) => (n % 4 === 0 ? 503 : 200));
-    const summary = await runProfile({
-      target,
-      profileName: 'test',
-      profile: constant(40, '1s'),
-      journeys: { browse: ping },
-      workers: 1,
-      ...noAccount,
-    });
+    const summary = await pingAt(target, 40, '1s');
     expect(summary.endpoints['GET /api/products']!.statuses).toEqual({ '200': 30, '503': 10 });
     expect(summary.passed).toBe(false);
     expect(summary.verdicts.find((v) => !v.passed)?.broken[0]).toMatch(/^errors 25\.00 %/);
@@ -78,14 +76,7 @@ describe('the Node engine', () => {
       await new Promise((resolve) => setTimeout(resolve, 200));
       return 200;
     });
-    const summary = await runProfile({
-      target,
-      profileName: 'test',
-      profile: constant(20, '1s'),
-      journeys: { browse: ping },
-      workers: 1,
-      ...noAccount,
-    });
+    const summary = await pingAt(target, 20, '1s');
     expect(summary.endpoints['GET /api/products']!.p50Ms).toBeGreaterThanOrEqual(195);
   });
 
@@ -97,15 +88,7 @@ describe('the Node engine', () => {
     const abort = new AbortController();
     setTimeout(() => abort.abort(), 1000);
     const started = performance.now();
-    const summary = await runProfile({
-      target,
-      profileName: 'test',
-      profile: constant(20, '30s'),
-      journeys: { browse: ping },
-      workers: 1,
-      signal: abort.signal,
-      ...noAccount,
-    });
+    const summary = await pingAt(target, 20, '30s', { signal: abort.signal });
     expect(performance.now() - started).toBeLessThan(2500);
     expect(summary.interrupted).toBe(true);
     // About 20 arrivals in the first second, all cut off by the stop: started, but no request of
