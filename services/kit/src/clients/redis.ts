@@ -28,6 +28,8 @@ export function connectRedis(target: SentinelTarget, logger: Logger): Redis {
     commandTimeout: 2000,
     retryStrategy: (attempt) => Math.min(attempt * 100, 1000),
     sentinelRetryStrategy: (attempt) => Math.min(attempt * 100, 1000),
+    // Commands issued in the same tick go out in one write: under load, fewer syscalls per request.
+    enableAutoPipelining: true,
   });
   redis.on('error', (error) => logger.debug({ err: error }, 'redis connection event'));
   return redis;
