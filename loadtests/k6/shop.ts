@@ -8,7 +8,7 @@ import http from 'k6/http';
 import type { Options } from 'k6/options';
 import { JOURNEYS, type Journey, type JourneyContext } from '../src/model/journeys.ts';
 import { withDuration } from '../src/engine/schedule.ts';
-import { durationSeconds, PROFILES, type ProfileName } from '../src/model/profiles.ts';
+import { durationSeconds, isOpenModel, PROFILES, type ProfileName } from '../src/model/profiles.ts';
 import { k6Thresholds, type JourneyName } from '../src/model/slo.ts';
 import { fromK6Summary, type K6SummaryData } from '../src/model/summary.ts';
 
@@ -32,7 +32,12 @@ const thresholds = Object.fromEntries(
 );
 
 export const options: Options = {
-  scenarios: { [PROFILE]: { ...scenario, timeUnit: '1s', exec: 'iteration' } },
+  // Arrival rates are per second (timeUnit); VU executors take no timeUnit.
+  scenarios: {
+    [PROFILE]: isOpenModel(scenario)
+      ? { ...scenario, timeUnit: '1s', exec: 'iteration' }
+      : { ...scenario, exec: 'iteration' },
+  },
   thresholds,
   summaryTrendStats: ['avg', 'min', 'med', 'max', 'p(95)', 'p(99)', 'count'],
 };

@@ -1,8 +1,7 @@
 import * as hdr from 'hdr-histogram-js';
 import { judge, type Verdict } from '../model/slo.ts';
-import type { Scenario } from '../model/profiles.ts';
+import { levelAt, type Scenario } from '../model/profiles.ts';
 import { SUMMARY_FORMAT, type LoadSummary, type SloCapacity, type TimelinePoint } from '../model/summary.ts';
-import { rateAt } from './schedule.ts';
 import type { Tick } from './share.ts';
 import { Tally, TallyMap } from './tally.ts';
 
@@ -227,7 +226,7 @@ export class CapacitySearch {
     if (this.broken) return false;
     this.window.push(second);
     if (!this.window.full) return true;
-    const arrivalRate = rateAt(this.scenario, second.second + 1);
+    const arrivalRate = levelAt(this.scenario, second.second + 1);
     const { verdicts, requestsPerS } = this.window.judge();
     const broken = verdicts.filter((v) => !v.passed);
     if (broken.length === 0) this.held = { iterationsPerS: arrivalRate, requestsPerS };

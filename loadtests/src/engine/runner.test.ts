@@ -97,6 +97,29 @@ describe('the Node engine', () => {
     expect(summary.endpoints['GET /api/products']?.requests ?? 0).toBe(0);
   });
 
+  it('the closed model: each VU runs its iterations back to back, as many as the target allows in time', async () => {
+    let concurrent = 0;
+    let most = 0;
+    const target = await serve(async () => {
+      most = Math.max(most, ++concurrent);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      concurrent--;
+      return 200;
+    });
+    const summary = await pingAt(target, 0, '1s', {
+      profile: {
+        description: 'test',
+        scenario: { executor: 'constant-vus', vus: 3, duration: '2s' },
+        mix: { browse: 1 },
+      },
+    });
+    // 3 VUs × 2 s ÷ 100 ms per answer: about 60 requests, never more than 3 at once.
+    expect(most).toBe(3);
+    expect(summary.endpoints['GET /api/products']!.requests).toBeGreaterThanOrEqual(45);
+    expect(summary.endpoints['GET /api/products']!.requests).toBeLessThanOrEqual(63);
+    expect(summary.droppedIterations).toBe(0);
+  });
+
   it('split over two worker threads, the shares add up to the whole schedule', async () => {
     const paths: string[] = [];
     const target = await serve((path) => (paths.push(path), 200));

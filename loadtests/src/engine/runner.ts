@@ -1,10 +1,9 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { JOURNEYS, type Journey } from '../model/journeys.ts';
-import { scenarioBounds, type Profile } from '../model/profiles.ts';
+import { isOpenModel, levelAt, scenarioBounds, type Profile } from '../model/profiles.ts';
 import type { LoadSummary } from '../model/summary.ts';
 import { CapacitySearch, RunAggregate, type Second } from './aggregate.ts';
-import { rateAt } from './schedule.ts';
 import { runShare, type Account, type ShareConfig, type Tick } from './share.ts';
 
 export type { Account } from './share.ts';
@@ -55,7 +54,14 @@ export function autoWorkers(profile: Profile, journeys: Record<string, Journey> 
   const peak =
     scenario.executor === 'constant-arrival-rate'
       ? scenario.rate
-      : Math.max(scenario.startRate, ...scenario.stages.map((s) => s.target));
+      : scenario.executor === 'constant-vus'
+        ? scenario.vus
+        : Math.max(
+            scenario.executor === 'ramping-arrival-rate' ? scenario.startRate : scenario.startVUs,
+            ...scenario.stages.map((s) => s.target),
+          );
+  // VUs mostly think: one thread carries a few hundred of them.
+  if (!isOpenModel(scenario)) return Math.max(1, Math.min(availableParallelism(), Math.ceil(peak / 300)));
   const weights = Object.entries(profile.mix) as [string, number][];
   const total = weights.reduce((sum, [, w]) => sum + w, 0);
   const stepsPerIteration =
@@ -78,6 +84,8 @@ export async function runProfile(options: RunOptions): Promise<LoadSummary> {
   const workers = options.workers ?? autoWorkers(profile, options.journeys);
   if (!Number.isInteger(workers) || workers < 1)
     throw new RangeError(`workers must be a whole number ≥ 1, got ${workers}`);
+  if (profile.abortOnFail && !isOpenModel(profile.scenario))
+    throw new Error('the breakpoint search needs an arrival-rate executor (a rate to report)');
   if (workers > 1 && options.journeys)
     throw new Error('journeys other than the shop’s run in one thread (workers: 1)');
   const stop = new AbortController();
@@ -105,7 +113,9 @@ export async function runProfile(options: RunOptions): Promise<LoadSummary> {
       inFlight: second.inFlight,
       dropped: aggregate.dropped,
       sloOk: aggregate.verdicts().every((v) => v.passed),
-      arrivalRate: rateAt(profile.scenario, second.second + 1),
+      arrivalRate: isOpenModel(profile.scenario)
+        ? levelAt(profile.scenario, second.second + 1)
+        : second.arrivals,
     });
     if (!search) return false;
     const kept = search.observe(second);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { arrivals, rateAt, withDuration } from './schedule.ts';
+import { levelAt, scenarioBounds } from '../model/profiles.ts';
+import { arrivals, withDuration } from './schedule.ts';
 
 describe('arrival schedules', () => {
   it('a constant rate spaces arrivals evenly, rate × duration of them', () => {
@@ -78,7 +79,7 @@ describe('arrival schedules', () => {
   });
 });
 
-describe('the arrival rate at a moment', () => {
+describe('the scenario’s level at a moment', () => {
   it('follows the ramps stage by stage and holds the last target after them', () => {
     const scenario = {
       executor: 'ramping-arrival-rate' as const,
@@ -90,9 +91,31 @@ describe('the arrival rate at a moment', () => {
       preAllocatedVUs: 1,
       maxVUs: 1,
     };
-    expect(rateAt(scenario, 0)).toBe(10);
-    expect(rateAt(scenario, 5)).toBe(20);
-    expect(rateAt(scenario, 12)).toBe(30);
-    expect(rateAt(scenario, 99)).toBe(30);
+    expect(levelAt(scenario, 0)).toBe(10);
+    expect(levelAt(scenario, 5)).toBe(20);
+    expect(levelAt(scenario, 12)).toBe(30);
+    expect(levelAt(scenario, 99)).toBe(30);
+  });
+});
+
+describe('VU executors', () => {
+  it('have a level of VUs over time, a bound on iterations, and no arrival clock', () => {
+    const ramp = {
+      executor: 'ramping-vus' as const,
+      startVUs: 0,
+      stages: [
+        { target: 20, duration: '10s' },
+        { target: 0, duration: '10s' },
+      ],
+    };
+    expect(levelAt(ramp, 5)).toBe(10);
+    expect(levelAt(ramp, 15)).toBe(10);
+    expect(scenarioBounds(ramp)).toEqual({ seconds: 20, maxIterations: 2000 });
+    expect(() => [...arrivals(ramp)]).toThrow(/VU executor/);
+    expect(withDuration({ executor: 'constant-vus', vus: 3, duration: '2h' }, 60)).toEqual({
+      executor: 'constant-vus',
+      vus: 3,
+      duration: '60s',
+    });
   });
 });

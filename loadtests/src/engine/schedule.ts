@@ -1,4 +1,4 @@
-import { durationSeconds, type Scenario } from '../model/profiles.ts';
+import { durationSeconds, isOpenModel, type Scenario } from '../model/profiles.ts';
 
 /**
  * When each iteration of a scenario is due, in ms from the start: an open model, so arrivals follow
@@ -6,6 +6,8 @@ import { durationSeconds, type Scenario } from '../model/profiles.ts';
  * arrivals by t; the k-th is due where N(t) = k.
  */
 export function* arrivals(scenario: Scenario): Generator<number> {
+  if (!isOpenModel(scenario))
+    throw new RangeError(`${scenario.executor} is a VU executor: its iterations follow its VUs, not a clock`);
   if (scenario.executor === 'constant-arrival-rate') {
     const total = Math.floor(scenario.rate * durationSeconds(scenario.duration));
     for (let i = 0; i < total; i++) yield (i * 1000) / scenario.rate;
@@ -35,7 +37,7 @@ export function* arrivals(scenario: Scenario): Generator<number> {
 
 /** The same scenario, its time scaled so that it lasts `seconds` (for `--duration`). */
 export function withDuration(scenario: Scenario, seconds: number): Scenario {
-  if (scenario.executor === 'constant-arrival-rate')
+  if (scenario.executor === 'constant-arrival-rate' || scenario.executor === 'constant-vus')
     return { ...scenario, duration: `${Math.round(seconds)}s` };
   const total = scenario.stages.reduce((sum, s) => sum + durationSeconds(s.duration), 0);
   return {
@@ -45,19 +47,4 @@ export function withDuration(scenario: Scenario, seconds: number): Scenario {
       duration: `${Math.max(1, Math.round((durationSeconds(s.duration) * seconds) / total))}s`,
     })),
   };
-}
-
-/** The arrival rate (per second) the scenario asks for `seconds` into the run. */
-export function rateAt(scenario: Scenario, seconds: number): number {
-  if (scenario.executor === 'constant-arrival-rate') return scenario.rate;
-  let stageStart = 0;
-  let rate = scenario.startRate;
-  for (const stage of scenario.stages) {
-    const length = durationSeconds(stage.duration);
-    if (seconds <= stageStart + length)
-      return rate + ((stage.target - rate) * (seconds - stageStart)) / length;
-    stageStart += length;
-    rate = stage.target;
-  }
-  return rate;
 }

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Pool } from 'undici';
 import { JOURNEYS, type Journey, type JourneyContext } from '../model/journeys.ts';
-import type { Profile } from '../model/profiles.ts';
+import { isOpenModel, levelAt, scenarioBounds, type Profile, type Scenario } from '../model/profiles.ts';
 import { arrivals } from './schedule.ts';
 import { Tally, TallyMap, type WireTally } from './tally.ts';
 
@@ -45,6 +45,12 @@ export interface Tick {
 
 const now = () => performance.timeOrigin + performance.now();
 
+/** The most VUs a closed-model scenario runs at once. */
+const peakVus = (scenario: Extract<Scenario, { executor: 'constant-vus' | 'ramping-vus' }>) =>
+  scenario.executor === 'constant-vus'
+    ? scenario.vus
+    : Math.max(scenario.startVUs, ...scenario.stages.map((s) => s.target));
+
 /** A small seeded generator (mulberry32): the same seed makes the same journey choices. */
 export function seeded(seed: number): () => number {
   let a = seed >>> 0;
@@ -87,7 +93,9 @@ export async function runShare(
   const { profile } = config;
   const { signal } = options;
   const scenario = profile.scenario;
-  const maxInFlight = Math.max(1, Math.floor(scenario.maxVUs / config.of));
+  const maxInFlight = isOpenModel(scenario)
+    ? Math.max(1, Math.floor(scenario.maxVUs / config.of))
+    : Math.max(1, Math.ceil(peakVus(scenario) / config.of));
   const pool = new Pool(new URL(config.target).origin, {
     // Most iterations in flight are thinking, not waiting for an answer; a burst of new connections
     // at the start would stall the first second (requests beyond these queue, and that counts).
@@ -226,25 +234,51 @@ export async function runShare(
   const running = new Set<Promise<void>>();
   scheduleTick();
   try {
-    let arrival = 0;
-    for (const offset of arrivals(scenario)) {
-      if (arrival++ % config.of !== config.index) continue;
-      if (signal?.aborted) break;
-      const due = config.startEpochMs + offset;
-      const wait = due - now();
-      if (wait > 1) await sleep(wait, signal);
-      if (signal?.aborted) break;
-      if (inFlight >= maxInFlight) {
-        dropped++;
-        continue;
+    if (isOpenModel(scenario)) {
+      let arrival = 0;
+      for (const offset of arrivals(scenario)) {
+        if (arrival++ % config.of !== config.index) continue;
+        if (signal?.aborted) break;
+        const due = config.startEpochMs + offset;
+        const wait = due - now();
+        if (wait > 1) await sleep(wait, signal);
+        if (signal?.aborted) break;
+        if (inFlight >= maxInFlight) {
+          dropped++;
+          continue;
+        }
+        started++;
+        inFlight++;
+        const done: Promise<void> = iteration(arrival - 1, due).finally(() => {
+          inFlight--;
+          running.delete(done);
+        });
+        running.add(done);
       }
-      started++;
-      inFlight++;
-      const done: Promise<void> = iteration(arrival - 1, due).finally(() => {
-        inFlight--;
-        running.delete(done);
-      });
-      running.add(done);
+    } else {
+      // The closed model: this share's VUs (every n-th) each run iterations back to back while the
+      // scenario's VU level includes them, until the end or the iteration bound.
+      const { seconds, maxIterations } = scenarioBounds(scenario);
+      const endAt = config.startEpochMs + seconds * 1000;
+      const cap = Math.ceil(maxIterations / config.of);
+      let iterations = 0;
+      const vu = async (v: number) => {
+        await sleep(config.startEpochMs - now(), signal);
+        while (!signal?.aborted && now() < endAt && iterations < cap) {
+          if (v >= Math.round(levelAt(scenario, (now() - config.startEpochMs) / 1000))) {
+            await sleep(250, signal); // not ramped in yet, or ramped out
+            continue;
+          }
+          iterations++;
+          started++;
+          inFlight++;
+          await iteration(v, now()).finally(() => inFlight--);
+        }
+      };
+      const mine = Array.from({ length: peakVus(scenario) }, (_, v) => v).filter(
+        (v) => v % config.of === config.index,
+      );
+      await Promise.all(mine.map(vu));
     }
     const grace = new AbortController();
     await Promise.race([

@@ -5,6 +5,14 @@ import type { JourneyName } from './slo.ts';
 /** A duration as k6 writes it: `30s`, `5m`, `2h`, `1m30s`. */
 export type Duration = string;
 
+/** Ramp stages: to `target` (arrivals/s, or VUs for `ramping-vus`) over `duration`. */
+export type Stage = { target: number; duration: Duration };
+
+/**
+ * Arrival-rate executors are the open model (iterations start on a clock, whatever the answers);
+ * VU executors the closed model (each virtual user runs iterations back to back, think time
+ * included), as k6 defines them.
+ */
 export type Scenario =
   | {
       executor: 'constant-arrival-rate';
@@ -16,10 +24,12 @@ export type Scenario =
   | {
       executor: 'ramping-arrival-rate';
       startRate: number;
-      stages: { target: number; duration: Duration }[];
+      stages: Stage[];
       preAllocatedVUs: number;
       maxVUs: number;
-    };
+    }
+  | { executor: 'constant-vus'; vus: number; duration: Duration }
+  | { executor: 'ramping-vus'; startVUs: number; stages: Stage[] };
 
 export interface Profile {
   description: string;
@@ -90,14 +100,8 @@ export const PROFILES = {
     mix: SHOPPER_MIX,
   },
   soak: {
-    description: 'a normal day, held for hours: leaks and slow drift',
-    scenario: {
-      executor: 'constant-arrival-rate',
-      rate: 8,
-      duration: '2h',
-      preAllocatedVUs: 20,
-      maxVUs: 200,
-    },
+    description: 'a steady crowd of shoppers (closed model), held for hours: leaks and slow drift',
+    scenario: { executor: 'constant-vus', vus: 30, duration: '2h' },
     mix: SHOPPER_MIX,
   },
   breakpoint: {
@@ -123,20 +127,56 @@ export function durationSeconds(duration: Duration): number {
   return Number(match[1] ?? 0) * 3600 + Number(match[2] ?? 0) * 60 + Number(match[3] ?? 0);
 }
 
+/** At most this many iterations per VU and second: a closed loop over a target that answers at once stays bounded. */
+export const MAX_ITERATIONS_PER_VU_SECOND = 10;
+
 /** How long a scenario runs, and how many iterations it starts at most (every load is bounded). */
 export function scenarioBounds(scenario: Scenario): { seconds: number; maxIterations: number } {
-  if (scenario.executor === 'constant-arrival-rate') {
-    const seconds = durationSeconds(scenario.duration);
-    return { seconds, maxIterations: Math.ceil(scenario.rate * seconds) };
+  switch (scenario.executor) {
+    case 'constant-arrival-rate': {
+      const seconds = durationSeconds(scenario.duration);
+      return { seconds, maxIterations: Math.ceil(scenario.rate * seconds) };
+    }
+    case 'constant-vus': {
+      const seconds = durationSeconds(scenario.duration);
+      return { seconds, maxIterations: scenario.vus * seconds * MAX_ITERATIONS_PER_VU_SECOND };
+    }
+    default: {
+      // Linear ramps: the mean over a stage is the mean of its ends.
+      const start = scenario.executor === 'ramping-arrival-rate' ? scenario.startRate : scenario.startVUs;
+      const perUnit = scenario.executor === 'ramping-arrival-rate' ? 1 : MAX_ITERATIONS_PER_VU_SECOND;
+      let seconds = 0;
+      let iterations = 0;
+      let level = start;
+      for (const stage of scenario.stages) {
+        const s = durationSeconds(stage.duration);
+        iterations += ((level + stage.target) / 2) * s * perUnit;
+        seconds += s;
+        level = stage.target;
+      }
+      return { seconds, maxIterations: Math.ceil(iterations) };
+    }
   }
-  let seconds = 0;
-  let iterations = 0;
-  let rate = scenario.startRate;
-  for (const stage of scenario.stages) {
-    const s = durationSeconds(stage.duration);
-    iterations += ((rate + stage.target) / 2) * s; // linear ramp: the mean rate over the stage
-    seconds += s;
-    rate = stage.target;
-  }
-  return { seconds, maxIterations: Math.ceil(iterations) };
 }
+
+/** The scenario's level `seconds` in: arrivals/s for arrival-rate executors, VUs for VU executors. */
+export function levelAt(scenario: Scenario, seconds: number): number {
+  if (scenario.executor === 'constant-arrival-rate') return scenario.rate;
+  if (scenario.executor === 'constant-vus') return scenario.vus;
+  let stageStart = 0;
+  let level = scenario.executor === 'ramping-arrival-rate' ? scenario.startRate : scenario.startVUs;
+  for (const stage of scenario.stages) {
+    const length = durationSeconds(stage.duration);
+    if (seconds <= stageStart + length)
+      return level + ((stage.target - level) * (seconds - stageStart)) / length;
+    stageStart += length;
+    level = stage.target;
+  }
+  return level;
+}
+
+/** Arrival-rate executors start iterations on a clock; VU executors loop. */
+export const isOpenModel = (
+  scenario: Scenario,
+): scenario is Extract<Scenario, { executor: 'constant-arrival-rate' | 'ramping-arrival-rate' }> =>
+  scenario.executor === 'constant-arrival-rate' || scenario.executor === 'ramping-arrival-rate';
