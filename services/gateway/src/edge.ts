@@ -1,6 +1,11 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Redis } from 'ioredis';
-import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
+import {
+  RateLimiterMemory,
+  RateLimiterRedis,
+  RateLimiterRes,
+  type RateLimiterAbstract,
+} from 'rate-limiter-flexible';
 import { AppError, type AccessTokens, type Principal } from '@stackdrill/kit';
 
 /**
@@ -40,20 +45,39 @@ export interface RateDecision {
   refusal?: AppError;
 }
 
+/** Points a gateway takes from Redis at once while a client is far from its limit. */
+export const RATE_BLOCK = 10;
+
+/** Points this replica took from Redis and has not spent yet, for one client, in one window. */
+interface Held {
+  tokens: number;
+  /** What Redis said was left after the last take. */
+  remaining: number;
+  resetAt: number;
+}
+
 /**
  * Rate limits per client IP and per signed-in user, counted in Redis so every gateway replica shares
  * them. If Redis is unreachable, each replica falls back to counting in memory (fail open, still
  * bounded). Every answer carries RateLimit-* headers.
+ *
+ * A Redis round trip per request is a large share of the gateway's CPU, so while a client has at
+ * least 2 × RATE_BLOCK points left, a replica takes RATE_BLOCK at once and spends them locally;
+ * nearer the limit it takes one at a time, so the request that goes over is refused exactly. Points
+ * a replica holds count as used for the others: a client is refused at most (RATE_BLOCK − 1) ×
+ * replicas requests early, never late.
  */
 export class RateLimits {
-  private readonly byIp: RateLimiterRedis;
-  private readonly byUser: RateLimiterRedis;
+  private readonly held = new Map<string, Held>();
 
   constructor(
-    redis: Redis,
+    private readonly byIp: RateLimiterAbstract,
+    private readonly byUser: RateLimiterAbstract,
     private readonly perIp: number,
     private readonly perUser: number,
-  ) {
+  ) {}
+
+  static inRedis(redis: Redis, perIp: number, perUser: number): RateLimits {
     const limiter = (prefix: string, points: number) =>
       new RateLimiterRedis({
         storeClient: redis,
@@ -63,21 +87,36 @@ export class RateLimits {
         insuranceLimiter: new RateLimiterMemory({ keyPrefix: `${prefix}:mem`, points, duration: 60 }),
       });
     // Keyed by the policy too: replicas with the same limits share counts; a changed limit starts afresh.
-    this.byIp = limiter(`ratelimit:ip:${perIp}`, perIp);
-    this.byUser = limiter(`ratelimit:user:${perUser}`, perUser);
+    return new RateLimits(
+      limiter(`ratelimit:ip:${perIp}`, perIp),
+      limiter(`ratelimit:user:${perUser}`, perUser),
+      perIp,
+      perUser,
+    );
   }
 
   async consume(principal: Principal | undefined, ip: string): Promise<RateDecision> {
-    const [limiter, key, limit] = principal
+    const [limiter, id, limit] = principal
       ? [this.byUser, principal.userId, this.perUser]
       : [this.byIp, ip, this.perIp];
+    const key = `${principal ? 'user' : 'ip'}:${id}`;
+    const now = Date.now();
+    let held = this.held.get(key);
+    if (held && held.resetAt <= now) held = undefined;
+    if (held && held.tokens > 0) {
+      held.tokens--;
+      return { headers: headersOf(limit, held.remaining + held.tokens, held.resetAt - now) };
+    }
+    const points = held && held.remaining >= 2 * RATE_BLOCK ? RATE_BLOCK : 1;
     try {
-      return { headers: headersOf(limit, await limiter.consume(key)) };
+      const taken = await limiter.consume(id, points);
+      held = this.hold(key, points - 1, taken, now);
+      return { headers: headersOf(limit, held.remaining + held.tokens, taken.msBeforeNext) };
     } catch (rejection) {
       if (!(rejection instanceof RateLimiterRes)) throw rejection;
       const retryAfterS = Math.max(1, Math.ceil(rejection.msBeforeNext / 1000));
       return {
-        headers: headersOf(limit, rejection),
+        headers: headersOf(limit, rejection.remainingPoints, rejection.msBeforeNext),
         refusal: new AppError(
           429,
           'RATE_LIMITED',
@@ -88,12 +127,27 @@ export class RateLimits {
       };
     }
   }
+
+  /** Adds what was taken to what this replica holds (concurrent takes add up, none is lost). */
+  private hold(key: string, tokens: number, taken: RateLimiterRes, now: number): Held {
+    const resetAt = now + taken.msBeforeNext;
+    const held = this.held.get(key);
+    if (held && held.resetAt > now) {
+      held.tokens += tokens;
+      held.remaining = Math.min(held.remaining, taken.remainingPoints);
+      return held;
+    }
+    if (this.held.size >= 10_000) for (const [k, h] of this.held) if (h.resetAt <= now) this.held.delete(k);
+    const fresh = { tokens, remaining: taken.remainingPoints, resetAt };
+    this.held.set(key, fresh);
+    return fresh;
+  }
 }
 
-function headersOf(limit: number, state: RateLimiterRes): Record<string, string> {
+function headersOf(limit: number, remaining: number, msBeforeNext: number): Record<string, string> {
   return {
     'RateLimit-Limit': String(limit),
-    'RateLimit-Remaining': String(Math.max(0, state.remainingPoints)),
-    'RateLimit-Reset': String(Math.ceil(state.msBeforeNext / 1000)),
+    'RateLimit-Remaining': String(Math.max(0, remaining)),
+    'RateLimit-Reset': String(Math.ceil(msBeforeNext / 1000)),
   };
 }

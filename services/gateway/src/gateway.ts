@@ -57,7 +57,7 @@ export function createGateway(
     logger,
   );
   const tokens = new AccessTokens(config.jwtSecret, config.accessTokenTtlS);
-  const limits = new RateLimits(redis, config.rateLimitPerIpPerMinute, config.rateLimitPerUserPerMinute);
+  const limits = RateLimits.inRedis(redis, config.rateLimitPerIpPerMinute, config.rateLimitPerUserPerMinute);
   const upstreams: Record<ServiceName, string> = {
     user: config.userServiceUrl,
     product: config.productServiceUrl,
