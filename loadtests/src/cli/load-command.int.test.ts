@@ -51,19 +51,13 @@ async function run(argv: string[]): Promise<{ code: number; output: string[] }> 
   }
 }
 
+/** `pnpm load smoke` for 12 s against the test stack's gateway, with three load customers. */
+const smoke12s = (...extra: string[]) =>
+  run(['smoke', '--duration', '12s', '--target', gateway, '--customers', '3', ...extra]);
+
 describe('pnpm load (node engine)', () => {
   it('when the system is healthy, then smoke answers every request and writes the summary and the report', async () => {
-    const { code, output } = await run([
-      'smoke',
-      '--duration',
-      '12s',
-      '--target',
-      gateway,
-      '--customers',
-      '3',
-      '--workers',
-      '2',
-    ]);
+    const { code, output } = await smoke12s('--workers', '2');
     const summary = await lastSummary(output);
     // Every request must succeed; whether the latencies meet their objectives depends on this
     // machine's load while the suite runs (the README gives figures of quiet runs), so the test holds
@@ -83,15 +77,7 @@ describe('pnpm load (node engine)', () => {
 
   it('when the payment is slowed past its objective, then the run exits 99 and the report names that SLO', async () => {
     expect((await setPaymentLatency(1500)).status).toBe(200);
-    const { code, output } = await run([
-      'smoke',
-      '--duration',
-      '12s',
-      '--target',
-      gateway,
-      '--customers',
-      '3',
-    ]);
+    const { code, output } = await smoke12s();
     expect(code).toBe(SLO_FAILED);
     const summary = await lastSummary(output);
     expect(summary.engine).toBe('node');

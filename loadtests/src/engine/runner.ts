@@ -1,7 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { JOURNEYS, type Journey } from '../model/journeys.ts';
-import { isOpenModel, levelAt, scenarioBounds, type Profile } from '../model/profiles.ts';
+import { isOpenModel, levelAt, peakLevel, scenarioBounds, type Profile } from '../model/profiles.ts';
 import type { LoadSummary } from '../model/summary.ts';
 import { CapacitySearch, RunAggregate, type Second } from './aggregate.ts';
 import { runShare, type Account, type ShareConfig, type Tick } from './share.ts';
@@ -51,15 +51,7 @@ export interface Progress {
 /** One thread per ~1,500 requests/s at the profile's peak, at most one per core. */
 export function autoWorkers(profile: Profile, journeys: Record<string, Journey> = JOURNEYS): number {
   const scenario = profile.scenario;
-  const peak =
-    scenario.executor === 'constant-arrival-rate'
-      ? scenario.rate
-      : scenario.executor === 'constant-vus'
-        ? scenario.vus
-        : Math.max(
-            scenario.executor === 'ramping-arrival-rate' ? scenario.startRate : scenario.startVUs,
-            ...scenario.stages.map((s) => s.target),
-          );
+  const peak = peakLevel(scenario);
   // VUs mostly think: one thread carries a few hundred of them.
   if (!isOpenModel(scenario)) return Math.max(1, Math.min(availableParallelism(), Math.ceil(peak / 300)));
   const weights = Object.entries(profile.mix) as [string, number][];

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Pool } from 'undici';
 import { JOURNEYS, type Journey, type JourneyContext } from '../model/journeys.ts';
-import { isOpenModel, levelAt, scenarioBounds, type Profile, type Scenario } from '../model/profiles.ts';
+import { isOpenModel, levelAt, peakLevel, scenarioBounds, type Profile } from '../model/profiles.ts';
 import { arrivals } from './schedule.ts';
 import { Tally, TallyMap, type WireTally } from './tally.ts';
 
@@ -44,12 +44,6 @@ export interface Tick {
 }
 
 const now = () => performance.timeOrigin + performance.now();
-
-/** The most VUs a closed-model scenario runs at once. */
-const peakVus = (scenario: Extract<Scenario, { executor: 'constant-vus' | 'ramping-vus' }>) =>
-  scenario.executor === 'constant-vus'
-    ? scenario.vus
-    : Math.max(scenario.startVUs, ...scenario.stages.map((s) => s.target));
 
 /** A small seeded generator (mulberry32): the same seed makes the same journey choices. */
 export function seeded(seed: number): () => number {
@@ -95,7 +89,7 @@ export async function runShare(
   const scenario = profile.scenario;
   const maxInFlight = isOpenModel(scenario)
     ? Math.max(1, Math.floor(scenario.maxVUs / config.of))
-    : Math.max(1, Math.ceil(peakVus(scenario) / config.of));
+    : Math.max(1, Math.ceil(peakLevel(scenario) / config.of));
   const pool = new Pool(new URL(config.target).origin, {
     // Most iterations in flight are thinking, not waiting for an answer; a burst of new connections
     // at the start would stall the first second (requests beyond these queue, and that counts).
@@ -275,7 +269,7 @@ export async function runShare(
           await iteration(v, now()).finally(() => inFlight--);
         }
       };
-      const mine = Array.from({ length: peakVus(scenario) }, (_, v) => v).filter(
+      const mine = Array.from({ length: peakLevel(scenario) }, (_, v) => v).filter(
         (v) => v % config.of === config.index,
       );
       await Promise.all(mine.map(vu));

@@ -175,6 +175,20 @@ export function levelAt(scenario: Scenario, seconds: number): number {
   return level;
 }
 
+/** The scenario's highest level: arrivals/s for arrival-rate executors, VUs for VU executors. */
+export function peakLevel(scenario: Scenario): number {
+  switch (scenario.executor) {
+    case 'constant-arrival-rate':
+      return scenario.rate;
+    case 'constant-vus':
+      return scenario.vus;
+    case 'ramping-arrival-rate':
+      return Math.max(scenario.startRate, ...scenario.stages.map((s) => s.target));
+    case 'ramping-vus':
+      return Math.max(scenario.startVUs, ...scenario.stages.map((s) => s.target));
+  }
+}
+
 /** Arrival-rate executors start iterations on a clock; VU executors loop. */
 export const isOpenModel = (
   scenario: Scenario,
