@@ -10,6 +10,8 @@ export const ROUTES = [
 
 export type ServiceName = (typeof ROUTES)[number]['service'];
 
-export function serviceFor(path: string): ServiceName | undefined {
+/** The service that owns a request URL (its path, with or without a query string). */
+export function serviceFor(url: string): ServiceName | undefined {
+  const path = url.split('?', 1)[0]!;
   return ROUTES.find((r) => path === r.prefix || path.startsWith(`${r.prefix}/`))?.service;
 }
