@@ -194,18 +194,19 @@ describe('service kit tracing', () => {
     const [, seenTrace, seenSpan] = traceparent.split('-');
     expect(seenTrace).toBe(traceId);
     expect(seenSpan).not.toBe('00f067aa0ba902b7');
+    expect(traceparent.endsWith('-01')).toBe(true); // the caller asked for a sampled trace
     await expect
       .poll(() => logLines.find((l) => l.includes('trace-req-1')))
       .toContain(`"trace_id":"${traceId}"`);
   });
 
-  it('when a request has no trace context, then a new trace starts', async () => {
+  it('when a request has no trace context, then a new trace starts (unsampled: nothing exports it)', async () => {
     service = buildService();
     address = await service.start(0);
     const { traceparent } = (await (await fetch(`${address.url}/api/trace`)).json()) as {
       traceparent: string;
     };
-    expect(traceparent).toMatch(/^00-[0-9a-f]{32}-[0-9a-f]{16}-01$/);
+    expect(traceparent).toMatch(/^00-[0-9a-f]{32}-[0-9a-f]{16}-00$/);
   });
 });
 

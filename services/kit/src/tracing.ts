@@ -2,7 +2,12 @@ import { context, propagation, SpanKind, SpanStatusCode, trace } from '@opentele
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { resourceFromAttributes } from '@opentelemetry/resources';
-import { BatchSpanProcessor, NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
+import {
+  AlwaysOffSampler,
+  BatchSpanProcessor,
+  NodeTracerProvider,
+  ParentBasedSampler,
+} from '@opentelemetry/sdk-trace-node';
 import type { NextFunction, Request, Response } from 'express';
 
 let provider: NodeTracerProvider | undefined;
@@ -10,7 +15,10 @@ let provider: NodeTracerProvider | undefined;
 /**
  * OpenTelemetry for the process, once: W3C trace context is read from and written to HTTP headers
  * and event envelopes; spans are exported over OTLP/HTTP when OTEL_EXPORTER_OTLP_ENDPOINT is set
- * (otherwise they still exist, so every log line carries its trace id).
+ * (sampled as OTEL_TRACES_SAMPLER says, every trace by default). Without an endpoint nothing would
+ * read a recorded span, so new traces are not recorded: their spans still have ids, which travel on
+ * and appear in every log line, at a fraction of the cost. A caller that asks for a sampled trace
+ * still gets one. Set the endpoint on every service, or the unset ones pass traces on unsampled.
  */
 export function setupTracing(service: string): void {
   if (provider) return;
@@ -20,6 +28,7 @@ export function setupTracing(service: string): void {
     spanProcessors: endpoint
       ? [new BatchSpanProcessor(new OTLPTraceExporter({ url: `${endpoint.replace(/\/$/, '')}/v1/traces` }))]
       : [],
+    ...(endpoint ? {} : { sampler: new ParentBasedSampler({ root: new AlwaysOffSampler() }) }),
   });
   provider.register({ propagator: new W3CTraceContextPropagator() });
 }
