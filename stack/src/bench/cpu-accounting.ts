@@ -45,3 +45,25 @@ export function cpuSummary(cpu: CpuShare, named: string[]): Record<string, numbe
   summary['rest of the stack'] = rest;
   return summary;
 }
+
+/** Several measurements of the same phase as one: each process's CPU per request, weighted by requests. */
+export function combineCpu(parts: { cpu: CpuShare; requests: number }[]): CpuShare {
+  const totalMs: Record<string, number> = {};
+  let requests = 0;
+  for (const part of parts) {
+    requests += part.requests;
+    for (const [name, ms] of Object.entries(part.cpu.perRequestMs))
+      totalMs[name] = (totalMs[name] ?? 0) + ms * part.requests;
+  }
+  const perRequestMs: Record<string, number> = {};
+  for (const [name, ms] of Object.entries(totalMs)) perRequestMs[name] = ms / Math.max(1, requests);
+  return { perRequestMs };
+}
+
+/** The middle value (the mean of the two middle ones for an even count). */
+export function median(values: number[]): number {
+  if (values.length === 0) throw new RangeError('the median of no values');
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
