@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { AccessTokens, loadConfig, type BoundAddress, type Service } from '@stackdrill/kit';
+import { callJson, type CallJsonOptions } from '@stackdrill/kit/testing';
 import { createOrderService } from '@stackdrill/order-service';
 import { ORDER_CONFIG } from '@stackdrill/order-service/config';
 import { createProductService } from '@stackdrill/product-service';
@@ -39,24 +40,8 @@ async function start(service: Service): Promise<BoundAddress> {
   return service.start(0);
 }
 
-async function call(
-  base: BoundAddress,
-  method: string,
-  path: string,
-  options: { body?: unknown; headers?: Record<string, string> } = {},
-) {
-  const response = await fetch(`${base.url}${path}`, {
-    method,
-    headers: { 'content-type': 'application/json', ...options.headers },
-    ...(options.body === undefined ? {} : { body: JSON.stringify(options.body) }),
-  });
-  const text = await response.text();
-  return {
-    status: response.status,
-    headers: response.headers,
-    body: (text ? JSON.parse(text) : {}) as Record<string, unknown>,
-  };
-}
+const call = (base: BoundAddress, method: string, path: string, options?: CallJsonOptions) =>
+  callJson(base.url, method, path, options);
 
 beforeAll(async () => {
   const endpoints = (await NativeProvider.open('test')).endpoints();

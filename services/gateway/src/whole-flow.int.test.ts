@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { NativeProvider, seedStack } from '@stackdrill/stack';
-import { collectEvents } from '@stackdrill/kit/testing';
+import { callJson, collectEvents, type CallJsonOptions } from '@stackdrill/kit/testing';
 import { beforeAll, describe, expect, it } from 'vitest';
 
 // The whole system as `pnpm stack:up` runs it (the `test` instance): every call goes through its gateway.
@@ -11,22 +11,8 @@ let mailInbox: string;
 let adminToken: string;
 
 type Json = Record<string, unknown>;
-async function call(
-  method: string,
-  path: string,
-  options: { body?: unknown; token?: string; headers?: Record<string, string> } = {},
-) {
-  const response = await fetch(`${api}${path}`, {
-    method,
-    headers: {
-      'content-type': 'application/json',
-      ...(options.token ? { authorization: `Bearer ${options.token}` } : {}),
-      ...options.headers,
-    },
-    ...(options.body === undefined ? {} : { body: JSON.stringify(options.body) }),
-  });
-  return { status: response.status, body: (await response.json()) as Json };
-}
+const call = (method: string, path: string, options?: CallJsonOptions) =>
+  callJson<Json>(api, method, path, options);
 
 async function eventually<T>(
   what: string,

@@ -11,6 +11,7 @@ import {
   type BoundAddress,
   type Service,
 } from '@stackdrill/kit';
+import { callJson, type CallJsonOptions } from '@stackdrill/kit/testing';
 import { Sinks } from '@stackdrill/sinks';
 import { dataTierEnvironment, NativeProvider } from '@stackdrill/stack';
 import { createUserService } from '@stackdrill/user-service';
@@ -31,26 +32,9 @@ let notifications: NotificationService;
 let notificationsAt: BoundAddress;
 let producer: Producer;
 
-async function call(
-  base: BoundAddress | string,
-  method: string,
-  path: string,
-  options: { body?: unknown; token?: string } = {},
-) {
-  const url = typeof base === 'string' ? base : base.url;
-  const response = await fetch(`${url}${path}`, {
-    method,
-    headers: {
-      'content-type': 'application/json',
-      ...(options.token ? { authorization: `Bearer ${options.token}` } : {}),
-    },
-    ...(options.body === undefined ? {} : { body: JSON.stringify(options.body) }),
-  });
-  return {
-    status: response.status,
-    body: (await response.json()) as Record<string, unknown> & { items?: Record<string, unknown>[] },
-  };
-}
+type Json = Record<string, unknown> & { items?: Record<string, unknown>[] };
+const call = (base: BoundAddress, method: string, path: string, options?: CallJsonOptions) =>
+  callJson<Json>(base.url, method, path, options);
 
 async function eventually<T>(probe: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;

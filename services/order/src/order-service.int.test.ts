@@ -7,7 +7,7 @@ import { AccessTokens, loadConfig, type BoundAddress, type EventEnvelope } from 
 import { createProductService, type ProductService } from '@stackdrill/product-service';
 import { PRODUCT_CONFIG } from '@stackdrill/product-service/config';
 import { dataTierEnvironment, NativeProvider } from '@stackdrill/stack';
-import { collectEvents } from '@stackdrill/kit/testing';
+import { callJson, collectEvents, type CallJsonOptions } from '@stackdrill/kit/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ORDER_CONFIG } from './config.ts';
 import { createOrderService, type OrderService } from './order-service.ts';
@@ -25,22 +25,10 @@ let env: Record<string, string>;
 let admin: string;
 
 type Json = Record<string, unknown> & { code?: string };
-async function call(
-  base: string,
-  method: string,
-  path: string,
-  options: { body?: unknown; token?: string; headers?: Record<string, string> } = {},
-) {
-  const response = await fetch(`${base}${path}`, {
-    method,
-    headers: {
-      'content-type': 'application/json',
-      ...(options.token ? { authorization: `Bearer ${options.token}` } : {}),
-      ...options.headers,
-    },
-    ...(options.body === undefined ? {} : { body: JSON.stringify(options.body) }),
-  });
-  return { status: response.status, body: (await response.json()) as Json };
+// Status and body only: replays are compared whole, and headers such as date differ between answers.
+async function call(base: string, method: string, path: string, options?: CallJsonOptions) {
+  const { status, body } = await callJson<Json>(base, method, path, options);
+  return { status, body };
 }
 const order = (path: string, options: Parameters<typeof call>[3] = {}, method = 'POST') =>
   call(ordersAt.url, method, path, options);

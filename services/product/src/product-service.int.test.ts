@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { AccessTokens, loadConfig, type BoundAddress, type EventEnvelope } from '@stackdrill/kit';
 import { dataTierEnvironment, NativeProvider } from '@stackdrill/stack';
-import { collectEvents } from '@stackdrill/kit/testing';
+import { callJson, collectEvents, type CallJsonOptions } from '@stackdrill/kit/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PRODUCT_CONFIG } from './config.ts';
 import { InsufficientStock } from './data-access/inventory-ledger.ts';
@@ -18,22 +18,8 @@ let admin: string;
 let customer: string;
 
 type Json = Record<string, unknown> & { code?: string; details?: { path: string }[] };
-async function call(
-  method: string,
-  path: string,
-  options: { body?: unknown; token?: string; headers?: Record<string, string> } = {},
-) {
-  const response = await fetch(`${address.url}${path}`, {
-    method,
-    headers: {
-      'content-type': 'application/json',
-      ...(options.token ? { authorization: `Bearer ${options.token}` } : {}),
-      ...options.headers,
-    },
-    ...(options.body === undefined ? {} : { body: JSON.stringify(options.body) }),
-  });
-  return { status: response.status, body: (await response.json()) as Json };
-}
+const call = (method: string, path: string, options?: CallJsonOptions) =>
+  callJson<Json>(address.url, method, path, options);
 
 const sku = () => `IT-${randomUUID().slice(0, 8).toUpperCase()}`;
 const newProduct = (overrides: Record<string, unknown> = {}) => ({

@@ -4,7 +4,7 @@ import { loadConfig, type BoundAddress, type EventEnvelope } from '@stackdrill/k
 import { dataTierEnvironment, NativeProvider } from '@stackdrill/stack';
 import { SignJWT } from 'jose';
 import { MongoClient } from 'mongodb';
-import { collectEvents } from '@stackdrill/kit/testing';
+import { callJson, collectEvents } from '@stackdrill/kit/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { USER_CONFIG } from './config.ts';
 import { createUserService, type UserService } from './user-service.ts';
@@ -18,15 +18,8 @@ let address: BoundAddress;
 let endpoints: ReturnType<NativeProvider['endpoints']>;
 
 type Json = Record<string, unknown> & { code?: string; message?: string; details?: { path: string }[] };
-async function call(method: string, path: string, body?: unknown, headers: Record<string, string> = {}) {
-  const response = await fetch(`${address.url}${path}`, {
-    method,
-    headers: { 'content-type': 'application/json', ...headers },
-    ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body) }),
-  });
-  const text = await response.text();
-  return { status: response.status, body: (text ? JSON.parse(text) : {}) as Json };
-}
+const call = (method: string, path: string, body?: unknown, headers?: Record<string, string>) =>
+  callJson<Json>(address.url, method, path, { body, headers });
 
 const newCustomer = () => ({
   email: `Ada.${randomUUID().slice(0, 8)}@Example.com`,

@@ -1,0 +1,2 @@
+export { callJson, type CallJsonOptions, type JsonAnswer } from './call-json.ts';
+export { collectEvents, type EventCollector } from './event-collector.ts';
