@@ -35,6 +35,7 @@ export {
 } from './http/time-cursor.ts';
 export {
   setupTracing,
+  flushTracing,
   traceHeaders,
   currentTraceparent,
   withEventSpan,

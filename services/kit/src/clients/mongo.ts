@@ -1,4 +1,5 @@
 import { MongoClient, type Collection, type Db } from 'mongodb';
+import { traceMongoCommands, tracesExported } from '../client-spans.ts';
 
 export interface MongoHandle {
   client: MongoClient;
@@ -9,7 +10,8 @@ export interface MongoHandle {
 
 /**
  * The official driver with a replica-set URI and majority writes, as every service connects. Server
- * selection gives up after a few seconds so a request fails with 503 instead of hanging.
+ * selection gives up after a few seconds so a request fails with 503 instead of hanging. While
+ * traces are exported, every command gets a client span.
  */
 export async function connectMongo(uri: string, dbName: string): Promise<MongoHandle> {
   const client = new MongoClient(uri, {
@@ -21,7 +23,9 @@ export async function connectMongo(uri: string, dbName: string): Promise<MongoHa
     // request (503), not hang it: the driver's default socket timeout is infinite.
     socketTimeoutMS: 5000,
     maxPoolSize: 20,
+    monitorCommands: tracesExported(),
   });
+  if (tracesExported()) traceMongoCommands(client);
   await client.connect();
   const db = client.db(dbName);
   return {

@@ -1,4 +1,5 @@
 import type { Producer } from 'kafkajs';
+import { withProducerSpan } from '../client-spans.ts';
 import { topicOf, type EventEnvelope } from './envelope.ts';
 
 /**
@@ -6,19 +7,22 @@ import { topicOf, type EventEnvelope } from './envelope.ts';
  * every in-sync replica (acks=all). The outbox relay and direct publishers both go through here.
  */
 export async function publishEvent(producer: Producer, event: EventEnvelope): Promise<void> {
-  await producer.send({
-    topic: topicOf(event),
-    acks: -1,
-    messages: [
-      {
-        key: event.subject,
-        value: JSON.stringify(event),
-        headers: {
-          'event-id': event.id,
-          'event-type': event.type,
-          ...(event.traceparent ? { traceparent: event.traceparent } : {}),
+  const topic = topicOf(event);
+  await withProducerSpan(topic, event, () =>
+    producer.send({
+      topic,
+      acks: -1,
+      messages: [
+        {
+          key: event.subject,
+          value: JSON.stringify(event),
+          headers: {
+            'event-id': event.id,
+            'event-type': event.type,
+            ...(event.traceparent ? { traceparent: event.traceparent } : {}),
+          },
         },
-      },
-    ],
-  });
+      ],
+    }),
+  );
 }
