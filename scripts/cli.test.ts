@@ -26,6 +26,24 @@ describe('stack CLI input errors', () => {
     expect(result.stderr).toContain('sentinel-0');
   });
 
+  it('when an instance is not running, then stack:status exits 1 with every member down, without probing', () => {
+    // The bench instance is only up while `pnpm bench:api` runs.
+    const result = run('stack-status', '--instance', 'bench', '--json');
+    expect(result.status).toBe(1);
+    const { components } = JSON.parse(result.stdout) as {
+      components: { flavor: string; members: { role: string; detail: string }[] }[];
+    };
+    expect(components.map((c) => c.flavor)).toEqual([
+      'not running',
+      'not running',
+      'not running',
+      'not running',
+    ]);
+    for (const member of components.flatMap((c) => c.members)) {
+      expect(member).toMatchObject({ role: 'down', detail: 'not running' });
+    }
+  });
+
   it('when the entry point does not exist, then run.mjs says so', () => {
     const result = run('stack-sideways');
     expect(result.status).toBe(2);

@@ -66,10 +66,31 @@ export abstract class NativeComponent implements ComponentHandle {
   }
 
   async status(): Promise<ComponentStatus> {
+    // None of it runs: a probe would only wait out its connection retries (seconds, for Kafka).
+    if ((await this.runningMembers()).length === 0) return this.notRunning();
     const status = await this.probe();
     for (const member of status.members) await this.addProcessFacts(member);
     status.healthy = status.healthy && status.members.every((m) => m.healthy);
     return status;
+  }
+
+  private notRunning(): ComponentStatus {
+    return {
+      component: this.name,
+      flavor: 'not running',
+      healthy: false,
+      members: this.memberNames().map((member) => ({
+        component: this.name,
+        member,
+        host: this.ctx.instance.host,
+        port: this.memberPorts(member)[0] ?? 0,
+        role: 'down' as const,
+        healthy: false,
+        detail: 'not running',
+      })),
+      problems: [],
+      notes: [],
+    };
   }
 
   async isRunning(member: string): Promise<boolean> {
