@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import express, { type Router } from 'express';
-import { pinoHttp } from 'pino-http';
 import { AppError } from '../errors.ts';
+import { accessLog } from './access-log.ts';
 import type { Logger } from '../logger.ts';
 import type { ServiceMetrics } from '../metrics.ts';
 import { errorHandler } from './error-handler.ts';
@@ -38,25 +38,7 @@ export function createHttpApp(options: HttpAppOptions): express.Express {
     next();
   });
   app.use(traceRequests(options.name));
-  app.use(
-    pinoHttp({
-      logger: options.logger,
-      genReqId: (_req, res) => res.getHeader('x-request-id') as string,
-      autoLogging: { ignore: (req) => req.url === '/health' || req.url === '/metrics' },
-      // One short access line per request; headers are not logged (cost, and secrets stay out).
-      serializers: {
-        req: (req: { id: string; method: string; url: string; remoteAddress?: string }) => ({
-          id: req.id,
-          method: req.method,
-          url: req.url,
-          remoteAddress: req.remoteAddress,
-        }),
-        res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
-      },
-      customLogLevel: (_req, res, error) =>
-        error || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info',
-    }),
-  );
+  app.use(accessLog(options.logger, (url) => url === '/health' || url === '/metrics'));
   app.use(options.metrics.middleware());
   app.use(express.json({ limit: options.bodyLimit ?? '100kb', strict: true }));
 
