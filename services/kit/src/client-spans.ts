@@ -29,8 +29,8 @@ function finish(span: Span, error?: unknown): void {
   span.end();
 }
 
-/** A child of the active span, or none when that span is not recorded (unsampled, or no request). */
-function childOfActive(name: string, attributes: Attributes): Span | undefined {
+/** A MongoDB command's span, child of the active span; none when that span is not recorded. */
+function mongoCommandSpan(name: string, attributes: Attributes): Span | undefined {
   if (!trace.getActiveSpan()?.isRecording()) return undefined;
   return trace.getTracer('mongodb').startSpan(name, { kind: SpanKind.CLIENT, attributes });
 }
@@ -46,7 +46,7 @@ export function traceMongoCommands(client: MongoClient): void {
   const open = new Map<number, Span>();
   client.on('commandStarted', (event) => {
     const target: unknown = event.command[event.commandName];
-    const span = childOfActive(`mongodb ${event.commandName}`, {
+    const span = mongoCommandSpan(`mongodb ${event.commandName}`, {
       'db.system.name': 'mongodb',
       'db.operation.name': event.commandName,
       'db.namespace': event.databaseName,

@@ -1,21 +1,7 @@
-import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { createLogger } from './logger.ts';
+import { capturedLogger } from './testing/captured-logger.ts';
 
-function capture() {
-  const lines: string[] = [];
-  const logger = createLogger(
-    'logger-test',
-    'info',
-    new Writable({
-      write(chunk, _enc, done) {
-        lines.push(String(chunk));
-        done();
-      },
-    }),
-  );
-  return { logger, lines };
-}
+const capture = () => capturedLogger('logger-test');
 
 describe('createLogger', () => {
   it('when secrets are logged, at the top or one level down, then they are redacted on every line', () => {

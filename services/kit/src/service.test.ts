@@ -1,25 +1,14 @@
-import { Writable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Router } from 'express';
 import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { AppError } from './errors.ts';
 import { validated } from './http/validate.ts';
-import { createLogger } from './logger.ts';
 import { currentTraceparent } from './tracing.ts';
 import { Service, type BoundAddress } from './service.ts';
+import { capturedLogger } from './testing/captured-logger.ts';
 
-const logLines: string[] = [];
-const logger = createLogger(
-  'test-service',
-  'debug',
-  new Writable({
-    write(chunk, _enc, done) {
-      logLines.push(String(chunk));
-      done();
-    },
-  }),
-);
+const { logger, lines: logLines } = capturedLogger('test-service', 'debug');
 
 function buildService(options: { ready?: () => Promise<unknown>; closed?: string[]; drainMs?: number } = {}) {
   const routes = Router();

@@ -59,18 +59,24 @@ afterAll(async () => {
   collector?.close();
 });
 
+/** Registers a new customer in a trace of its own, sampled or not; returns the trace id and the status. */
+async function registerInTrace(sampled: boolean): Promise<{ traceId: string; status: number }> {
+  const traceId = randomUUID().replaceAll('-', '');
+  const { status } = await callJson(address.url, 'POST', '/api/users', {
+    body: {
+      email: `trace.${randomUUID().slice(0, 8)}@example.com`,
+      password: 'correct horse battery',
+      name: 'T',
+    },
+    headers: { traceparent: `00-${traceId}-b7ad6b7169203331-${sampled ? '01' : '00'}` },
+  });
+  return { traceId, status };
+}
+
 describe('data tier spans, while traces are exported', () => {
   it('when a customer registers in a sampled trace, then the trace holds MongoDB command spans and the publish of user.registered', async () => {
-    const traceId = randomUUID().replaceAll('-', '');
-    const registered = await callJson(address.url, 'POST', '/api/users', {
-      body: {
-        email: `trace.${randomUUID().slice(0, 8)}@example.com`,
-        password: 'correct horse battery',
-        name: 'T',
-      },
-      headers: { traceparent: `00-${traceId}-b7ad6b7169203331-01` },
-    });
-    expect(registered.status).toBe(201);
+    const { traceId, status } = await registerInTrace(true);
+    expect(status).toBe(201);
     // The outbox relay publishes the event after the answer; the batch processor exports on flush.
     await expect
       .poll(
@@ -87,16 +93,8 @@ describe('data tier spans, while traces are exported', () => {
   });
 
   it('when a request is not sampled, then it leaves no data tier spans', async () => {
-    const traceId = randomUUID().replaceAll('-', '');
-    const registered = await callJson(address.url, 'POST', '/api/users', {
-      body: {
-        email: `untraced.${randomUUID().slice(0, 8)}@example.com`,
-        password: 'correct horse battery',
-        name: 'U',
-      },
-      headers: { traceparent: `00-${traceId}-b7ad6b7169203331-00` },
-    });
-    expect(registered.status).toBe(201);
+    const { traceId, status } = await registerInTrace(false);
+    expect(status).toBe(201);
     await new Promise((resolve) => setTimeout(resolve, 1500));
     await flushTracing();
     expect(spans.filter((s) => s.traceId === traceId)).toEqual([]);

@@ -14,6 +14,7 @@ export interface MongoHandle {
  * traces are exported, every command gets a client span.
  */
 export async function connectMongo(uri: string, dbName: string): Promise<MongoHandle> {
+  const traced = tracesExported();
   const client = new MongoClient(uri, {
     writeConcern: { w: 'majority' },
     retryWrites: true,
@@ -23,9 +24,9 @@ export async function connectMongo(uri: string, dbName: string): Promise<MongoHa
     // request (503), not hang it: the driver's default socket timeout is infinite.
     socketTimeoutMS: 5000,
     maxPoolSize: 20,
-    monitorCommands: tracesExported(),
+    monitorCommands: traced,
   });
-  if (tracesExported()) traceMongoCommands(client);
+  if (traced) traceMongoCommands(client);
   await client.connect();
   const db = client.db(dbName);
   return {

@@ -1,24 +1,15 @@
 import { once } from 'node:events';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { Writable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import express from 'express';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createLogger } from '../logger.ts';
+import { capturedLogger } from '../testing/captured-logger.ts';
 import { accessLog } from './access-log.ts';
 
-const lines: Record<string, unknown>[] = [];
-const logger = createLogger(
-  'access-log-test',
-  'info',
-  new Writable({
-    write(chunk, _enc, done) {
-      lines.push(JSON.parse(String(chunk)) as Record<string, unknown>);
-      done();
-    },
-  }),
-);
+const captured = capturedLogger('access-log-test');
+const { logger } = captured;
+const parsedLines = () => captured.lines.map((l) => JSON.parse(l) as Record<string, unknown>);
 let server: Server;
 let base: string;
 
@@ -45,8 +36,9 @@ afterAll(() => {
 });
 
 const lineFor = async (url: string) => {
-  await expect.poll(() => lines.find((l) => (l.req as { url: string }).url === url)).toBeDefined();
-  return lines.find((l) => (l.req as { url: string }).url === url)!;
+  const find = () => parsedLines().find((l) => (l.req as { url: string }).url === url);
+  await expect.poll(find).toBeDefined();
+  return find()!;
 };
 
 describe('accessLog', () => {
@@ -82,6 +74,6 @@ describe('accessLog', () => {
     await fetch(`${base}/health`);
     await fetch(`${base}/ok`);
     await lineFor('/ok');
-    expect(lines.some((l) => (l.req as { url: string }).url === '/health')).toBe(false);
+    expect(parsedLines().some((l) => (l.req as { url: string }).url === '/health')).toBe(false);
   });
 });

@@ -1,3 +1,4 @@
 export { callJson, type CallJsonOptions, type JsonAnswer } from './call-json.ts';
 export { collectEvents, type EventCollector } from './event-collector.ts';
 export { resetTracingGlobals } from './tracing-globals.ts';
+export { capturedLogger } from './captured-logger.ts';
