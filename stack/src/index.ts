@@ -15,6 +15,7 @@ export { down } from './commands/down.ts';
 export { status } from './commands/status.ts';
 export { logs } from './commands/logs.ts';
 export { seconds } from './cli/format.ts';
+export { cpuTimeMs } from './process/proc.ts';
 export { benchStack } from './bench/stack-bench.ts';
 export { seed } from './commands/seed.ts';
 export { seedStack } from './seed/seed.ts';

@@ -60,6 +60,12 @@ function describe(m: Measurement): string {
   const parts = [`achieved ${rate(m.achievedRate)}`, `p50 ${ms(m.p50Ms)}`, `p99 ${ms(m.p99Ms)}`];
   if (m.errors) parts.push(pc.red(`${m.errors} errors`));
   if (m.dropped) parts.push(pc.yellow(`${m.dropped} dropped`));
+  if (m.server)
+    parts.push(
+      pc.dim(
+        `server ${(m.server.cpuMsPerRequest * 1000).toFixed(0)} µs CPU/req, ${(m.server.cpuShare * 100).toFixed(0)} % of its core`,
+      ),
+    );
   if (m.generator === 'engine') {
     const raw = m.raw as EngineFigures & { cpuMsPerRequest?: number; loopDelayMaxMs?: number };
     if (raw.cpuMsPerRequest !== undefined)
@@ -115,6 +121,7 @@ export async function benchEngine(argv: string[]): Promise<number> {
     const generators = new LoadGenerators(owned, plan, server.url, {
       maxInFlight: PHASES.maxInFlight,
       engineWarmupS: PHASES.engineWarmupS,
+      serverPid: server.pid,
       ...(values['cpu-prof'] ? { cpuProfDir: join(outDir, `engine-${stamp}-profiles`) } : {}),
     });
 

@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { REPO_ROOT } from '@stackdrill/stack';
+import { cpuTimeMs, REPO_ROOT } from '@stackdrill/stack';
 import type { RateOutcome } from './capacity.ts';
 import type { EngineFigures, EngineRun } from './engine-adapter.ts';
 import { heyArgs, parseHey, type HeyResult } from './hey.ts';
@@ -22,6 +22,19 @@ export interface Measurement extends RateOutcome {
   p99Ms: number;
   /** The generator's own output, parsed. */
   raw: EngineFigures | WrkResult | HeyResult;
+  /** The server's CPU over the run (when its PID was given): is the generator or the server the limit? */
+  server?: ServerLoad;
+}
+
+export interface ServerLoad {
+  cpuMsPerRequest: number;
+  /** Of one core: 1 is a saturated single-threaded server. */
+  cpuShare: number;
+}
+
+/** The server's CPU time over a run, per request and as a share of one core. */
+export function serverLoad(cpuMs: number, requests: number, seconds: number): ServerLoad {
+  return { cpuMsPerRequest: cpuMs / Math.max(1, requests), cpuShare: cpuMs / Math.max(1, seconds * 1000) };
 }
 
 const DRIVER = fileURLToPath(new URL('./engine-driver.ts', import.meta.url));
@@ -44,17 +57,30 @@ export class LoadGenerators {
       engineWarmupS: number;
       /** Write a V8 CPU profile of each engine run here (`node --cpu-prof`). */
       cpuProfDir?: string;
+      /** The server's PID: each measurement then says how busy the server was. */
+      serverPid?: number;
     },
   ) {}
+
+  /** Runs a child generator, reading the server's CPU time before and after (wrk and hey start in ms). */
+  private async withServerCpu<T>(run: () => Promise<T>): Promise<{ result: T; serverCpuMs?: number }> {
+    const pid = this.options.serverPid;
+    const before = pid ? await cpuTimeMs(pid) : undefined;
+    const result = await run();
+    const after = pid ? await cpuTimeMs(pid) : undefined;
+    return before !== undefined && after !== undefined ? { result, serverCpuMs: after - before } : { result };
+  }
 
   /** wrk's closed loop: `threads` threads (one per generator core), `connections` connections. */
   async wrk(seconds: number, connections = 64): Promise<Measurement> {
     const args = wrkArgs({ url: this.url, threads: this.plan.generatorCores, connections, seconds });
     const [command, argv] = pinnedCommand(this.plan, 'generator', 'wrk', args);
-    const { stdout } = await this.owned.run(command, argv, {
-      timeoutMs: (seconds + 15) * 1000,
-      what: 'wrk',
-    });
+    const {
+      result: { stdout },
+      serverCpuMs,
+    } = await this.withServerCpu(() =>
+      this.owned.run(command, argv, { timeoutMs: (seconds + 15) * 1000, what: 'wrk' }),
+    );
     const raw = parseWrk(stdout);
     const socket = raw.socketErrors;
     const errors = raw.non2xx + socket.connect + socket.read + socket.write + socket.timeout;
@@ -70,6 +96,7 @@ export class LoadGenerators {
       p50Ms: raw.latencyMs[50] ?? NaN,
       p99Ms: raw.latencyMs[99] ?? NaN,
       raw,
+      ...(serverCpuMs !== undefined ? { server: serverLoad(serverCpuMs, raw.requests, raw.seconds) } : {}),
     };
   }
 
@@ -78,10 +105,12 @@ export class LoadGenerators {
     const workers = Math.max(1, Math.ceil(rate / 250));
     const args = heyArgs({ url: this.url, seconds, workers, perWorkerRate: rate / workers });
     const [command, argv] = pinnedCommand(this.plan, 'generator', 'hey', args);
-    const { stdout } = await this.owned.run(command, argv, {
-      timeoutMs: (seconds + 30) * 1000,
-      what: 'hey',
-    });
+    const {
+      result: { stdout },
+      serverCpuMs,
+    } = await this.withServerCpu(() =>
+      this.owned.run(command, argv, { timeoutMs: (seconds + 30) * 1000, what: 'hey' }),
+    );
     const raw = parseHey(stdout);
     const ok = raw.statuses['200'] ?? 0;
     const requests =
@@ -98,17 +127,20 @@ export class LoadGenerators {
       p50Ms: raw.latencyMs[50] ?? NaN,
       p99Ms: raw.latencyMs[99] ?? NaN,
       raw,
+      ...(serverCpuMs !== undefined ? { server: serverLoad(serverCpuMs, requests, raw.seconds) } : {}),
     };
   }
 
   /** The engine (`runProfile`) at a fixed arrival rate, in a Node process of its own. */
   async engine(rate: number, seconds: number): Promise<Measurement> {
-    const run: EngineRun & { warmupS: number } = {
+    const run: EngineRun & { warmupS: number; serverPid?: number } = {
       target: new URL(this.url).origin,
       rate,
       seconds,
       maxInFlight: this.options.maxInFlight,
       warmupS: this.options.engineWarmupS,
+      // The driver reads the server's CPU over its measured run only (not its start or warm-up).
+      ...(this.options.serverPid ? { serverPid: this.options.serverPid } : {}),
     };
     const profile = this.options.cpuProfDir
       ? [
@@ -133,7 +165,7 @@ export class LoadGenerators {
       timeoutMs: (seconds + run.warmupS + 40) * 1000,
       what: `the engine at ${rate}/s`,
     });
-    const raw = JSON.parse(stdout.trim().split('\n').at(-1)!) as EngineFigures;
+    const raw = JSON.parse(stdout.trim().split('\n').at(-1)!) as EngineFigures & { serverCpuMs?: number };
     const runS = Math.max(raw.durationS, raw.plannedS);
     return {
       generator: 'engine',
@@ -146,6 +178,9 @@ export class LoadGenerators {
       p50Ms: raw.p50Ms,
       p99Ms: raw.p99Ms,
       raw,
+      ...(raw.serverCpuMs !== undefined
+        ? { server: serverLoad(raw.serverCpuMs, raw.requests, raw.durationS) }
+        : {}),
     };
   }
 }
