@@ -1,8 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type RequestListener } from 'node:http';
 import fastifyCors from '@fastify/cors';
-import fastifyHttpProxy from '@fastify/http-proxy';
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { Readable } from 'node:stream';
+import Fastify, {
+  LogController,
+  type FastifyBaseLogger,
+  type FastifyInstance,
+  type FastifyReply,
+  type FastifyRequest,
+} from 'fastify';
 import {
   AccessTokens,
   API_KEY_HEADER,
@@ -27,6 +33,7 @@ import { bodyCapError, edgePrincipal, RateLimits } from './edge.ts';
 import { ROUTES, serviceFor, type ServiceName } from './routes.ts';
 import { GATEWAY_SECURITY_HEADERS } from './security-headers.ts';
 import { serveUi, wantsAppShell } from './ui.ts';
+import { endToEnd, Upstream } from './upstream.ts';
 
 export type GatewayConfig = ConfigValues<typeof GATEWAY_CONFIG>;
 
@@ -42,11 +49,12 @@ declare module 'fastify' {
 const REQUEST_ID = /^[\w.-]{1,128}$/;
 
 /**
- * The edge of the system, on Fastify with an undici proxy (a Node hop costs CPU on every request, so
- * the gateway uses a proxy-grade stack; the services stay on Express): security headers and CORS, a
- * body cap, JWT verification, rate limits in Redis, then a keep-alive proxy to the service that owns
- * the path; and, when UI_DIR is set, the built web UI at `/`. Request ids and trace context are set here and travel on. Start, drain and close are the
- * kit's Service, like every service.
+ * The edge of the system, on Fastify with undici pools to the services (a Node hop costs CPU on
+ * every request, so the gateway uses a proxy-grade stack; the services stay on Express): security
+ * headers and CORS, a body cap, JWT verification, rate limits in Redis, then a keep-alive proxy to
+ * the service that owns the path; and, when UI_DIR is set, the built web UI at `/`. Request ids and
+ * trace context are set here and travel on. Start, drain and close are the kit's Service, like
+ * every service.
  */
 export function createGateway(
   config: GatewayConfig,
@@ -190,7 +198,14 @@ async function buildApp(parts: AppParts): Promise<{ app: FastifyInstance; listen
   return { app, listener: listener! };
 }
 
-/** The public API: edge checks on every request, then one proxy per path prefix. */
+/** What every proxied route accepts (as @fastify/http-proxy did). */
+const PROXIED_METHODS = ['DELETE', 'GET', 'HEAD', 'PATCH', 'POST', 'PUT', 'OPTIONS'];
+
+/**
+ * The public API: edge checks on every request, then the request streamed to the service that
+ * owns its path prefix, over that service's keep-alive pool (upstream.ts), the answer streamed back
+ * with the edge's headers added. Bodies pass through unparsed; their size was capped at the edge.
+ */
 async function proxies(api: FastifyInstance, parts: AppParts): Promise<void> {
   const { config, tokens, limits, upstreams, logger } = parts;
   api.addHook('onRequest', async (request, reply) => {
@@ -202,44 +217,65 @@ async function proxies(api: FastifyInstance, parts: AppParts): Promise<void> {
     reply.headers(decision.headers);
     if (decision.refusal) throw decision.refusal;
   });
+  // The body stays a stream: Fastify hands it to the handler unread and the pool sends it on.
+  api.removeAllContentTypeParsers();
+  api.addContentTypeParser('*', (_request, payload, done) => done(null, payload));
+
+  const pools = new Map<ServiceName, Upstream>();
+  api.addHook('onClose', async () => {
+    await Promise.all([...pools.values()].map((pool) => pool.close()));
+  });
   for (const { prefix, service } of ROUTES) {
-    await api.register(fastifyHttpProxy, {
-      upstream: upstreams[service],
-      prefix,
-      rewritePrefix: prefix,
-      undici: { connections: 128, pipelining: 1, headersTimeout: 15_000, bodyTimeout: 15_000 },
-      // Its two info lines per request would triple the log writes; the kit's access line says it all.
-      disableRequestLogging: true,
-      replyOptions: {
-        rewriteRequestHeaders: (request, headers) => ({
-          ...headers,
-          'x-request-id': request.id,
-          'x-forwarded-for': headers['x-forwarded-for']
-            ? `${String(headers['x-forwarded-for'])}, ${request.socket.remoteAddress}`
-            : (request.socket.remoteAddress ?? ''),
-          'x-forwarded-proto': request.protocol,
-          'x-forwarded-host': request.host,
-          [API_KEY_HEADER]: config.internalApiKey,
-          // The service continues the gateway's span, not the client's.
-          ...request.span.headers(),
-        }),
-        onError: (reply, { error }) => {
-          logger.warn({ err: error, service, requestId: reply.request.id }, 'upstream unavailable');
-          void replyWithError(
-            reply,
-            reply.request,
-            new AppError(
-              503,
-              'SERVICE_UNAVAILABLE',
-              `the ${service} service is unavailable; retry shortly`,
-              undefined,
-              5,
-            ),
-            logger,
-          );
+    let upstream = pools.get(service);
+    if (!upstream) pools.set(service, (upstream = new Upstream(upstreams[service], 15_000)));
+    const target = upstream;
+    const handler = (request: FastifyRequest, reply: FastifyReply) => {
+      const forwardedFor = request.headers['x-forwarded-for'];
+      const remote = request.socket.remoteAddress ?? '';
+      target.forward(
+        {
+          method: request.method,
+          url: request.url,
+          headers: {
+            ...endToEnd(request.headers),
+            'x-request-id': request.id,
+            'x-forwarded-for': forwardedFor ? `${String(forwardedFor)}, ${remote}` : remote,
+            'x-forwarded-proto': request.protocol,
+            'x-forwarded-host': request.host,
+            [API_KEY_HEADER]: config.internalApiKey,
+            // The service continues the gateway's span, not the client's.
+            ...request.span.headers(),
+          },
+          ...(request.body ? { body: request.body as Readable } : {}),
         },
-      },
-    });
+        reply.raw,
+        {
+          // From here on the response is written directly; Fastify's onResponse hook still runs.
+          onHeaders: (_status, headers) => {
+            reply.hijack();
+            return { ...reply.getHeaders(), ...headers };
+          },
+          onUnavailable: (error) => {
+            logger.warn({ err: error, service, requestId: request.id }, 'upstream unavailable');
+            if (reply.raw.destroyed) return; // the client has gone
+            void replyWithError(
+              reply,
+              request,
+              new AppError(
+                503,
+                'SERVICE_UNAVAILABLE',
+                `the ${service} service is unavailable; retry shortly`,
+                undefined,
+                5,
+              ),
+              logger,
+            );
+          },
+        },
+      );
+    };
+    api.route({ method: PROXIED_METHODS, url: prefix, handler });
+    api.route({ method: PROXIED_METHODS, url: `${prefix}/*`, handler });
   }
 }
 
@@ -252,7 +288,7 @@ function asAppError(error: unknown): AppError {
   return toAppError(error);
 }
 
-/** What replyWithError needs of a Fastify reply (the proxy's replies are typed for HTTP/2 too). */
+/** What replyWithError needs of a Fastify reply. */
 interface ErrorReply {
   header(name: string, value: string): unknown;
   code(status: number): { send(body: unknown): unknown };
