@@ -27,3 +27,6 @@ export {
   type Scenario,
 } from './model/profiles.ts';
 export { fromK6Summary, type LoadSummary, type SubjectFigures } from './model/summary.ts';
+// For the stack's own benches: wrk as a child process the bench owns.
+export { OwnedProcesses } from './bench/processes.ts';
+export { parseWrk, wrkArgs, type WrkResult } from './bench/wrk.ts';

@@ -46,7 +46,7 @@ export class OwnedProcesses {
       throw new StackError({
         component: 'bench',
         message: `could not start \`${command}\` (${(error as Error).message})`,
-        hint: 'run `pnpm bench:engine` again: its doctor step installs what is missing',
+        hint: 'run the bench again: its doctor step installs what it needs (wrk, hey)',
         cause: error,
       });
     });

@@ -2,11 +2,11 @@ import { spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
-import autocannon from 'autocannon';
 import Table from 'cli-table3';
 import pc from 'picocolors';
-import { constantRate, latencyHistogram } from '@stackdrill/loadtests';
+import { constantRate, latencyHistogram, OwnedProcesses, parseWrk, wrkArgs } from '@stackdrill/loadtests';
 import { parseCli } from '../cli/args.ts';
+import { runDoctor } from '../doctor/doctor.ts';
 import { StackError, UsageError } from '../errors.ts';
 import { REPO_ROOT } from '../paths.ts';
 import { combineCpu, cpuSummary, measureCpu, median, type CpuShare } from './cpu-accounting.ts';
@@ -55,6 +55,8 @@ const USAGE = `pnpm bench:api [--seconds N]
      the service at the same rate, so the service's own share of the latency shows;
   3. order placement + payment through the gateway, 20 customers each ordering its own product:
      orders per second and p95.
+  Saturation is measured with wrk (C, one thread, 50 connections): the load generator shares the
+  two cores with the stack, and the cheaper it is, the less it takes from the gateway's path.
   Also printed: CPU time per request of each process in each phase (where the cores went).
   Every phase is bounded in time; load goes to loopback only.`;
 
@@ -64,13 +66,22 @@ interface Saturation {
   errors: number;
 }
 
-/** Closed-loop saturation: as many requests as 50 connections can push through in `seconds`. */
-async function saturate(url: string, seconds: number): Promise<Saturation> {
-  const result = await autocannon({ url, connections: 50, duration: seconds, pipelining: 1 });
+/**
+ * Closed-loop saturation: as many requests as 50 connections can push through in `seconds`, by wrk
+ * (one thread): in C it costs a fraction of a Node generator's CPU per request, and on two cores
+ * shared with the stack that CPU would otherwise come out of the path being measured.
+ */
+async function saturate(owned: OwnedProcesses, url: string, seconds: number): Promise<Saturation> {
+  const { stdout } = await owned.run('wrk', wrkArgs({ url, threads: 1, connections: 50, seconds }), {
+    timeoutMs: (seconds + 15) * 1000,
+    what: 'wrk',
+  });
+  const wrk = parseWrk(stdout);
+  const socket = wrk.socketErrors;
   return {
-    rps: result.requests.average,
-    requests: result.requests.total,
-    errors: result.errors + result.non2xx,
+    rps: wrk.requestsPerS,
+    requests: wrk.requests,
+    errors: wrk.non2xx + socket.connect + socket.read + socket.write + socket.timeout,
   };
 }
 
@@ -163,8 +174,17 @@ export async function benchApi(argv: string[]): Promise<number> {
   if (!Number.isInteger(seconds) || seconds < 2 || seconds > 120)
     throw new UsageError(`--seconds takes 2 to 120, got "${values.seconds}"`);
 
+  console.log('doctor: wrk...');
+  await runDoctor({
+    stack: false,
+    bench: true,
+    onEvent: (e) => console.log(`  ${e.requirement.padEnd(6)} ${e.state.padEnd(10)} ${pc.dim(e.detail)}`),
+  });
   console.log('bringing up the bench instance (fresh) and seeding it...');
   cli('stack-up', '--fresh');
+  const owned = new OwnedProcesses();
+  const killOwned = () => owned.killAll();
+  process.once('exit', killOwned);
   try {
     const provider = await NativeProvider.open('bench');
     const { app } = provider.endpoints();
@@ -201,8 +221,8 @@ export async function benchApi(argv: string[]): Promise<number> {
     );
     // A just-started process runs cold code (the brokers' JIT most of all): both targets get the same
     // unmeasured warm-up.
-    await saturate(`${app.services.product}${path}`, 5);
-    await saturate(`${app.gateway}${path}`, 5);
+    await saturate(owned, `${app.services.product}${path}`, 5);
+    await saturate(owned, `${app.gateway}${path}`, 5);
     const rounds: { direct: Saturation; viaGateway: Saturation; ratio: number }[] = [];
     const directCpu: { cpu: CpuShare; requests: number }[] = [];
     const gatewayCpu: { cpu: CpuShare; requests: number }[] = [];
@@ -210,13 +230,13 @@ export async function benchApi(argv: string[]): Promise<number> {
       await quiet();
       const direct = await measureCpu(
         processes,
-        () => saturate(`${app.services.product}${path}`, seconds),
+        () => saturate(owned, `${app.services.product}${path}`, seconds),
         (r) => r.requests,
       );
       await quiet();
       const viaGateway = await measureCpu(
         processes,
-        () => saturate(`${app.gateway}${path}`, seconds),
+        () => saturate(owned, `${app.gateway}${path}`, seconds),
         (r) => r.requests,
       );
       directCpu.push({ cpu: direct.cpu, requests: direct.result.requests });
@@ -330,6 +350,8 @@ export async function benchApi(argv: string[]): Promise<number> {
     );
     return ratio >= 0.8 && latency.p95Ms <= 10 ? 0 : 1;
   } finally {
+    owned.killAll();
+    process.off('exit', killOwned);
     cli('stack-down', '--purge');
   }
 }

@@ -1,13 +1,14 @@
-import { cpuTimeMs } from '../process/proc.ts';
+import { cpuTimeMs, finishedChildrenCpuTimeMs } from '../process/proc.ts';
 
 export interface CpuShare {
-  /** CPU ms per request, by process name (plus `load generator` for this process). */
+  /** CPU ms per request, by process name (plus `load generator`: this process and the children it ran). */
   perRequestMs: Record<string, number>;
 }
 
 /**
  * Where the CPU went during one bench phase: CPU time of each stack process (from /proc) and of the
- * bench process itself, divided by the requests the phase completed. On a machine where the load
+ * load generator (the bench process itself and the children it ran to completion in the phase, such
+ * as wrk), divided by the requests the phase completed. On a machine where the load
  * generator and the whole stack share the cores, these figures explain the throughput ones.
  */
 export async function measureCpu<T>(
@@ -22,13 +23,15 @@ export async function measureCpu<T>(
     return new Map(entries);
   };
   const before = await snapshot();
+  const childrenBefore = await finishedChildrenCpuTimeMs();
   const selfBefore = process.cpuUsage();
   const result = await phase();
   const self = process.cpuUsage(selfBefore);
+  const children = (await finishedChildrenCpuTimeMs()) - childrenBefore;
   const after = await snapshot();
   const requests = Math.max(1, requestsOf(result));
   const perRequestMs: Record<string, number> = {
-    'load generator': (self.user + self.system) / 1000 / requests,
+    'load generator': ((self.user + self.system) / 1000 + children) / requests,
   };
   for (const [name, ms] of after) perRequestMs[name] = (ms - (before.get(name) ?? ms)) / requests;
   return { result, cpu: { perRequestMs } };

@@ -25,7 +25,7 @@ export interface DoctorOptions {
   stack?: boolean;
   /** Also the browser of the UI smoke suite (tests need it; the stack does not). */
   browser?: boolean;
-  /** Also the reference load generators (wrk, hey) of `pnpm bench:engine`; nothing else needs them. */
+  /** Also the reference load generators (wrk, hey) of `pnpm bench:engine` and `pnpm bench:api`; nothing else needs them. */
   bench?: boolean;
   onEvent?: (event: DoctorEvent) => void;
 }

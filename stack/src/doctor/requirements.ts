@@ -216,10 +216,10 @@ export const chromium: Requirement = {
     'sudo apt-get install -y chromium fonts-liberation   (or set CHROMIUM_PATH to a Chromium or Chrome binary)',
 };
 
-/** The reference load generators `pnpm bench:engine` measures the Node engine against. */
+/** The reference load generators: `pnpm bench:engine` measures the Node engine against them; `pnpm bench:api` saturates with wrk. */
 export const wrk: Requirement = {
   name: 'wrk',
-  purpose: 'the reference load generator of `pnpm bench:engine` (capacity)',
+  purpose: 'the reference load generator of `pnpm bench:engine` (capacity) and `pnpm bench:api` (saturation)',
   async check() {
     // `wrk -v` prints its version (Debian's: `wrk debian/4.1.0-3+b2 [epoll]`), then its usage, and exits 1.
     const version = await tryOutput('sh', ['-c', 'wrk -v 2>&1; exit 0']);

@@ -43,17 +43,35 @@ export async function processState(pid: number): Promise<string | undefined> {
 
 let ticksPerSecond: number | undefined;
 
-/** CPU time (user + system) one process has used so far, in ms, or undefined when it is gone. */
-export async function cpuTimeMs(pid: number): Promise<number | undefined> {
+function ticksToMs(ticks: number): number {
+  if (ticksPerSecond === undefined) {
+    const getconf = spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' });
+    ticksPerSecond = Number(getconf.stdout.trim()) || 100;
+  }
+  return (ticks * 1000) / ticksPerSecond;
+}
+
+/** Fields 3 onwards of /proc/<pid>/stat, or undefined when the process is gone. */
+async function statFields(pid: number | 'self'): Promise<string[] | undefined> {
   try {
     const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    if (ticksPerSecond === undefined) {
-      const getconf = spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' });
-      ticksPerSecond = Number(getconf.stdout.trim()) || 100;
-    }
-    return ((Number(fields[11]) + Number(fields[12])) * 1000) / ticksPerSecond;
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   } catch {
     return undefined;
   }
+}
+
+/** CPU time (user + system) one process has used so far, in ms, or undefined when it is gone. */
+export async function cpuTimeMs(pid: number): Promise<number | undefined> {
+  const fields = await statFields(pid);
+  return fields && ticksToMs(Number(fields[11]) + Number(fields[12]));
+}
+
+/**
+ * CPU time (user + system) of this process's children that have exited and been waited for, in
+ * ms (cutime + cstime): what a child such as wrk used, once it is done. 0 where /proc is missing.
+ */
+export async function finishedChildrenCpuTimeMs(): Promise<number> {
+  const fields = await statFields('self');
+  return fields ? ticksToMs(Number(fields[13]) + Number(fields[14])) : 0;
 }
