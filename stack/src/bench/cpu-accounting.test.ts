@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { combineCpu, cpuSummary, median } from './cpu-accounting.ts';
+import { combineCpu, cpuSummary } from './cpu-accounting.ts';
 
 describe('combineCpu', () => {
   it('when rounds served different request counts, then each weighs by its requests', () => {
@@ -25,13 +25,5 @@ describe('cpuSummary', () => {
     const summary = cpuSummary({ perRequestMs: { gateway: 1, redis: 0.1, kafka: 0.2 } }, ['gateway']);
     expect(summary.gateway).toBe(1);
     expect(summary['rest of the stack']).toBeCloseTo(0.3);
-  });
-});
-
-describe('median', () => {
-  it('when the count is odd or even, then it is the middle value or the mean of the two', () => {
-    expect(median([0.7, 0.4, 0.5])).toBe(0.5);
-    expect(median([4, 1, 3, 2])).toBe(2.5);
-    expect(() => median([])).toThrow(RangeError);
   });
 });

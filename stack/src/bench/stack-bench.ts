@@ -9,6 +9,7 @@ import { runDoctor } from '../doctor/doctor.ts';
 import { REPO_ROOT } from '../paths.ts';
 import { NativeProvider } from '../providers/native/native-provider.ts';
 import { STACK_TARGETS } from '../topology/topology.ts';
+import { median } from './stats.ts';
 
 const USAGE = `pnpm bench:stack [--runs N]
   Times the real commands on the \`bench\` instance (its own ports and data): cold stack:up of the
@@ -36,8 +37,6 @@ function timed(command: string, ...args: string[]): number {
   }
   return ms;
 }
-
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 export async function benchStack(argv: string[]): Promise<number> {
   const { values } = parseCli(argv, {
