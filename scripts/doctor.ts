@@ -1,11 +1,24 @@
-// pnpm doctor — checks and installs what the native provider needs; prints what it found and did.
+// pnpm run doctor — checks and installs what the native provider needs; prints what it found and did.
 import pc from 'picocolors';
-import { runCli, runDoctor } from '@stackdrill/stack';
+import { parseCli, runCli, runDoctor } from '@stackdrill/stack';
+
+const USAGE = `pnpm run doctor [--check]   (\`pnpm doctor\` is pnpm's own command)
+  Checks what the native provider needs (Redis, Java, the Kafka jars, FerretDB or a real mongod,
+  Chromium for the UI smoke suite) and installs what is missing: Debian packages with apt-get, the
+  Kafka jars from Maven Central, FerretDB built with Go. \`pnpm stack:up\` and the benches run it first.
+  --check   report only; install nothing`;
 
 await runCli(async () => {
-  const install = !process.argv.includes('--check');
+  const { values } = parseCli(process.argv.slice(2), {
+    check: { type: 'boolean' },
+    help: { type: 'boolean', short: 'h' },
+  });
+  if (values.help) {
+    console.log(USAGE);
+    return;
+  }
   const tools = await runDoctor({
-    install,
+    install: !values.check,
     browser: true,
     onEvent: (e) => console.log(`${e.requirement.padEnd(14)} ${e.state.padEnd(10)} ${pc.dim(e.detail)}`),
   });

@@ -115,7 +115,7 @@ export async function runDoctor(options: DoctorOptions = {}): Promise<NativeTool
       message: `missing dependencies that could not be installed automatically:\n${manual.map((m) => `  - ${m}`).join('\n')}`,
       hint: install
         ? 'run the commands above (or re-run as root on Debian/Ubuntu), then try again'
-        : 'run `pnpm doctor` to install them',
+        : 'run `pnpm run doctor` to install them',
     });
   }
 

@@ -124,7 +124,7 @@ const kafkaJars: Requirement = {
     );
     await writeFile(join(kafkaHome(), '.complete'), new Date().toISOString());
   },
-  manual: `mvn -f <cache>/kafka-${VERSIONS.kafka}/pom.xml dependency:copy-dependencies (run \`pnpm doctor\` as a user who can reach Maven Central)`,
+  manual: `mvn -f <cache>/kafka-${VERSIONS.kafka}/pom.xml dependency:copy-dependencies (run \`pnpm run doctor\` as a user who can reach Maven Central)`,
 };
 
 const mongodAbsent = async () => (await findMongod()) === undefined;
@@ -191,7 +191,7 @@ const ferretdb: Requirement = {
     });
     await rm(buildDir, { recursive: true, force: true });
   },
-  manual: `run \`pnpm doctor\` on a machine that reaches the Go module proxy, or set MONGOD_BIN to a real mongod`,
+  manual: `run \`pnpm run doctor\` on a machine that reaches the Go module proxy, or set MONGOD_BIN to a real mongod`,
 };
 
 /** In install order: Debian packages first, then what Maven and Go build from them. */

@@ -70,7 +70,7 @@ describe('supervisor', () => {
       .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(StackError);
     expect((error as StackError).message).toContain('ghost: could not start `/nonexistent/binary`');
-    expect((error as StackError).hint).toContain('pnpm doctor');
+    expect((error as StackError).hint).toContain('pnpm run doctor');
   });
 });
 

@@ -78,7 +78,7 @@ export class Supervisor {
         throw new StackError({
           component: spec.member,
           message: `could not start \`${spec.command}\` (${(error as Error).message})`,
-          hint: 'run `pnpm doctor` to install what is missing',
+          hint: 'run `pnpm run doctor` to install what is missing',
           cause: error,
         });
       });

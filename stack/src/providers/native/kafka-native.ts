@@ -148,7 +148,7 @@ export class NativeKafka extends NativeComponent {
         component: member,
         message: `formatting KRaft storage failed: ${e.message.split('\n')[0]}`,
         logTail: `${e.stdout ?? ''}${e.stderr ?? ''}`.trim().split('\n').slice(-10).join('\n'),
-        hint: 'delete the damaged data with `pnpm stack:up --fresh`, or check the Kafka jars with `pnpm doctor`',
+        hint: 'delete the damaged data with `pnpm stack:up --fresh`, or check the Kafka jars with `pnpm run doctor`',
       });
     }
   }
