@@ -169,6 +169,13 @@ describe('the gateway routes the API to its services', () => {
       'http://localhost:5173',
     );
     expect((await preflight('http://evil.example')).headers.get('access-control-allow-origin')).toBeNull();
+    // The proxied answer itself carries them too, with the headers a browser script may read.
+    const proxied = await fetch(`${gateway.url}/api/products?limit=1`, {
+      headers: { origin: 'http://localhost:5173' },
+    });
+    expect(proxied.status).toBe(200);
+    expect(proxied.headers.get('access-control-allow-origin')).toBe('http://localhost:5173');
+    expect(proxied.headers.get('access-control-expose-headers')).toContain('x-request-id');
   });
 
   it('when a body is over the cap, then 413 without reaching the service', async () => {
