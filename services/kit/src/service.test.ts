@@ -77,6 +77,14 @@ describe('service kit HTTP edges', () => {
     expect(await json(await fetch(`${address.url}/health`))).toEqual({ status: 'ok' });
   });
 
+  it('when a caller keeps its connection, then the service keeps it idle longer than a pool or load balancer does', async () => {
+    service = buildService();
+    address = await service.start(0);
+    const response = await fetch(`${address.url}/health`);
+    // Callers keep idle connections up to a minute; a server closing first would race their reuse.
+    expect(response.headers.get('keep-alive')).toBe('timeout=65');
+  });
+
   it('when input is valid, then the handler gets it parsed; when not, a 400 names the field', async () => {
     service = buildService();
     address = await service.start(0);

@@ -8,6 +8,9 @@ import type { Logger } from './logger.ts';
 import { ServiceMetrics } from './metrics.ts';
 import { flushTracing, setupTracing } from './tracing.ts';
 
+/** How long an idle keep-alive connection stays open (sent to clients as `Keep-Alive: timeout=65`). */
+const KEEP_ALIVE_MS = 65_000;
+
 export interface Closer {
   name: string;
   close(): Promise<unknown>;
@@ -71,7 +74,13 @@ export class Service {
           readiness: this.def.readiness ?? {},
           ...(this.def.bodyLimit ? { bodyLimit: this.def.bodyLimit } : {}),
         });
-    const server = createServer(listener).listen(port, host);
+    const server = createServer(listener);
+    // Callers (the gateway's pools, a load balancer) keep idle connections for up to a minute; Node's
+    // default 5 s made them reconnect after every lull, and a connect is the dearest part of a
+    // request here. The server's idle timeout must outlast the callers', or a close races a reuse.
+    server.keepAliveTimeout = KEEP_ALIVE_MS;
+    server.headersTimeout = KEEP_ALIVE_MS + 1000;
+    server.listen(port, host);
     this.server = server;
     await once(server, 'listening');
     const address = server.address() as AddressInfo;
