@@ -74,6 +74,16 @@ describe('Upstream', () => {
     await Promise.all(closers.splice(0).map((close) => close()));
   });
 
+  /** A client-facing server in front of `origin`, and the failures it answered itself. */
+  async function edgeFor(origin: string) {
+    const upstream = new Upstream(origin, 5_000);
+    closers.push(() => upstream.close());
+    const unavailable: Error[] = [];
+    const edge = await listen(proxyTo(upstream, unavailable));
+    closers.push(edge.close);
+    return { edge, unavailable };
+  }
+
   it('streams a request body to the service and its answer back, hop-by-hop headers dropped both ways', async () => {
     const service = await listen(async (req, res) => {
       const chunks: Buffer[] = [];
@@ -95,11 +105,7 @@ describe('Upstream', () => {
       );
     });
     closers.push(service.close);
-    const upstream = new Upstream(service.origin, 5_000);
-    closers.push(() => upstream.close());
-    const unavailable: Error[] = [];
-    const edge = await listen(proxyTo(upstream, unavailable));
-    closers.push(edge.close);
+    const { edge, unavailable } = await edgeFor(service.origin);
 
     // node:http, not fetch: fetch never sends a Connection header of the caller's.
     const request = httpRequest(`${edge.origin}/api/orders?x=1`, {
@@ -132,11 +138,7 @@ describe('Upstream', () => {
   it('when the service does not answer, then onUnavailable answers the client instead', async () => {
     const gone = await listen(() => {});
     await gone.close(); // its port is now refused
-    const upstream = new Upstream(gone.origin, 5_000);
-    closers.push(() => upstream.close());
-    const unavailable: Error[] = [];
-    const edge = await listen(proxyTo(upstream, unavailable));
-    closers.push(edge.close);
+    const { edge, unavailable } = await edgeFor(gone.origin);
 
     const response = await fetch(`${edge.origin}/api/products/1`);
     expect(response.status).toBe(503);
@@ -151,11 +153,7 @@ describe('Upstream', () => {
       setTimeout(() => res.socket?.destroy(), 20);
     });
     closers.push(service.close);
-    const upstream = new Upstream(service.origin, 5_000);
-    closers.push(() => upstream.close());
-    const unavailable: Error[] = [];
-    const edge = await listen(proxyTo(upstream, unavailable));
-    closers.push(edge.close);
+    const { edge, unavailable } = await edgeFor(service.origin);
 
     const response = await fetch(`${edge.origin}/api/products/1`);
     expect(response.status).toBe(200);
