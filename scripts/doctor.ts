@@ -1,6 +1,5 @@
 // pnpm run doctor — checks and installs what the native provider needs; prints what it found and did.
-import pc from 'picocolors';
-import { parseCli, runCli, runDoctor } from '@stackdrill/stack';
+import { doctorLine, parseCli, runCli, runDoctor } from '@stackdrill/stack';
 
 const USAGE = `pnpm run doctor [--check]   (\`pnpm doctor\` is pnpm's own command)
   Checks what the native provider needs (Redis, Java, the Kafka jars, FerretDB or a real mongod,
@@ -20,7 +19,7 @@ await runCli(async () => {
   const tools = await runDoctor({
     install: !values.check,
     browser: true,
-    onEvent: (e) => console.log(`${e.requirement.padEnd(14)} ${e.state.padEnd(10)} ${pc.dim(e.detail)}`),
+    onEvent: (e) => console.log(doctorLine(e)),
   });
   console.log(
     tools.mongod ? `mongo: real mongod (${tools.mongod})` : 'mongo: no mongod found, FerretDB stands in',

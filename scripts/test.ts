@@ -5,7 +5,7 @@ import { readFile } from 'node:fs/promises';
 import pc from 'picocolors';
 import { $ } from 'zx';
 import { runE2e } from '@stackdrill/e2e';
-import { REPO_ROOT, resolveInstance, runCli, runDoctor, seconds } from '@stackdrill/stack';
+import { doctorLine, REPO_ROOT, resolveInstance, runCli, runDoctor, seconds } from '@stackdrill/stack';
 
 $.cwd = REPO_ROOT;
 $.verbose = false;
@@ -18,7 +18,7 @@ await runCli(async () => {
   step('doctor: system dependencies');
   await runDoctor({
     browser: true,
-    onEvent: (e) => console.log(`  ${e.requirement.padEnd(12)} ${e.state.padEnd(10)} ${pc.dim(e.detail)}`),
+    onEvent: (e) => console.log(`  ${doctorLine(e)}`),
   });
 
   step('lint: eslint + prettier');

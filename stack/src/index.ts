@@ -3,7 +3,7 @@ export * from './topology/instance.ts';
 export * from './components/handle.ts';
 export { mongoUri } from './components/mongo/mongo-probe.ts';
 export { NativeProvider } from './providers/native/native-provider.ts';
-export { runDoctor } from './doctor/doctor.ts';
+export { doctorLine, runDoctor } from './doctor/doctor.ts';
 export { chromiumPath } from './doctor/requirements.ts';
 export { StackError, UsageError } from './errors.ts';
 export { instancePaths, cacheDir, REPO_ROOT } from './paths.ts';

@@ -3,7 +3,7 @@ import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import Table from 'cli-table3';
 import pc from 'picocolors';
-import { parseCli, REPO_ROOT, runDoctor } from '@stackdrill/stack';
+import { doctorLine, parseCli, REPO_ROOT, runDoctor } from '@stackdrill/stack';
 import { searchCapacity, SUSTAINED, type CapacityStep } from './capacity.ts';
 import type { EngineFigures } from './engine-adapter.ts';
 import { LoadGenerators, type Measurement } from './generators.ts';
@@ -93,7 +93,7 @@ export async function benchEngine(argv: string[]): Promise<number> {
   await runDoctor({
     stack: false,
     bench: true,
-    onEvent: (e) => console.log(`  ${e.requirement.padEnd(6)} ${e.state.padEnd(10)} ${pc.dim(e.detail)}`),
+    onEvent: (e) => console.log(`  ${doctorLine(e)}`),
   });
 
   const t0 = performance.now();

@@ -6,7 +6,7 @@ import Table from 'cli-table3';
 import pc from 'picocolors';
 import { constantRate, latencyHistogram, OwnedProcesses, parseWrk, wrkArgs } from '@stackdrill/loadtests';
 import { parseCli } from '../cli/args.ts';
-import { runDoctor } from '../doctor/doctor.ts';
+import { doctorLine, runDoctor } from '../doctor/doctor.ts';
 import { StackError, UsageError } from '../errors.ts';
 import { REPO_ROOT } from '../paths.ts';
 import { combineCpu, cpuSummary, measureCpu, type CpuShare } from './cpu-accounting.ts';
@@ -183,7 +183,7 @@ export async function benchApi(argv: string[]): Promise<number> {
   await runDoctor({
     stack: false,
     bench: true,
-    onEvent: (e) => console.log(`  ${e.requirement.padEnd(6)} ${e.state.padEnd(10)} ${pc.dim(e.detail)}`),
+    onEvent: (e) => console.log(`  ${doctorLine(e)}`),
   });
   console.log('bringing up the bench instance (fresh) and seeding it...');
   cli('stack-up', '--fresh');

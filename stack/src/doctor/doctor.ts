@@ -1,3 +1,4 @@
+import pc from 'picocolors';
 import { StackError } from '../errors.ts';
 import { output } from './exec.ts';
 import {
@@ -16,6 +17,11 @@ export interface DoctorEvent {
   requirement: string;
   state: 'ok' | 'missing' | 'installing' | 'installed' | 'skipped' | 'failed';
   detail: string;
+}
+
+/** One doctor event as a report line: requirement, state and the detail, dimmed. */
+export function doctorLine(event: DoctorEvent): string {
+  return `${event.requirement.padEnd(14)} ${event.state.padEnd(10)} ${pc.dim(event.detail)}`;
 }
 
 export interface DoctorOptions {
