@@ -144,28 +144,30 @@ describe('redis through sentinel', () => {
     }
   });
 
-  it('when the master is killed, then Sentinel promotes a replica and the client keeps writing', async () => {
+  it('when the master is killed, then Sentinel promotes a replica, no write acknowledged before the kill is lost, and writes succeed again', async () => {
     const target = { ...provider.instance.redis, host: provider.instance.host };
     const oldMaster = await provider.redis.masterMember();
     const client = sentinelClient();
-    let written = 0;
-    let failed = 0;
+    // Every write the client saw acknowledged (key and when), and every one it saw fail (when, why).
+    const acknowledged: { key: string; at: number }[] = [];
+    const failures: { at: number; error: string }[] = [];
     let writing = true;
     // A bounded writer: one write every 50 ms while the test runs, at most 60 s.
     const writer = (async () => {
       const until = Date.now() + 60_000;
-      while (writing && Date.now() < until) {
+      for (let n = 0; writing && Date.now() < until; n++) {
+        const key = `failover:${randomUUID()}`;
         try {
-          await client.set(`failover:${written}`, String(written));
-          written++;
-        } catch {
-          failed++;
+          await client.set(key, String(n));
+          acknowledged.push({ key, at: Date.now() });
+        } catch (error) {
+          failures.push({ at: Date.now(), error: (error as Error).message });
         }
         await sleep(50);
       }
     })();
     try {
-      await sleep(300);
+      await sleep(1500);
       const killedAt = Date.now();
       await provider.redis.kill(oldMaster);
 
@@ -180,15 +182,35 @@ describe('redis through sentinel', () => {
         await sleep(200);
       }
       expect(promoted, 'sentinels promoted a replica within 30 s').toBeDefined();
-      const failoverS = (Date.now() - killedAt) / 1000;
+      const promotedAt = Date.now();
+      const failoverS = (promotedAt - killedAt) / 1000;
 
-      // The client keeps writing against the new master.
-      const before = written;
+      // Writes succeed again on the new master: 20 in a row acknowledged after the promotion.
       const deadline = Date.now() + 30_000;
-      while (written < before + 20 && Date.now() < deadline) await sleep(100);
-      expect(written).toBeGreaterThanOrEqual(before + 20);
+      while (acknowledged.filter((w) => w.at > promotedAt).length < 20 && Date.now() < deadline)
+        await sleep(100);
+      const settledAt = acknowledged.filter((w) => w.at > promotedAt)[0]?.at ?? Infinity;
+      expect(acknowledged.filter((w) => w.at > promotedAt).length).toBeGreaterThanOrEqual(20);
+      // A write may fail only while there is no master that can take it, never before the kill
+      // nor once writes go through again.
+      const outside = failures.filter((f) => f.at < killedAt || f.at > settledAt);
+      expect(outside, 'writes that failed outside the failover window').toEqual([]);
+
+      // Replication is asynchronous, so only a write acknowledged in the last moment before the
+      // kill may be gone; every write acknowledged a second or more before it must be on the new master.
+      const [host, port] = promoted!.split(':');
+      const present = await withRedis(host!, Number(port), async (r) =>
+        acknowledged.length ? await r.mget(...acknowledged.map((w) => w.key)) : [],
+      );
+      const lost = acknowledged.filter((_, i) => present[i] === null);
+      expect(
+        lost.filter((w) => w.at < killedAt - 1000 || w.at > killedAt),
+        'lost writes acknowledged over a second before the kill, or after it (by the new master)',
+      ).toEqual([]);
       console.log(
-        `redis failover: promoted ${promoted} ${failoverS.toFixed(1)} s after SIGKILL; ${written} writes ok, ${failed} failed during failover`,
+        `redis failover: promoted ${promoted} ${failoverS.toFixed(1)} s after SIGKILL; ` +
+          `${acknowledged.length} writes acknowledged, ${lost.length} of them lost (all within 1 s before the kill), ` +
+          `${failures.length} refused during failover (${[...new Set(failures.map((f) => f.error))].join('; ') || 'none'})`,
       );
     } finally {
       writing = false;
