@@ -105,6 +105,11 @@ export class UserDomain {
     return this.tokensFor(user, outcome.token);
   }
 
+  /** Signs out: ends the refresh token's session. Unknown tokens are ignored (RFC 7009: no oracle). */
+  async signOut(refreshToken: string): Promise<void> {
+    await this.deps.sessions.revoke(refreshToken);
+  }
+
   async profile(principal: Principal): Promise<PublicUser> {
     const user = await this.deps.users.findById(principal.userId);
     if (!user) throw AppError.notFound('your account');
