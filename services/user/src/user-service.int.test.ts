@@ -158,6 +158,35 @@ describe('POST /api/auth/token and GET /api/users/me', () => {
     expect(wrong.body.code).toBe('INVALID_CREDENTIALS');
   });
 
+  it('when signing in with a wrong password or an unknown email, then both take about as long (no account enumeration by timing)', async () => {
+    const customer = newCustomer();
+    await call('POST', '/api/users', customer);
+    const timed = async (email: string) => {
+      const t0 = performance.now();
+      const { status } = await call('POST', '/api/auth/token', {
+        grant_type: 'password',
+        email,
+        password: 'wrong password!',
+      });
+      expect(status).toBe(401);
+      return performance.now() - t0;
+    };
+    const known: number[] = [];
+    const unknown: number[] = [];
+    // Interleaved, so a busy moment of the shared machine weighs on both kinds alike.
+    for (let i = 0; i < 15; i++) {
+      known.push(await timed(customer.email));
+      unknown.push(await timed(`nobody.${randomUUID().slice(0, 8)}@example.com`));
+    }
+    const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+    const ratio = median(known) / median(unknown);
+    console.info(
+      `sign-in medians: wrong password ${median(known).toFixed(1)} ms, unknown email ${median(unknown).toFixed(1)} ms, ratio ${ratio.toFixed(2)}`,
+    );
+    expect(ratio).toBeGreaterThan(0.6);
+    expect(ratio).toBeLessThan(1.67);
+  });
+
   it('when the grant type is unknown, then 400', async () => {
     expect((await call('POST', '/api/auth/token', { grant_type: 'magic' })).status).toBe(400);
   });
