@@ -134,6 +134,35 @@ describe('POST /api/orders', () => {
     expect(other.body.code).toBe('IDEMPOTENCY_KEY_REUSED');
   });
 
+  it('when the same key and body arrive 8 times at once, then one order is placed, stock is taken once and every answer is that order', async () => {
+    const a = await newProduct(10);
+    const userId = randomUUID();
+    const token = await tokens.sign({ userId, email: 'c@stackdrill.local', role: 'customer' });
+    const headers = { 'Idempotency-Key': key() };
+    const body = { lines: [{ productId: a, quantity: 1 }] };
+    const answers = await Promise.all(
+      Array.from({ length: 8 }, () => order('/api/orders', { token, headers, body })),
+    );
+    expect(answers.map((r) => r.status)).toEqual(Array<number>(8).fill(201));
+    expect(new Set(answers.map((r) => r.body.id)).size).toBe(1);
+    expect(await stockOf(a)).toBe(9);
+    expect(await orders.store.orders.countDocuments({ userId })).toBe(1);
+  });
+
+  it('when two customers use the same key, then each gets an order of their own (keys are scoped per customer)', async () => {
+    const a = await newProduct(10);
+    const headers = { 'Idempotency-Key': key() };
+    const body = { lines: [{ productId: a, quantity: 1 }] };
+    const [first, second] = await Promise.all([
+      order('/api/orders', { token: await customerToken(), headers, body }),
+      order('/api/orders', { token: await customerToken(), headers, body }),
+    ]);
+    expect([first!.status, second!.status]).toEqual([201, 201]);
+    expect(first!.body.id).not.toBe(second!.body.id);
+    expect(first!.body.userId).not.toBe(second!.body.userId);
+    expect(await stockOf(a)).toBe(8);
+  });
+
   it('when a line is short of stock, then 409 and nothing is reserved; the replay answers the same', async () => {
     const [a, b] = [await newProduct(5), await newProduct(1)];
     const token = await customerToken();
@@ -249,6 +278,26 @@ describe('POST /api/orders/:id/payment', () => {
     ).toBe(200);
     expect(await orders.payments.charges.countDocuments({ orderId: id, ok: true })).toBe(1);
     expect((await order(`/api/orders/${id}`, { token }, 'GET')).body.status).toBe('paid');
+  });
+
+  it('when the same payment is sent 8 times at once, or with 8 keys at once, then the order is charged once', async () => {
+    const a = await newProduct(5);
+    const token = await customerToken();
+    for (const keys of [Array<string>(8).fill(key()), Array.from({ length: 8 }, key)]) {
+      const placed = await order('/api/orders', {
+        token,
+        headers: { 'Idempotency-Key': key() },
+        body: { lines: [{ productId: a, quantity: 1 }] },
+      });
+      const id = String(placed.body.id);
+      const answers = await Promise.all(
+        keys.map((k) => order(`/api/orders/${id}/payment`, { token, headers: { 'Idempotency-Key': k } })),
+      );
+      expect(answers.map((r) => r.status)).toEqual(Array<number>(8).fill(200));
+      expect(new Set(answers.map((r) => r.body.chargeId)).size).toBe(1);
+      expect(await orders.payments.charges.countDocuments({ orderId: id, ok: true })).toBe(1);
+      expect(await orders.store.statuses.countDocuments({ orderId: id, status: 'paid' })).toBe(1);
+    }
   });
 
   it('when the payment fault switch declines, then 402 and payment_failed; once cleared, a new attempt pays', async () => {
