@@ -338,13 +338,14 @@ describe('when a dependency is down', () => {
     await stack.mongo.pause(mongo);
     try {
       const t0 = Date.now();
-      const { status, body } = await call('POST', '/api/auth/token', {
+      const { status, body, headers } = await call('POST', '/api/auth/token', {
         grant_type: 'password',
         email: customer.email,
         password: customer.password,
       });
       expect(status).toBe(503);
       expect(body.code).toBe('DEPENDENCY_UNAVAILABLE');
+      expect(headers.get('retry-after'), 'Retry-After, in whole seconds').toMatch(/^[1-9]\d*$/);
       expect(Date.now() - t0).toBeLessThan(10_000);
     } finally {
       await stack.mongo.resume(mongo);
