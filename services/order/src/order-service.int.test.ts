@@ -557,6 +557,64 @@ describe('orders abandoned mid-way (the sweeper)', () => {
   });
 });
 
+describe('the sweeper on its timer', () => {
+  it('when a service runs with a 1 s sweep interval, then its timer gives up an old unanswered request and releases a given-up one, with no call from the test', async () => {
+    // An order service of its own, on a database of its own, so its timer is the only sweeper there.
+    const sweeping = await createOrderService(
+      loadConfig('order', ORDER_CONFIG, {
+        ...env,
+        PORT: '0',
+        MONGO_DB: `orders_sweep_${randomUUID().slice(0, 8)}`,
+        SWEEP_INTERVAL_S: '1',
+      }),
+    );
+    try {
+      const productId = await newProduct(5);
+      const hour = 60 * 60_000;
+      const unanswered = { _id: `${randomUUID()}:${key()}`, orderId: randomUUID() };
+      const givenUp = { _id: `${randomUUID()}:${key()}`, orderId: randomUUID() };
+      const reserve = (orderId: string) =>
+        fetch(`${productsAt.url}/internal/reservations`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'x-api-key': INTERNAL_API_KEY },
+          body: JSON.stringify({ reservationId: orderId, lines: [{ productId, quantity: 2 }] }),
+        });
+      expect((await reserve(unanswered.orderId)).status).toBe(200);
+      expect((await reserve(givenUp.orderId)).status).toBe(200);
+      expect(await stockOf(productId)).toBe(1);
+      // What a process leaves when it dies mid-way an hour ago, and what the first pass leaves.
+      await sweeping.store.orderRequests.insertMany([
+        { ...unanswered, hash: 'h', createdAt: new Date(Date.now() - hour) },
+        {
+          ...givenUp,
+          hash: 'h',
+          createdAt: new Date(Date.now() - 2 * hour),
+          abandonedAt: new Date(Date.now() - hour),
+          outcome: { status: 409, body: { code: 'ORDER_ABANDONED', message: 'given up' } },
+        },
+      ]);
+      const deadline = Date.now() + 20_000;
+      const swept = async () => {
+        const [a, b] = await Promise.all([
+          sweeping.store.orderRequests.findOne({ _id: unanswered._id }),
+          sweeping.store.orderRequests.findOne({ _id: givenUp._id }),
+        ]);
+        return a?.abandonedAt instanceof Date && b?.sweptAt instanceof Date;
+      };
+      while (!(await swept()) && Date.now() < deadline) await sleep(200);
+      const claim = await sweeping.store.orderRequests.findOne({ _id: unanswered._id });
+      expect(claim?.outcome?.status).toBe(409);
+      expect((claim?.outcome?.body as { code: string }).code).toBe('ORDER_ABANDONED');
+      expect((await sweeping.store.orderRequests.findOne({ _id: givenUp._id }))?.sweptAt).toBeInstanceOf(
+        Date,
+      );
+      expect(await stockOf(productId)).toBe(3); // the given-up one's 2 back; the other's still held (grace)
+    } finally {
+      await sweeping.service.stop();
+    }
+  });
+});
+
 describe('GET /openapi.json', () => {
   it('when fetched, then it documents the four operations of the order service', async () => {
     const { body } = await order('/openapi.json', {}, 'GET');
