@@ -42,6 +42,13 @@ export function endpoints(api: ApiClient) {
         body: { grant_type: 'password', email, password },
         auth: false,
       }),
+    /** Ends the session of this refresh token on the server (204, whether or not it was known). */
+    signOut: (refreshToken: string) =>
+      api.request<void>('/api/auth/token', {
+        method: 'POST',
+        body: { grant_type: 'revoke', refresh_token: refreshToken },
+        auth: false,
+      }),
     me: () => api.request<User>('/api/users/me'),
 
     products: (q: ProductQuery) => api.request<Page<ProductSummary>>(`/api/products${query({ ...q })}`),

@@ -62,7 +62,12 @@ export function AuthProvider({
         const pair = await api.signIn(email, password);
         store.set({ accessToken: pair.access_token, refreshToken: pair.refresh_token });
       },
-      signOut: () => store.set(undefined),
+      signOut() {
+        const session = store.get();
+        store.set(undefined);
+        // Ends the session on the server too; signing out here never waits for it nor fails with it.
+        if (session) void api.signOut(session.refreshToken).catch(() => undefined);
+      },
     }),
     [api, identity, store],
   );

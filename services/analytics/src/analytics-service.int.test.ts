@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { setTimeout as sleep } from 'node:timers/promises';
 import {
   AccessTokens,
   connectProducer,
@@ -11,8 +10,11 @@ import {
   type BoundAddress,
   type EventEnvelope,
 } from '@stackdrill/kit';
+import { consumedMarker, startGroupAtEnd } from '@stackdrill/kit/testing';
 import { dataTierEnvironment, NativeProvider } from '@stackdrill/stack';
+import { KAFKA_TOPICS } from '@stackdrill/stack/topology';
 import type { Producer } from 'kafkajs';
+import { MongoClient, type Db } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAnalyticsService, type AnalyticsService } from './analytics-service.ts';
 import { ANALYTICS_CONFIG } from './config.ts';
@@ -28,6 +30,9 @@ let app: AnalyticsService;
 let address: BoundAddress;
 let producer: Producer;
 let admin: string;
+let mongo: MongoClient;
+/** The analytics service's consumer, as consumedMarker needs it. */
+let consumer: { db: Db; groupId: string };
 
 const event = (
   type: string,
@@ -43,6 +48,9 @@ const event = (
   data,
 });
 
+/** Resolves once everything published so far about `subject` on `topic` was handled. */
+const drained = (topic: string, subject: string) => consumedMarker(producer, consumer, topic, subject);
+
 async function get(path: string, token = admin) {
   const response = await fetch(`${address.url}${path}`, { headers: { authorization: `Bearer ${token}` } });
   return { status: response.status, body: (await response.json()) as Record<string, unknown> };
@@ -50,13 +58,18 @@ async function get(path: string, token = admin) {
 
 beforeAll(async () => {
   const endpoints = (await NativeProvider.open('test')).endpoints();
+  const dbName = `analytics_it_${randomUUID().slice(0, 8)}`;
+  const groupId = `analytics-it-${randomUUID().slice(0, 8)}`;
+  mongo = await MongoClient.connect(endpoints.mongo.uri);
+  consumer = { db: mongo.db(dbName), groupId };
+  await startGroupAtEnd(endpoints.kafka.brokers, groupId, [...KAFKA_TOPICS]);
   app = await createAnalyticsService(
     loadConfig('analytics', ANALYTICS_CONFIG, {
       PORT: '0',
       LOG_LEVEL: 'warn',
       ...dataTierEnvironment(endpoints, { jwtSecret: JWT_SECRET, internalApiKey: INTERNAL_API_KEY }),
-      MONGO_DB: `analytics_it_${randomUUID().slice(0, 8)}`,
-      CONSUMER_GROUP: `analytics-it-${randomUUID().slice(0, 8)}`,
+      MONGO_DB: dbName,
+      CONSUMER_GROUP: groupId,
       LIVE_COUNTERS_PREFIX: LIVE,
     }),
   );
@@ -68,6 +81,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  await mongo?.close();
   await producer?.disconnect();
   await app?.service.stop();
 });
@@ -105,14 +119,13 @@ describe('read models from the four topics', () => {
     await publishEvent(producer, events[2]!); // order.paid again: a redelivery
     await publishEvent(producer, events[1]!); // order.placed again
 
-    const deadline = Date.now() + 30_000;
-    let dashboard = await get(`/api/analytics/dashboard?${window}`);
-    while ((dashboard.body.kpis as { ordersPlaced: number }).ordersPlaced < 2 && Date.now() < deadline) {
-      await sleep(300);
-      dashboard = await get(`/api/analytics/dashboard?${window}`);
-    }
-    await sleep(1000); // let the duplicates arrive too
-    dashboard = await get(`/api/analytics/dashboard?${window}`);
+    await Promise.all([
+      drained('user-events', 'u1'),
+      drained('order-events', o1),
+      drained('order-events', o2),
+      drained('notification-events', 'u1'),
+    ]);
+    const dashboard = await get(`/api/analytics/dashboard?${window}`);
     expect(dashboard.body.kpis).toEqual({
       ordersPlaced: 2,
       ordersPaid: 1,
@@ -143,17 +156,42 @@ describe('read models from the four topics', () => {
       for (const e of views.slice(0, 20)) await publishEvent(producer, e);
       await publishEvent(producer, event('user.registered', 'u', { userId: randomUUID() }, '11'));
       for (const e of views.slice(20)) await publishEvent(producer, e);
-      const deadline = Date.now() + 30_000;
-      let counted = 0;
-      while (counted < 40 && Date.now() < deadline) {
-        await sleep(300);
-        counted = Number(await redis.get(`${LIVE}:views:${minute}`));
-      }
-      await sleep(500);
+      // The marker is a recorded event: the views before it are counted before it is handled.
+      await drained('analytics-events', 'p');
       expect(Number(await redis.get(`${LIVE}:views:${minute}`))).toBe(40);
     } finally {
       redis.disconnect();
     }
+  });
+
+  const paidFact = () => {
+    const orderId = randomUUID();
+    return event('order.paid', orderId, { orderId, userId: 'u1', totalCents: 500 }, '16');
+  };
+
+  it('when an event already recorded as processed comes again, then it is not handled again (the processed-event record alone)', async () => {
+    const paid = paidFact();
+    await publishEvent(producer, paid);
+    await drained('order-events', paid.subject);
+    // Take away the event-id-keyed fact: were the event handled again, it would be counted again.
+    const itsFacts = { type: 'order.paid', orderId: paid.subject };
+    expect((await app.facts.facts.deleteMany(itsFacts)).deletedCount).toBe(1);
+    await publishEvent(producer, paid);
+    await drained('order-events', paid.subject);
+    expect(await app.facts.facts.countDocuments(itsFacts)).toBe(0);
+  });
+
+  it('when an event handled before comes again without its processed record (a crash before recording it), then its event-id-keyed fact counts it once', async () => {
+    const paid = paidFact();
+    await publishEvent(producer, paid);
+    await drained('order-events', paid.subject);
+    const processed = consumer.db.collection<{ _id: string }>('processed_events');
+    const key = `${consumer.groupId}:${paid.id}`;
+    expect((await processed.deleteOne({ _id: key })).deletedCount).toBe(1);
+    await publishEvent(producer, paid);
+    await drained('order-events', paid.subject);
+    expect(await processed.findOne({ _id: key })).not.toBeNull(); // it was handled again
+    expect(await app.facts.facts.countDocuments({ type: 'order.paid', orderId: paid.subject })).toBe(1);
   });
 
   it('when the caller is not an admin, or the range is bad, then 401/403/400', async () => {

@@ -11,12 +11,13 @@ import {
   type BoundAddress,
   type Service,
 } from '@stackdrill/kit';
-import { callJson, type CallJsonOptions } from '@stackdrill/kit/testing';
+import { callJson, consumedMarker, startGroupAtEnd, type CallJsonOptions } from '@stackdrill/kit/testing';
 import { Sinks } from '@stackdrill/sinks';
 import { dataTierEnvironment, NativeProvider } from '@stackdrill/stack';
 import { createUserService } from '@stackdrill/user-service';
 import { USER_CONFIG } from '@stackdrill/user-service/config';
 import type { Producer } from 'kafkajs';
+import { MongoClient, type Db } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NOTIFICATION_CONFIG } from './config.ts';
 import { createNotificationService, type NotificationService } from './notification-service.ts';
@@ -31,6 +32,9 @@ let usersAt: BoundAddress;
 let notifications: NotificationService;
 let notificationsAt: BoundAddress;
 let producer: Producer;
+let mongo: MongoClient;
+/** The notification service's consumer, as consumedMarker needs it. */
+let consumer: { db: Db; groupId: string };
 
 type Json = Record<string, unknown> & { items?: Record<string, unknown>[] };
 const call = (base: BoundAddress, method: string, path: string, options?: CallJsonOptions) =>
@@ -73,11 +77,16 @@ beforeAll(async () => {
     )
   ).service;
   usersAt = await users.start(0);
+  const dbName = `notifications_it_${randomUUID().slice(0, 8)}`;
+  const groupId = `notification-it-${randomUUID().slice(0, 8)}`;
+  mongo = await MongoClient.connect(endpoints.mongo.uri);
+  consumer = { db: mongo.db(dbName), groupId };
+  await startGroupAtEnd(endpoints.kafka.brokers, groupId, ['user-events', 'order-events']);
   notifications = await createNotificationService(
     loadConfig('notification', NOTIFICATION_CONFIG, {
       ...env,
-      MONGO_DB: `notifications_it_${randomUUID().slice(0, 8)}`,
-      CONSUMER_GROUP: `notification-it-${randomUUID().slice(0, 8)}`,
+      MONGO_DB: dbName,
+      CONSUMER_GROUP: groupId,
       SMTP_PORT: String(bound.smtpPort),
       WEBHOOK_URL: `${bound.httpUrl}/webhooks`,
     }),
@@ -89,6 +98,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  await mongo?.close();
   await producer?.disconnect();
   await notifications?.service.stop();
   await users?.stop();
@@ -112,7 +122,8 @@ describe('welcome and confirmation messages', () => {
     expect(listed).toMatchObject([{ kind: 'welcome', channel: 'email', status: 'sent' }]);
   });
 
-  it('when order.paid arrives twice with the same event id, then one email and one SMS are sent', async () => {
+  /** A registered customer who wants email and SMS, once the service knows their address. */
+  async function customerWithEmailAndSms() {
     const customer = await registeredCustomer();
     await eventually(async () =>
       (await notifications.store.recipients.findOne({ _id: customer.id })) ? true : undefined,
@@ -122,32 +133,73 @@ describe('welcome and confirmation messages', () => {
       body: { email: true, sms: true, push: false },
     });
     expect(prefs.body).toEqual({ email: true, sms: true, push: false });
-
+    return customer;
+  }
+  const paidEvent = (userId: string) => {
     const orderId = randomUUID();
-    const paid = newEvent('order.paid', 'order-service', orderId, {
-      orderId,
-      userId: customer.id,
-      totalCents: 4200,
-    });
+    return newEvent('order.paid', 'order-service', orderId, { orderId, userId, totalCents: 4200 });
+  };
+  const confirmationsTo = async (email: string) =>
+    (
+      (await (await fetch(`${sinkUrl}/mail?to=${encodeURIComponent(email)}`)).json()) as {
+        subject: string;
+        text: string;
+      }[]
+    ).filter((m) => m.subject === 'Your order is confirmed');
+  const smsTo = async (userId: string) =>
+    (
+      (await (await fetch(`${sinkUrl}/webhooks?channel=sms`)).json()) as { body: { userId: string } }[]
+    ).filter((w) => w.body.userId === userId);
+  /** Resolves once everything published so far about `subject` on order-events was handled. */
+  const drained = (subject: string) => consumedMarker(producer, consumer, 'order-events', subject);
+  const processedKey = (eventId: string) => `${consumer.groupId}:${eventId}`;
+
+  it('when order.paid arrives twice with the same event id, then one email and one SMS are sent', async () => {
+    const customer = await customerWithEmailAndSms();
+    const paid = paidEvent(customer.id);
     await publishEvent(producer, paid);
     await publishEvent(producer, paid); // a redelivery: same event id
-    const confirmations = await eventually(async () => {
-      const inbox = (await (
-        await fetch(`${sinkUrl}/mail?to=${encodeURIComponent(customer.email)}`)
-      ).json()) as { subject: string; text: string }[];
-      const found = inbox.filter((m) => m.subject === 'Your order is confirmed');
-      return found.length ? found : undefined;
-    });
-    await sleep(1500); // room for a duplicate to show up
-    const again = (await (
-      await fetch(`${sinkUrl}/mail?to=${encodeURIComponent(customer.email)}`)
-    ).json()) as { subject: string }[];
-    expect(again.filter((m) => m.subject === 'Your order is confirmed')).toHaveLength(1);
+    await drained(paid.subject);
+    const confirmations = await confirmationsTo(customer.email);
+    expect(confirmations).toHaveLength(1);
     expect(confirmations[0]!.text).toContain('42.00');
-    const sms = (await (await fetch(`${sinkUrl}/webhooks?channel=sms`)).json()) as {
-      body: { userId: string };
-    }[];
-    expect(sms.filter((w) => w.body.userId === customer.id)).toHaveLength(1);
+    expect(await smsTo(customer.id)).toHaveLength(1);
+  });
+
+  it('when an event already recorded as processed comes again, then its handler does not run (the processed-event record alone)', async () => {
+    const customer = await customerWithEmailAndSms();
+    const paid = paidEvent(customer.id);
+    await publishEvent(producer, paid);
+    await drained(paid.subject);
+    expect(await confirmationsTo(customer.email)).toHaveLength(1);
+    // Take away the event-id-keyed writes: were the handler to run again, it would send again.
+    const ids = { $in: [`${paid.id}:email`, `${paid.id}:sms`] };
+    await notifications.store.notifications.deleteMany({ _id: ids });
+    await notifications.store.deliveries.deleteMany({ _id: ids });
+    await publishEvent(producer, paid);
+    await drained(paid.subject);
+    expect(await confirmationsTo(customer.email)).toHaveLength(1);
+    expect(await smsTo(customer.id)).toHaveLength(1);
+    expect(await notifications.store.notifications.countDocuments({ _id: ids })).toBe(0);
+  });
+
+  it('when an event handled before comes again without its processed record (a crash before recording it), then the event-id-keyed writes send nothing twice', async () => {
+    const customer = await customerWithEmailAndSms();
+    const paid = paidEvent(customer.id);
+    await publishEvent(producer, paid);
+    await drained(paid.subject);
+    expect(await confirmationsTo(customer.email)).toHaveLength(1);
+    const processed = consumer.db.collection<{ _id: string }>('processed_events');
+    expect((await processed.deleteOne({ _id: processedKey(paid.id) })).deletedCount).toBe(1);
+    await publishEvent(producer, paid);
+    await drained(paid.subject);
+    // The handler did run again (it recorded the event anew), and sent nothing twice.
+    expect(await processed.findOne({ _id: processedKey(paid.id) })).not.toBeNull();
+    expect(await confirmationsTo(customer.email)).toHaveLength(1);
+    expect(await smsTo(customer.id)).toHaveLength(1);
+    const ids = { $in: [`${paid.id}:email`, `${paid.id}:sms`] };
+    expect(await notifications.store.notifications.countDocuments({ _id: ids })).toBe(2);
+    expect(await notifications.store.deliveries.countDocuments({ _id: ids })).toBe(2);
   });
 });
 

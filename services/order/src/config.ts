@@ -1,5 +1,6 @@
 import { env, sharedConfig, type ConfigSchema } from '@stackdrill/kit';
 import { z } from 'zod';
+import { CRASH_POINTS } from './domain/faults.ts';
 
 /** The order service's configuration: one entry per environment variable (rendered to .env.example). */
 export const ORDER_CONFIG = {
@@ -39,5 +40,11 @@ export const ORDER_CONFIG = {
     doc: 'how often abandoned order requests are looked for',
     schema: env.int(1),
     default: '60',
+  },
+  crashPoint: {
+    env: 'CRASH_POINT',
+    doc: 'fault switch for crash-recovery tests: the process kills itself (SIGKILL) at this point; none in normal runs',
+    schema: env.enumOf(CRASH_POINTS),
+    default: 'none',
   },
 } satisfies ConfigSchema;

@@ -8,8 +8,10 @@ import { createProductService, type ProductService } from '@stackdrill/product-s
 import { PRODUCT_CONFIG } from '@stackdrill/product-service/config';
 import { dataTierEnvironment, NativeProvider } from '@stackdrill/stack';
 import { callJson, collectEvents, type CallJsonOptions } from '@stackdrill/kit/testing';
+import { MongoClient } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ORDER_CONFIG } from './config.ts';
+import type { OrderDocument } from './data-access/order-store.ts';
 import { createOrderService, type OrderService } from './order-service.ts';
 
 // Runs against the `test` instance of the stack, with a product service and an order service of its own.
@@ -132,6 +134,35 @@ describe('POST /api/orders', () => {
     expect(other.body.code).toBe('IDEMPOTENCY_KEY_REUSED');
   });
 
+  it('when the same key and body arrive 8 times at once, then one order is placed, stock is taken once and every answer is that order', async () => {
+    const a = await newProduct(10);
+    const userId = randomUUID();
+    const token = await tokens.sign({ userId, email: 'c@stackdrill.local', role: 'customer' });
+    const headers = { 'Idempotency-Key': key() };
+    const body = { lines: [{ productId: a, quantity: 1 }] };
+    const answers = await Promise.all(
+      Array.from({ length: 8 }, () => order('/api/orders', { token, headers, body })),
+    );
+    expect(answers.map((r) => r.status)).toEqual(Array<number>(8).fill(201));
+    expect(new Set(answers.map((r) => r.body.id)).size).toBe(1);
+    expect(await stockOf(a)).toBe(9);
+    expect(await orders.store.orders.countDocuments({ userId })).toBe(1);
+  });
+
+  it('when two customers use the same key, then each gets an order of their own (keys are scoped per customer)', async () => {
+    const a = await newProduct(10);
+    const headers = { 'Idempotency-Key': key() };
+    const body = { lines: [{ productId: a, quantity: 1 }] };
+    const [first, second] = await Promise.all([
+      order('/api/orders', { token: await customerToken(), headers, body }),
+      order('/api/orders', { token: await customerToken(), headers, body }),
+    ]);
+    expect([first!.status, second!.status]).toEqual([201, 201]);
+    expect(first!.body.id).not.toBe(second!.body.id);
+    expect(first!.body.userId).not.toBe(second!.body.userId);
+    expect(await stockOf(a)).toBe(8);
+  });
+
   it('when a line is short of stock, then 409 and nothing is reserved; the replay answers the same', async () => {
     const [a, b] = [await newProduct(5), await newProduct(1)];
     const token = await customerToken();
@@ -249,6 +280,26 @@ describe('POST /api/orders/:id/payment', () => {
     expect((await order(`/api/orders/${id}`, { token }, 'GET')).body.status).toBe('paid');
   });
 
+  it('when the same payment is sent 8 times at once, or with 8 keys at once, then the order is charged once', async () => {
+    const a = await newProduct(5);
+    const token = await customerToken();
+    for (const keys of [Array<string>(8).fill(key()), Array.from({ length: 8 }, key)]) {
+      const placed = await order('/api/orders', {
+        token,
+        headers: { 'Idempotency-Key': key() },
+        body: { lines: [{ productId: a, quantity: 1 }] },
+      });
+      const id = String(placed.body.id);
+      const answers = await Promise.all(
+        keys.map((k) => order(`/api/orders/${id}/payment`, { token, headers: { 'Idempotency-Key': k } })),
+      );
+      expect(answers.map((r) => r.status)).toEqual(Array<number>(8).fill(200));
+      expect(new Set(answers.map((r) => r.body.chargeId)).size).toBe(1);
+      expect(await orders.payments.charges.countDocuments({ orderId: id, ok: true })).toBe(1);
+      expect(await orders.store.statuses.countDocuments({ orderId: id, status: 'paid' })).toBe(1);
+    }
+  });
+
   it('when the payment fault switch declines, then 402 and payment_failed; once cleared, a new attempt pays', async () => {
     const a = await newProduct(5);
     const token = await customerToken();
@@ -309,7 +360,10 @@ describe('POST /api/orders/:id/payment', () => {
   });
 });
 
-describe('the order service killed with SIGKILL right after accepting orders', () => {
+describe('the order service killed with SIGKILL with an outbox unsent', () => {
+  // The killed process and its successor use a database of their own: the in-process order service
+  // (whose relay would publish anything it finds) never sees it, so the restarted process is the only
+  // relay that can publish what the killed one left behind.
   let child: ChildProcess | undefined;
   afterAll(() => {
     child?.kill('SIGKILL');
@@ -323,12 +377,12 @@ describe('the order service killed with SIGKILL right after accepting orders', (
       });
     });
 
-  async function startProcess(port: number): Promise<ChildProcess> {
+  async function startProcess(port: number, db: string, crashPoint: string): Promise<ChildProcess> {
     const proc = spawn(
       process.execPath,
       ['--import', 'tsx', fileURLToPath(new URL('./main.ts', import.meta.url))],
       {
-        env: { ...process.env, ...env, PORT: String(port), MONGO_DB: orderDb },
+        env: { ...process.env, ...env, PORT: String(port), MONGO_DB: db, CRASH_POINT: crashPoint },
         stdio: 'ignore',
       },
     );
@@ -347,36 +401,78 @@ describe('the order service killed with SIGKILL right after accepting orders', (
     throw new Error('the order service process did not start');
   }
 
-  it('when restarted, then every accepted order is published exactly once as far as consumers can tell', async () => {
-    const port = await freePort();
-    child = await startProcess(port);
-    const a = await newProduct(20);
-    const token = await customerToken();
-    const accepted: string[] = [];
-    for (let i = 0; i < 8; i++) {
-      const placed = await call(`http://127.0.0.1:${port}`, 'POST', '/api/orders', {
-        token,
-        headers: { 'Idempotency-Key': key() },
-        body: { lines: [{ productId: a, quantity: 1 }] },
-      });
-      expect(placed.status).toBe(201);
-      accepted.push(String(placed.body.id));
+  /** Waits (bounded) for `check` to hold, polling every 100 ms. */
+  async function eventually(check: () => Promise<boolean>, what: string, timeoutMs = 30_000) {
+    const deadline = Date.now() + timeoutMs;
+    while (!(await check())) {
+      if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);
+      await sleep(100);
     }
-    child.kill('SIGKILL'); // no drain, no relay shutdown: whatever was not yet published is still in the outbox
-    await new Promise((resolve) => child!.once('exit', resolve));
-    child = await startProcess(port);
+  }
 
-    const events = await orderEvents(
-      accepted,
-      (seen) => new Set(seen.map((e) => e.subject)).size === accepted.length,
-    );
-    for (const id of accepted) {
-      const placed = events.filter((e) => e.subject === id && e.type === 'order.placed');
-      expect(placed.length, `order ${id} was published`).toBeGreaterThanOrEqual(1);
-      // Redelivery keeps the event id: a consumer deduplicating on it sees each order once.
-      expect(new Set(placed.map((e) => e.id)).size, `order ${id} has one event id`).toBe(1);
-    }
-  });
+  it.each([
+    // Killed between storing the order with its outbox and publishing it: nothing is in Kafka yet.
+    { crashPoint: 'after-outbox-write', copiesBeforeRestart: 0 },
+    // Killed between publishing and marking the outbox sent: the restart publishes it again, same id.
+    { crashPoint: 'after-outbox-publish', copiesBeforeRestart: 1 },
+  ])(
+    'when killed $crashPoint, then the restarted process publishes the unsent order.placed with its stored event id, and marks it sent',
+    async ({ crashPoint, copiesBeforeRestart }) => {
+      const db = `orders_crash_${randomUUID().slice(0, 8)}`;
+      const mongo = new MongoClient(env.MONGO_URI!);
+      const stored = mongo.db(db).collection<OrderDocument>('orders');
+      const port = await freePort();
+      const a = await newProduct(5);
+      const userId = randomUUID();
+      const token = await tokens.sign({ userId, email: 'c@stackdrill.local', role: 'customer' });
+      // Every order.placed of this run's customer: the order ids are known only once they are in.
+      const collector = await collectEvents(
+        env.KAFKA_BROKERS!.split(','),
+        'order-events',
+        (e) => e.type === 'order.placed' && (e.data as { userId?: string }).userId === userId,
+      );
+      try {
+        child = await startProcess(port, db, crashPoint);
+        const exited = new Promise((resolve) => child!.once('exit', resolve));
+        // The process may die before it answers: the order is read from its database instead.
+        await call(`http://127.0.0.1:${port}`, 'POST', '/api/orders', {
+          token,
+          headers: { 'Idempotency-Key': key() },
+          body: { lines: [{ productId: a, quantity: 1 }] },
+        }).catch(() => undefined);
+        await exited;
+
+        const left = await stored.find().toArray();
+        expect(left, 'the killed process stored exactly one order').toHaveLength(1);
+        const [unsent] = left;
+        expect(unsent!.outbox?.sentAt, 'its outbox was still unsent at the kill').toBeNull();
+        const eventId = unsent!.outbox!.events[0]!.id;
+        await collector.until((events) => events.length >= copiesBeforeRestart, 30_000);
+        expect(collector.events.map((e) => e.id)).toEqual(Array<string>(copiesBeforeRestart).fill(eventId));
+
+        child = await startProcess(port, db, 'none');
+        await eventually(
+          async () => (await stored.findOne({ _id: unsent!._id }))?.outbox?.sentAt instanceof Date,
+          'the restarted process marks the outbox sent',
+        );
+        // A later order through the same process, as a marker: once it is consumed, so is anything
+        // the restarted relay published before it.
+        const marker = await call(`http://127.0.0.1:${port}`, 'POST', '/api/orders', {
+          token,
+          headers: { 'Idempotency-Key': key() },
+          body: { lines: [{ productId: a, quantity: 1 }] },
+        });
+        expect(marker.status).toBe(201);
+        await collector.until((events) => events.some((e) => e.subject === marker.body.id), 30_000);
+        const copies = collector.events.filter((e) => e.subject === unsent!._id);
+        // Published once after the restart; every copy carries the stored id, so consumers see one event.
+        expect(copies.map((e) => e.id)).toEqual(Array<string>(copiesBeforeRestart + 1).fill(eventId));
+      } finally {
+        await collector.stop();
+        await mongo.close();
+      }
+    },
+  );
 });
 
 describe('orders abandoned mid-way (the sweeper)', () => {
@@ -458,6 +554,64 @@ describe('orders abandoned mid-way (the sweeper)', () => {
     });
     expect(retried.status).toBe(201);
     expect(retried.body.id).toBe(placed.body.id);
+  });
+});
+
+describe('the sweeper on its timer', () => {
+  it('when a service runs with a 1 s sweep interval, then its timer gives up an old unanswered request and releases a given-up one, with no call from the test', async () => {
+    // An order service of its own, on a database of its own, so its timer is the only sweeper there.
+    const sweeping = await createOrderService(
+      loadConfig('order', ORDER_CONFIG, {
+        ...env,
+        PORT: '0',
+        MONGO_DB: `orders_sweep_${randomUUID().slice(0, 8)}`,
+        SWEEP_INTERVAL_S: '1',
+      }),
+    );
+    try {
+      const productId = await newProduct(5);
+      const hour = 60 * 60_000;
+      const unanswered = { _id: `${randomUUID()}:${key()}`, orderId: randomUUID() };
+      const givenUp = { _id: `${randomUUID()}:${key()}`, orderId: randomUUID() };
+      const reserve = (orderId: string) =>
+        fetch(`${productsAt.url}/internal/reservations`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'x-api-key': INTERNAL_API_KEY },
+          body: JSON.stringify({ reservationId: orderId, lines: [{ productId, quantity: 2 }] }),
+        });
+      expect((await reserve(unanswered.orderId)).status).toBe(200);
+      expect((await reserve(givenUp.orderId)).status).toBe(200);
+      expect(await stockOf(productId)).toBe(1);
+      // What a process leaves when it dies mid-way an hour ago, and what the first pass leaves.
+      await sweeping.store.orderRequests.insertMany([
+        { ...unanswered, hash: 'h', createdAt: new Date(Date.now() - hour) },
+        {
+          ...givenUp,
+          hash: 'h',
+          createdAt: new Date(Date.now() - 2 * hour),
+          abandonedAt: new Date(Date.now() - hour),
+          outcome: { status: 409, body: { code: 'ORDER_ABANDONED', message: 'given up' } },
+        },
+      ]);
+      const deadline = Date.now() + 20_000;
+      const swept = async () => {
+        const [a, b] = await Promise.all([
+          sweeping.store.orderRequests.findOne({ _id: unanswered._id }),
+          sweeping.store.orderRequests.findOne({ _id: givenUp._id }),
+        ]);
+        return a?.abandonedAt instanceof Date && b?.sweptAt instanceof Date;
+      };
+      while (!(await swept()) && Date.now() < deadline) await sleep(200);
+      const claim = await sweeping.store.orderRequests.findOne({ _id: unanswered._id });
+      expect(claim?.outcome?.status).toBe(409);
+      expect((claim?.outcome?.body as { code: string }).code).toBe('ORDER_ABANDONED');
+      expect((await sweeping.store.orderRequests.findOne({ _id: givenUp._id }))?.sweptAt).toBeInstanceOf(
+        Date,
+      );
+      expect(await stockOf(productId)).toBe(3); // the given-up one's 2 back; the other's still held (grace)
+    } finally {
+      await sweeping.service.stop();
+    }
   });
 });
 

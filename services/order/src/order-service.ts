@@ -35,23 +35,27 @@ export async function createOrderService(config: OrderConfig, logger?: Logger): 
   const runtime = await connectRuntime('order', config, logger);
   const store = new OrderStore(runtime.mongo.db);
   await store.ensureIndexes();
-  const faults = new FaultSwitches({
-    failureRate: config.paymentFailureRate,
-    latencyMs: config.paymentLatencyMs,
-  });
+  const faults = new FaultSwitches(
+    { failureRate: config.paymentFailureRate, latencyMs: config.paymentLatencyMs },
+    config.crashPoint,
+  );
   const payments = new SimulatedPaymentProvider(runtime.mongo.db, faults);
   const relay = new OutboxRelay({
     db: runtime.mongo.db,
     collections: [store.orders.collectionName, store.statuses.collectionName],
     producer: runtime.producer,
     logger: runtime.logger,
+    afterPublish: () => faults.crashAt('after-outbox-publish'),
   });
   const domain = new OrderDomain({
     store,
     products: new ProductClient(config.productServiceUrl, config.internalApiKey),
     payments,
     source: 'order-service',
-    outboxWritten: () => relay.nudge(),
+    outboxWritten: () => {
+      faults.crashAt('after-outbox-write');
+      relay.nudge();
+    },
   });
   const api = orderApi(domain, runtime.tokens);
   await relay.ensureIndexes();

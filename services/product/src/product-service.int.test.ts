@@ -196,6 +196,76 @@ describe('PATCH /api/products/:id/inventory', () => {
   });
 });
 
+describe('PATCH /api/products/:id/inventory with an Idempotency-Key', () => {
+  const created = async (initialStock = 10) =>
+    String(
+      (await call('POST', '/api/products', { body: newProduct({ initialStock }), token: admin })).body.id,
+    );
+  const adjust = (id: string, body: { delta: number; reason: string }, idempotencyKey: string) =>
+    call('PATCH', `/api/products/${id}/inventory`, {
+      body,
+      token: admin,
+      headers: { 'Idempotency-Key': idempotencyKey },
+    });
+  const stockOf = async (id: string) => (await call('GET', `/api/products/${id}`)).body.stock;
+
+  it('when the same key is used on another product, then it is another change: both apply, each with its own figures', async () => {
+    const [a, b] = [await created(10), await created(20)];
+    const idempotencyKey = `restock-${randomUUID()}`;
+    const first = await adjust(a, { delta: 5, reason: 'restock' }, idempotencyKey);
+    const second = await adjust(b, { delta: -3, reason: 'breakage' }, idempotencyKey);
+    expect(first).toMatchObject({ status: 200, body: { productId: a, stock: 15 } });
+    expect(second).toMatchObject({ status: 200, body: { productId: b, stock: 17 } });
+    expect([await stockOf(a), await stockOf(b)]).toEqual([15, 17]);
+  });
+
+  it('when the same key comes with another body on the same product, then 409 IDEMPOTENCY_KEY_REUSED and stock keeps the first change only', async () => {
+    const a = await created(10);
+    const idempotencyKey = `restock-${randomUUID()}`;
+    expect((await adjust(a, { delta: 5, reason: 'restock' }, idempotencyKey)).status).toBe(200);
+    for (const other of [
+      { delta: 7, reason: 'restock' },
+      { delta: 5, reason: 'a different reason' },
+      { delta: -20, reason: 'restock' },
+    ]) {
+      const reused = await adjust(a, other, idempotencyKey);
+      expect(reused.status, JSON.stringify(other)).toBe(409);
+      expect(reused.body.code).toBe('IDEMPOTENCY_KEY_REUSED');
+      expect(String(reused.body.message)).toContain('Idempotency-Key');
+    }
+    expect(await stockOf(a)).toBe(15);
+    const replay = await adjust(a, { delta: 5, reason: 'restock' }, idempotencyKey);
+    expect(replay.body).toMatchObject({ productId: a, stock: 15 });
+  });
+
+  it('when 10 identical requests with one key arrive at once, then the change applies once and every answer is the same', async () => {
+    const a = await created(10);
+    const idempotencyKey = `restock-${randomUUID()}`;
+    const answers = await Promise.all(
+      Array.from({ length: 10 }, () => adjust(a, { delta: 4, reason: 'restock' }, idempotencyKey)),
+    );
+    expect(answers.map((r) => r.status)).toEqual(Array.from({ length: 10 }, () => 200));
+    expect(new Set(answers.map((r) => JSON.stringify(r.body))).size).toBe(1);
+    expect(answers[0]!.body).toMatchObject({ stock: 14 });
+    expect(await app.ledger.stock(a)).toBe(14);
+    expect(await app.ledger.collection.countDocuments({ productId: a, reason: 'restock' })).toBe(1);
+  });
+
+  it('when requests with one key and different bodies race, then exactly one applies and the others get 409', async () => {
+    const a = await created(10);
+    const idempotencyKey = `restock-${randomUUID()}`;
+    const answers = await Promise.all(
+      Array.from({ length: 6 }, (_, i) => adjust(a, { delta: i + 1, reason: 'restock' }, idempotencyKey)),
+    );
+    const applied = answers.filter((r) => r.status === 200);
+    expect(applied).toHaveLength(1);
+    expect(
+      answers.filter((r) => r.status === 409).every((r) => r.body.code === 'IDEMPOTENCY_KEY_REUSED'),
+    ).toBe(true);
+    expect(await app.ledger.stock(a)).toBe(applied[0]!.body.stock);
+  });
+});
+
 describe('the inventory ledger under concurrency', () => {
   it('when 50 orders race for 10 in stock, then exactly 10 succeed and stock ends at 0, never negative', async () => {
     const { body: product } = await call('POST', '/api/products', {

@@ -158,6 +158,35 @@ describe('POST /api/auth/token and GET /api/users/me', () => {
     expect(wrong.body.code).toBe('INVALID_CREDENTIALS');
   });
 
+  it('when signing in with a wrong password or an unknown email, then both take about as long (no account enumeration by timing)', async () => {
+    const customer = newCustomer();
+    await call('POST', '/api/users', customer);
+    const timed = async (email: string) => {
+      const t0 = performance.now();
+      const { status } = await call('POST', '/api/auth/token', {
+        grant_type: 'password',
+        email,
+        password: 'wrong password!',
+      });
+      expect(status).toBe(401);
+      return performance.now() - t0;
+    };
+    const known: number[] = [];
+    const unknown: number[] = [];
+    // Interleaved, so a busy moment of the shared machine weighs on both kinds alike.
+    for (let i = 0; i < 15; i++) {
+      known.push(await timed(customer.email));
+      unknown.push(await timed(`nobody.${randomUUID().slice(0, 8)}@example.com`));
+    }
+    const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+    const ratio = median(known) / median(unknown);
+    console.info(
+      `sign-in medians: wrong password ${median(known).toFixed(1)} ms, unknown email ${median(unknown).toFixed(1)} ms, ratio ${ratio.toFixed(2)}`,
+    );
+    expect(ratio).toBeGreaterThan(0.6);
+    expect(ratio).toBeLessThan(1.67);
+  });
+
   it('when the grant type is unknown, then 400', async () => {
     expect((await call('POST', '/api/auth/token', { grant_type: 'magic' })).status).toBe(400);
   });
@@ -207,6 +236,99 @@ describe('POST /api/auth/token and GET /api/users/me', () => {
   });
 });
 
+describe('refresh-token families', () => {
+  /** A signed-in customer's first refresh token. */
+  async function signedIn(): Promise<string> {
+    const customer = newCustomer();
+    await call('POST', '/api/users', customer);
+    const { body } = await call('POST', '/api/auth/token', {
+      grant_type: 'password',
+      email: customer.email,
+      password: customer.password,
+    });
+    return String(body.refresh_token);
+  }
+  const refresh = (token: string) =>
+    call('POST', '/api/auth/token', { grant_type: 'refresh_token', refresh_token: token });
+  /** The token with its family part rewritten, as an attacker holding a stolen copy would send it. */
+  const withFamily = (token: string, family: string) => [family, ...token.split('.').slice(1)].join('.');
+
+  it('when an attacker rewrites the family of a stolen token and the victim then uses the original, then the attacker gets nothing and the real session is revoked', async () => {
+    const original = await signedIn();
+    const forged = await refresh(withFamily(original, 'attackerfam'));
+    expect(forged.status).toBe(401);
+    expect(forged.body.code).toBe('REFRESH_TOKEN_REUSED');
+    expect(forged.body).not.toHaveProperty('refresh_token');
+    expect(forged.body).not.toHaveProperty('access_token');
+    // The real family (the server's record, not the client's claim) was revoked: the original is dead.
+    const victim = await refresh(original);
+    expect(victim.status).toBe(401);
+    expect(victim.body).not.toHaveProperty('refresh_token');
+  });
+
+  it('when the victim rotates first and the attacker then sends a rewritten copy of the old token, then the attacker gets nothing and the victim’s new token is revoked', async () => {
+    const original = await signedIn();
+    const rotated = await refresh(original);
+    expect(rotated.status).toBe(200);
+    const forged = await refresh(withFamily(original, 'attackerfam'));
+    expect(forged.status).toBe(401);
+    expect(forged.body.code).toBe('REFRESH_TOKEN_REUSED');
+    expect(forged.body).not.toHaveProperty('refresh_token');
+    const victim = await refresh(String(rotated.body.refresh_token));
+    expect(victim.status).toBe(401);
+  });
+
+  it('when a token is rewritten to another real family, then that other session is left alone', async () => {
+    const victim = await signedIn();
+    const bystander = await signedIn();
+    const forged = await refresh(withFamily(victim, bystander.split('.')[0]!));
+    expect(forged.status).toBe(401);
+    expect((await refresh(bystander)).status).toBe(200);
+  });
+});
+
+describe('POST /api/auth/token with grant_type revoke (sign-out)', () => {
+  async function signedIn(): Promise<string> {
+    const customer = newCustomer();
+    await call('POST', '/api/users', customer);
+    const { body } = await call('POST', '/api/auth/token', {
+      grant_type: 'password',
+      email: customer.email,
+      password: customer.password,
+    });
+    return String(body.refresh_token);
+  }
+  const revoke = (token: string) =>
+    call('POST', '/api/auth/token', { grant_type: 'revoke', refresh_token: token });
+  const refresh = (token: string) =>
+    call('POST', '/api/auth/token', { grant_type: 'refresh_token', refresh_token: token });
+
+  it('when a session is revoked, then 204 and neither its current nor its earlier refresh token works', async () => {
+    const first = await signedIn();
+    const rotated = await refresh(first);
+    const current = String(rotated.body.refresh_token);
+    const revoked = await revoke(current);
+    expect(revoked.status).toBe(204);
+    expect(revoked.body).toEqual({});
+    expect((await refresh(current)).status).toBe(401);
+    expect((await refresh(first)).status).toBe(401);
+  });
+
+  it('when the token is unknown, already revoked or has a rewritten family, then 204 all the same, and the real session is ended', async () => {
+    const token = await signedIn();
+    expect((await revoke('nobody.knows.this-token')).status).toBe(204);
+    expect((await revoke(['otherfam', ...token.split('.').slice(1)].join('.'))).status).toBe(204);
+    expect((await refresh(token)).status).toBe(401);
+    expect((await revoke(token)).status).toBe(204);
+  });
+
+  it('when the revoke request is bad, then 400 naming the field', async () => {
+    const { status, body } = await call('POST', '/api/auth/token', { grant_type: 'revoke' });
+    expect(status).toBe(400);
+    expect(body.details?.[0]?.path).toBe('refresh_token');
+  });
+});
+
 describe('when a dependency is down', () => {
   it('when MongoDB stops answering, then requests get 503 with Retry-After within seconds, and recover', async () => {
     const customer = newCustomer();
@@ -216,13 +338,14 @@ describe('when a dependency is down', () => {
     await stack.mongo.pause(mongo);
     try {
       const t0 = Date.now();
-      const { status, body } = await call('POST', '/api/auth/token', {
+      const { status, body, headers } = await call('POST', '/api/auth/token', {
         grant_type: 'password',
         email: customer.email,
         password: customer.password,
       });
       expect(status).toBe(503);
       expect(body.code).toBe('DEPENDENCY_UNAVAILABLE');
+      expect(headers.get('retry-after'), 'Retry-After, in whole seconds').toMatch(/^[1-9]\d*$/);
       expect(Date.now() - t0).toBeLessThan(10_000);
     } finally {
       await stack.mongo.resume(mongo);

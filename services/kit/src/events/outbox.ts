@@ -31,6 +31,8 @@ export interface OutboxRelayOptions {
   /** The longest pause after idle passes: the pause doubles up to it (default 5 s). */
   idleIntervalMs?: number;
   batchSize?: number;
+  /** Called after a document's events are published, before it is marked sent (crash tests stop here). */
+  afterPublish?: () => void;
 }
 
 /**
@@ -72,6 +74,7 @@ export class OutboxRelay {
           await publishEvent(this.options.producer, event);
           published++;
         }
+        this.options.afterPublish?.();
         await collection.updateOne(
           { _id: doc._id, 'outbox.sentAt': null },
           { $set: { 'outbox.sentAt': new Date() } },

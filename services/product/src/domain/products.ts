@@ -133,16 +133,28 @@ export class ProductDomain {
     return { ...this.detailOf(product), stock: initialStock };
   }
 
-  /** Moves stock by `delta`; `ref` makes a retried adjustment count once. */
+  /**
+   * Moves stock by `delta`. `key` (the Idempotency-Key) makes a retried adjustment count once: it is
+   * scoped to the product (the ledger's unique ref), and a key seen before with another delta or
+   * reason is refused rather than answered with the first change's figures.
+   */
   async adjustStock(
     id: string,
     delta: number,
     reason: string,
-    ref: string,
+    key: string,
   ): Promise<{ productId: string; stock: number; seq: number }> {
     if (!(await this.deps.products.findById(id))) throw AppError.notFound(`product ${id}`);
     try {
-      const entry = await this.deps.ledger.append(id, delta, reason, `adjust:${ref}`);
+      const entry = await this.deps.ledger.append(id, delta, reason, `adjust:${id}:${key}`);
+      if (entry.delta !== delta || entry.reason !== reason) {
+        throw new AppError(
+          409,
+          'IDEMPOTENCY_KEY_REUSED',
+          `this Idempotency-Key already adjusted this product by ${entry.delta} (${entry.reason}); use a new key for another adjustment`,
+          { delta: entry.delta, reason: entry.reason },
+        );
+      }
       await this.deps.cache.stockChanged(id);
       return { productId: id, stock: entry.balance, seq: entry.seq };
     } catch (error) {

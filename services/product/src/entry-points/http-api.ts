@@ -117,7 +117,11 @@ export function productApi(domain: ProductDomain, tokens: AccessTokens): Api {
       summary: 'Adjust stock by a delta with a reason (admin); an Idempotency-Key makes retries count once',
       auth: 'admin',
       headers: {
-        'Idempotency-Key': { required: false, description: 'the same key applies the adjustment once' },
+        'Idempotency-Key': {
+          required: false,
+          description:
+            'the same key on the same product applies the adjustment once (a retry gets the first answer); with another body, 409',
+        },
       },
       request: {
         params: z.strictObject({ id: z.uuid() }),
@@ -141,7 +145,10 @@ export function productApi(domain: ProductDomain, tokens: AccessTokens): Api {
           }),
         },
         404: { description: 'no such product' },
-        409: { description: 'the adjustment would make stock negative' },
+        409: {
+          description:
+            'the adjustment would make stock negative, or the Idempotency-Key was used for another adjustment',
+        },
       },
     },
     async ({ params, body }, { req }) => {
