@@ -26,6 +26,7 @@ const DAY = `2020-0${1 + Math.floor(Math.random() * 9)}-1${Math.floor(Math.rando
 const window = `from=${DAY}T00:00:00.000Z&to=${DAY}T23:59:59.999Z`;
 // The stack's own analytics service counts the same events: ours get counters of their own.
 const LIVE = `live-it-${randomUUID().slice(0, 8)}`;
+const dbName = `analytics_it_${randomUUID().slice(0, 8)}`;
 let app: AnalyticsService;
 let address: BoundAddress;
 let producer: Producer;
@@ -58,7 +59,6 @@ async function get(path: string, token = admin) {
 
 beforeAll(async () => {
   const endpoints = (await NativeProvider.open('test')).endpoints();
-  const dbName = `analytics_it_${randomUUID().slice(0, 8)}`;
   const groupId = `analytics-it-${randomUUID().slice(0, 8)}`;
   mongo = await MongoClient.connect(endpoints.mongo.uri);
   consumer = { db: mongo.db(dbName), groupId };
@@ -147,7 +147,8 @@ describe('read models from the four topics', () => {
 
   it('when many product views arrive between other events, then each is counted once, in bulk', async () => {
     const endpoints = (await NativeProvider.open('test')).endpoints();
-    const redis = connectRedis(endpoints.redis, createLogger('it', 'error'));
+    // The service's keys are under its database's name (the kit's runtime prefixes them).
+    const redis = connectRedis(endpoints.redis, createLogger('it', 'error'), { keyPrefix: `${dbName}:` });
     try {
       // Views in one minute of the test's own day, so the counter there is ours alone.
       const minute = Math.floor(new Date(`${DAY}T11:15:00.000Z`).getTime() / 60_000);

@@ -97,9 +97,13 @@ export async function connectRuntime(
   logger = createLogger(name, config.logLevel),
 ): Promise<ServiceRuntime> {
   const mongo = await connectMongo(config.mongoUri, config.mongoDb);
+  // A service's keys live under its database's name, as its documents do: deployments (or a test's
+  // own service beside the stack's) that share one Redis never read each other's cache, counters
+  // or sessions.
   const redis = connectRedis(
     { sentinels: parseHostList(config.redisSentinels), masterName: config.redisMasterName },
     logger,
+    { keyPrefix: `${config.mongoDb}:` },
   );
   const kafka = createKafka(`${name}-service`, config.kafkaBrokers.split(','), logger);
   const producer = await connectProducer(kafka);

@@ -315,3 +315,32 @@ describe('GET /openapi.json', () => {
     expect(operations.sort()).toEqual(['adjustInventory', 'createProduct', 'getProduct', 'searchProducts']);
   });
 });
+
+describe('two deployments on one Redis', () => {
+  it('when two product services with their own databases share a Redis, then neither serves the other’s cached catalogue', async () => {
+    const config = loadConfig('product', PRODUCT_CONFIG, {
+      PORT: '0',
+      LOG_LEVEL: 'warn',
+      ...dataTierEnvironment(endpoints, { jwtSecret: JWT_SECRET, internalApiKey: INTERNAL_API_KEY }),
+      MONGO_DB: `products_it_other_${randomUUID().slice(0, 8)}`,
+    });
+    const other = await createProductService(config);
+    const otherAddress = await other.service.start(0);
+    try {
+      const category = `shared-redis-${randomUUID().slice(0, 8)}`;
+      const created = await call('POST', '/api/products', { body: newProduct({ category }), token: admin });
+      expect(created.status).toBe(201);
+      const id = created.body.id as string;
+      // This deployment caches the listing and the detail...
+      const mine = await call('GET', `/api/products?category=${category}`);
+      expect((mine.body.items as { id: string }[]).map((p) => p.id)).toEqual([id]);
+      expect((await call('GET', `/api/products/${id}`)).status).toBe(200);
+      // ...and the other one, asked the same, answers from its own database only.
+      const theirs = await callJson<Json>(otherAddress.url, 'GET', `/api/products?category=${category}`);
+      expect(theirs.body.items).toEqual([]);
+      expect((await callJson<Json>(otherAddress.url, 'GET', `/api/products/${id}`)).status).toBe(404);
+    } finally {
+      await other.service.stop();
+    }
+  });
+});

@@ -18,10 +18,16 @@ export function parseHostList(list: string): { host: string; port: number }[] {
 /**
  * ioredis through Sentinel: it asks the Sentinels for the master and follows failovers. Commands are
  * retried briefly across a failover, then fail (so the request gets a 503, never a hang). ioredis
- * reports every reconnect as an `error` event; those are logged at debug, not thrown.
+ * reports every reconnect as an `error` event; those are logged at debug, not thrown. A `keyPrefix`
+ * is put before every key the client sends.
  */
-export function connectRedis(target: SentinelTarget, logger: Logger): Redis {
+export function connectRedis(
+  target: SentinelTarget,
+  logger: Logger,
+  options: { keyPrefix?: string } = {},
+): Redis {
   const redis = new Redis({
+    ...options,
     sentinels: target.sentinels,
     name: target.masterName,
     maxRetriesPerRequest: 3,
