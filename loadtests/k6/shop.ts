@@ -6,7 +6,7 @@ import { sleep } from 'k6';
 import exec from 'k6/execution';
 import http from 'k6/http';
 import type { Options } from 'k6/options';
-import { JOURNEYS, type Journey, type JourneyContext } from '../src/model/journeys.ts';
+import { canRun, JOURNEYS, type Journey, type JourneyContext } from '../src/model/journeys.ts';
 import { withDuration } from '../src/engine/schedule.ts';
 import { durationSeconds, isOpenModel, PROFILES, type ProfileName } from '../src/model/profiles.ts';
 import { k6Thresholds, type JourneyName } from '../src/model/slo.ts';
@@ -103,6 +103,8 @@ export function iteration(accounts: Accounts): void {
     ctx.vars.token = (token.json() as { access_token?: string }).access_token ?? '';
   }
   for (const step of journey.steps) {
+    // A step made of an earlier answer does not run when that answer was a refusal (see Step.needs).
+    if (!canRun(step, ctx)) return;
     const headers: Record<string, string> = { 'content-type': 'application/json', ...SYNTHETIC };
     if (step.auth) headers.authorization = `Bearer ${ctx.vars.token}`;
     if (step.idempotencyKey)

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Pool } from 'undici';
-import { JOURNEYS, type Journey, type JourneyContext } from '../model/journeys.ts';
+import { canRun, JOURNEYS, type Journey, type JourneyContext } from '../model/journeys.ts';
 import { isOpenModel, levelAt, peakLevel, scenarioBounds, type Profile } from '../model/profiles.ts';
 import { arrivals } from './schedule.ts';
 import { Tally, TallyMap, type WireTally } from './tally.ts';
@@ -207,7 +207,7 @@ export async function runShare(
         due = now();
       }
       for (const step of journey.steps) {
-        if (signal?.aborted) return;
+        if (signal?.aborted || !canRun(step, ctx)) return;
         const answer = await request(journey, step, ctx, due);
         step.extract?.(answer, ctx);
         if (step.thinkMs && config.thinkScale > 0) {
