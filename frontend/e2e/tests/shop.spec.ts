@@ -1,6 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { expect, test } from '@playwright/test';
-import { addFirstMatch, ADMIN, largestContentfulPaint, ordersPlaced, screenshot, signIn } from './support.ts';
+import {
+  addFirstMatch,
+  ADMIN,
+  largestContentfulPaint,
+  ordersPlaced,
+  recordProblems,
+  screenshot,
+  signIn,
+} from './support.ts';
 
 // One story in two acts, in order: a new customer buys, then the admin sees it.
 test.describe.configure({ mode: 'serial' });
@@ -12,6 +20,17 @@ const customer = {
 };
 let boughtProduct = '';
 let placedBefore = 0;
+
+test('when a shopper opens the shop, then its first page loads everything it asks for and logs no error', async ({
+  page,
+}) => {
+  const problems = recordProblems(page);
+  await page.goto('/');
+  await expect(page.getByRole('list', { name: 'Products' }).getByRole('link').first()).toBeVisible();
+  // The browser asks for the icon once the page has loaded; wait until nothing is in flight.
+  await page.waitForLoadState('networkidle');
+  expect(problems).toEqual([]);
+});
 
 test('a new customer registers, signs in, searches, buys two products, pays, and sees the order paid and confirmed', async ({
   page,

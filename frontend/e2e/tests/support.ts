@@ -41,6 +41,24 @@ export async function ordersPlaced(request: APIRequestContext): Promise<number> 
   return ((await dashboard.json()) as { kpis: { ordersPlaced: number } }).kpis.ordersPlaced;
 }
 
+/**
+ * Everything the page reports as going wrong from now on: console errors (a resource that failed to
+ * load is one, the favicon too), uncaught exceptions, and answers of 400 or more.
+ */
+export function recordProblems(page: Page): string[] {
+  const problems: string[] = [];
+  page.on('console', (message) => {
+    if (message.type() === 'error')
+      problems.push(`console error: ${message.text()} (${message.location().url})`);
+  });
+  page.on('pageerror', (error) => problems.push(`uncaught: ${error.message}`));
+  page.on('response', (response) => {
+    if (response.status() >= 400) problems.push(`${response.status()} for ${response.url()}`);
+  });
+  page.on('requestfailed', (request) => problems.push(`failed: ${request.url()}`));
+  return problems;
+}
+
 export async function signIn(page: Page, email: string, password: string): Promise<void> {
   await page.getByRole('link', { name: 'Sign in' }).click();
   await page.getByLabel('Email').fill(email);
