@@ -1,6 +1,6 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { APIRequestContext, Page } from '@playwright/test';
+import type { Page } from '@playwright/test';
 import { REPO_ROOT, SEED_ACCOUNTS } from '@stackdrill/stack';
 
 /** The admin the suite signs in as: the local seed's, unless the target is another deployment. */
@@ -27,18 +27,6 @@ export function largestContentfulPaint(page: Page): Promise<number> {
         }).observe({ type: 'largest-contentful-paint', buffered: true });
       }),
   );
-}
-
-/** The dashboard's count of placed orders, read through the API as the admin. */
-export async function ordersPlaced(request: APIRequestContext): Promise<number> {
-  const token = await request.post('/api/auth/token', {
-    data: { grant_type: 'password', email: ADMIN.email, password: ADMIN.password },
-  });
-  const { access_token } = (await token.json()) as { access_token: string };
-  const dashboard = await request.get('/api/analytics/dashboard', {
-    headers: { authorization: `Bearer ${access_token}` },
-  });
-  return ((await dashboard.json()) as { kpis: { ordersPlaced: number } }).kpis.ordersPlaced;
 }
 
 /**
