@@ -44,9 +44,10 @@ export const GATEWAY_CONFIG = {
   },
   loadKey: {
     env: 'LOAD_KEY',
-    doc: "key that signs the X-Stackdrill-Load mark of the stack's own synthetic load (empty: no marks accepted)",
-    schema: z.string(),
+    doc: "key that signs the X-Stackdrill-Load mark of the stack's own synthetic load, 32+ characters (empty: no marks accepted)",
+    schema: z.union([z.literal(''), z.string().min(32)]),
     default: '',
+    secret: true,
   },
   bodyLimitBytes: {
     env: 'BODY_LIMIT_BYTES',
