@@ -93,7 +93,7 @@ describe('pnpm load (node engine)', () => {
     // ~30 requests/s of not-signed-in shoppers from this one address, past the 1,200 a minute an
     // address may send (a 5-minute run got ~20 % 429s): the gateway must count the marked load apart.
     const { output } = await run(['average', '--duration', '30s', '--target', gateway]);
-    expect(output.some((l) => l.startsWith('load marked with the test instance'))).toBe(true);
+    expect(output.some((l) => l.startsWith("load marked (key from the test instance's state)"))).toBe(true);
     const summary = await lastSummary(output);
     const statuses = statusesOf(summary);
     expect(statuses['429'], 'rate-limited').toBeUndefined();

@@ -96,7 +96,7 @@ export async function load(argv: string[]): Promise<number> {
   const loadKey = await loadKeyFor(target);
   console.log(
     loadKey
-      ? `load marked with ${loadKey.source}'s key`
+      ? `load marked (key from ${loadKey.source})`
       : pc.yellow(`load unmarked (no load key for ${target}; set ${LOAD_KEY_ENV}): the per-IP limit applies`),
   );
 
