@@ -57,7 +57,7 @@ export async function uiBuildIsCurrent(): Promise<boolean> {
   const built = await stat(join(UI_DIST, 'index.html')).catch(() => undefined);
   if (!built) return false;
   const sources = await Promise.all(
-    ['src', 'index.html', 'vite.config.ts', 'ui-paths.ts', 'package.json'].map((p) =>
+    ['src', 'public', 'index.html', 'vite.config.ts', 'ui-paths.ts', 'package.json'].map((p) =>
       newestMtime(join(UI_ROOT, p)),
     ),
   );

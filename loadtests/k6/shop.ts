@@ -3,10 +3,13 @@
 // (`pnpm load <profile> --engine k6` runs this with `--out csv=…` and makes our summary and report
 // from k6's raw samples). Type-checked by the test suite with @types/k6.
 import { sleep } from 'k6';
+import crypto from 'k6/crypto';
 import exec from 'k6/execution';
 import http from 'k6/http';
 import type { Options } from 'k6/options';
-import { JOURNEYS, type Journey, type JourneyContext } from '../src/model/journeys.ts';
+import { canRun, JOURNEYS, type Journey, type JourneyContext } from '../src/model/journeys.ts';
+import { LOAD_KEY_ENV, LOAD_MARK_HEADER, loadMarker } from '../src/model/load-mark.ts';
+import { journeyOf } from '../src/model/mix.ts';
 import { withDuration } from '../src/engine/schedule.ts';
 import { durationSeconds, isOpenModel, PROFILES, type ProfileName } from '../src/model/profiles.ts';
 import { k6Thresholds, type JourneyName } from '../src/model/slo.ts';
@@ -42,8 +45,17 @@ export const options: Options = {
   summaryTrendStats: ['avg', 'min', 'med', 'max', 'p(95)', 'p(99)', 'count'],
 };
 
-// Every request says it is synthetic, so the system's own figures can leave it out.
-const SYNTHETIC = { 'x-synthetic-load': `k6:${PROFILE}` };
+// Every request says it is synthetic, so the system's own figures can leave it out; with the
+// stack's load key (STACKDRILL_LOAD_KEY) it also carries the signed mark that the gateway counts
+// apart from the per-IP limit.
+const LOAD_KEY = __ENV[LOAD_KEY_ENV] ?? '';
+const mark = LOAD_KEY
+  ? loadMarker(LOAD_KEY, (key, message) => crypto.hmac('sha256', key, message, 'hex'))
+  : undefined;
+const synthetic = (): Record<string, string> => ({
+  'x-synthetic-load': `k6:${PROFILE}`,
+  ...(mark ? { [LOAD_MARK_HEADER]: mark(Date.now()) } : {}),
+});
 
 interface Accounts {
   customers: { email: string; password: string }[];
@@ -57,7 +69,7 @@ export function setup(): Accounts {
   for (let i = 0; i < CUSTOMERS; i++) {
     const account = { email: `load.${run}.${i}@example.com`, password: 'load-test-password' };
     const created = http.post(`${BASE_URL}/api/users`, JSON.stringify({ ...account, name: `Load ${i}` }), {
-      headers: { 'content-type': 'application/json', ...SYNTHETIC },
+      headers: { 'content-type': 'application/json', ...synthetic() },
     });
     if (created.status !== 201)
       throw new Error(`registering a load customer failed: ${created.status} ${created.body}`);
@@ -72,15 +84,7 @@ export function setup(): Accounts {
   };
 }
 
-function chooseJourney(): Journey {
-  const weights = Object.entries(profile.mix) as [JourneyName, number][];
-  let roll = Math.random() * weights.reduce((sum, [, w]) => sum + w, 0);
-  for (const [name, weight] of weights) {
-    roll -= weight;
-    if (roll < 0) return JOURNEYS[name];
-  }
-  return JOURNEYS[weights[0]![0]];
-}
+const chooseJourney = (): Journey => JOURNEYS[journeyOf(profile.mix, Math.random()) as JourneyName];
 
 export function iteration(accounts: Accounts): void {
   const journey = chooseJourney();
@@ -95,7 +99,7 @@ export function iteration(accounts: Accounts): void {
       `${BASE_URL}/api/auth/token`,
       JSON.stringify({ grant_type: 'password', ...account }),
       {
-        headers: { 'content-type': 'application/json', ...SYNTHETIC },
+        headers: { 'content-type': 'application/json', ...synthetic() },
         // It counts for the endpoint, not for the journey, which starts once signed in.
         tags: { name: 'POST /api/auth/token' },
       },
@@ -103,7 +107,9 @@ export function iteration(accounts: Accounts): void {
     ctx.vars.token = (token.json() as { access_token?: string }).access_token ?? '';
   }
   for (const step of journey.steps) {
-    const headers: Record<string, string> = { 'content-type': 'application/json', ...SYNTHETIC };
+    // A step made of an earlier answer does not run when that answer was a refusal (see Step.needs).
+    if (!canRun(step, ctx)) return;
+    const headers: Record<string, string> = { 'content-type': 'application/json', ...synthetic() };
     if (step.auth) headers.authorization = `Bearer ${ctx.vars.token}`;
     if (step.idempotencyKey)
       headers['Idempotency-Key'] = `${exec.vu.idInTest}-${exec.scenario.iterationInTest}-${step.endpoint}`;

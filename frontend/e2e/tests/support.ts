@@ -1,6 +1,6 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { APIRequestContext, Page } from '@playwright/test';
+import type { Page } from '@playwright/test';
 import { REPO_ROOT, SEED_ACCOUNTS } from '@stackdrill/stack';
 
 /** The admin the suite signs in as: the local seed's, unless the target is another deployment. */
@@ -29,16 +29,22 @@ export function largestContentfulPaint(page: Page): Promise<number> {
   );
 }
 
-/** The dashboard's count of placed orders, read through the API as the admin. */
-export async function ordersPlaced(request: APIRequestContext): Promise<number> {
-  const token = await request.post('/api/auth/token', {
-    data: { grant_type: 'password', email: ADMIN.email, password: ADMIN.password },
+/**
+ * Everything the page reports as going wrong from now on: console errors (a resource that failed to
+ * load is one, the favicon too), uncaught exceptions, and answers of 400 or more.
+ */
+export function recordProblems(page: Page): string[] {
+  const problems: string[] = [];
+  page.on('console', (message) => {
+    if (message.type() === 'error')
+      problems.push(`console error: ${message.text()} (${message.location().url})`);
   });
-  const { access_token } = (await token.json()) as { access_token: string };
-  const dashboard = await request.get('/api/analytics/dashboard', {
-    headers: { authorization: `Bearer ${access_token}` },
+  page.on('pageerror', (error) => problems.push(`uncaught: ${error.message}`));
+  page.on('response', (response) => {
+    if (response.status() >= 400) problems.push(`${response.status()} for ${response.url()}`);
   });
-  return ((await dashboard.json()) as { kpis: { ordersPlaced: number } }).kpis.ordersPlaced;
+  page.on('requestfailed', (request) => problems.push(`failed: ${request.url()}`));
+  return problems;
 }
 
 export async function signIn(page: Page, email: string, password: string): Promise<void> {

@@ -129,7 +129,8 @@ describe('ApiClient', () => {
       ),
     });
     await expect(client.request('/api/orders')).rejects.toMatchObject({ status: 503, retryAfterS: 5 });
-    expect(session.value).toBeDefined();
+    // The very pair it had: a refresh that could not be tried must neither drop nor change it.
+    expect(session.value).toEqual({ accessToken: 'old', refreshToken: 'refresh-1-0123456789' });
     expect(onSignedOut).not.toHaveBeenCalled();
   });
 

@@ -94,6 +94,8 @@ export interface Dashboard {
     notificationsSent: number;
     notificationsFailed: number;
   };
+  /** The latest orders placed in the range, newest first. */
+  recentOrders: { orderId: string; totalCents: number; placedAt: string }[];
   live: { ordersLast5Min: number; productViewsLast5Min: number };
   generatedAt: string;
 }

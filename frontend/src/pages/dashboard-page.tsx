@@ -67,6 +67,20 @@ export default function DashboardPage() {
           {new Date(dashboard.data.generatedAt).toLocaleTimeString()}.
         </p>
       )}
+      <h2>Recent orders</h2>
+      {dashboard.data &&
+        (dashboard.data.recentOrders.length ? (
+          <ol aria-label="Recent orders">
+            {dashboard.data.recentOrders.map((o) => (
+              <li key={o.orderId}>
+                Order {o.orderId.slice(0, 8)}: {formatPrice(o.totalCents)}, placed{' '}
+                {new Date(o.placedAt).toLocaleString()}
+              </li>
+            ))}
+          </ol>
+        ) : (
+          <p className="muted">No orders yet.</p>
+        ))}
       <h2>Sales over time</h2>
       <label>
         Interval

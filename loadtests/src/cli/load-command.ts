@@ -5,14 +5,17 @@ import Table from 'cli-table3';
 import pc from 'picocolors';
 import { parseCli, REPO_ROOT, resolveInstance, SEED_ACCOUNTS, UsageError } from '@stackdrill/stack';
 import { summaryFromK6Samples } from '../engine/k6-samples.ts';
+import { nodeLoadMarker } from '../engine/node-load-mark.ts';
 import { runProfile, type Account } from '../engine/runner.ts';
 import { withDuration } from '../engine/schedule.ts';
 import { writeHtmlReport } from '../report/html-report.ts';
 import { durationSeconds, PROFILES, type Profile, type ProfileName } from '../model/profiles.ts';
+import { LOAD_KEY_ENV, LOAD_MARK_HEADER } from '../model/load-mark.ts';
 import { checkSpec, SLO_SPEC } from '../model/slo.ts';
 import type { LoadSummary, SloCapacity } from '../model/summary.ts';
+import { loadKeyFor } from './load-key.ts';
 
-const USAGE = `pnpm load <profile> [--engine k6|node] [--target URL] [--duration 30s] [--customers N] [--workers N]
+const USAGE = `pnpm load <profile> [--engine k6|node] [--target URL] [--duration 30s] [--customers N] [--workers N] [--seed N]
   profiles: ${Object.entries(PROFILES)
     .map(([name, p]) => `\n    ${name.padEnd(11)}${p.description}`)
     .join('')}
@@ -22,6 +25,10 @@ const USAGE = `pnpm load <profile> [--engine k6|node] [--target URL] [--duration
   held, 99 when one broke (as k6 does), 130 when interrupted (the partial report is still written).
   --engine: k6 when it is installed, otherwise node. --duration scales the profile to that length.
   --workers: threads of the node engine (default: one per ~1,500 requests/s at the peak, at most one per core).
+  --seed: the node engine's journey choices (and think times) repeat under the same seed.
+  Every request carries X-Stackdrill-Load, signed with the target stack's load key, which the
+  gateway counts under its own bound instead of the per-IP limit: a local instance's key is read from
+  its state; for another target set ${LOAD_KEY_ENV}. Without a key the load goes unmarked.
   breakpoint: ramps until an SLO breaks over a 15 s window, prints the SLO capacity (the last arrival
   rate that met every SLO) and exits 0 once it has measured it.`;
 
@@ -39,6 +46,7 @@ export async function load(argv: string[]): Promise<number> {
       duration: { type: 'string' },
       customers: { type: 'string', default: '10' },
       workers: { type: 'string' },
+      seed: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
     true,
@@ -79,9 +87,18 @@ export async function load(argv: string[]): Promise<number> {
   const workers = values.workers === undefined ? undefined : Number(values.workers);
   if (workers !== undefined && !(Number.isInteger(workers) && workers >= 1 && workers <= 64))
     throw new UsageError(`--workers takes 1 to 64, got "${values.workers}"`);
+  const seed = values.seed === undefined ? undefined : Number(values.seed);
+  if (seed !== undefined && !Number.isSafeInteger(seed))
+    throw new UsageError(`--seed takes a whole number, got "${values.seed}"`);
   const engine = values.engine ?? (k6Installed() ? 'k6' : 'node');
   if (engine !== 'k6' && engine !== 'node') throw new UsageError(`--engine is k6 or node, got "${engine}"`);
   await probe(target);
+  const loadKey = await loadKeyFor(target);
+  console.log(
+    loadKey
+      ? `load marked (key from ${loadKey.source})`
+      : pc.yellow(`load unmarked (no load key for ${target}; set ${LOAD_KEY_ENV}): the per-IP limit applies`),
+  );
 
   const stamp = new Date().toISOString().replace(/[:.]/g, '-');
   const out = join(REPO_ROOT, 'reports', 'load', `${stamp}-${profileName}.json`);
@@ -104,7 +121,11 @@ export async function load(argv: string[]): Promise<number> {
     const child = spawn('k6', args, {
       stdio: 'inherit',
       cwd: REPO_ROOT,
-      env: { ...process.env, K6_CSV_TIME_FORMAT: 'unix_milli' },
+      env: {
+        ...process.env,
+        K6_CSV_TIME_FORMAT: 'unix_milli',
+        ...(loadKey ? { [LOAD_KEY_ENV]: loadKey.key } : {}),
+      },
     });
     // Ctrl-C reaches k6 too (same process group); k6 stops and still writes its samples.
     const wait = () => {};
@@ -118,7 +139,7 @@ export async function load(argv: string[]): Promise<number> {
   }
 
   console.log(`${pc.bold(profileName)} (${profile.description}) against ${target}, node engine`);
-  const accounts = await provision(target, customers);
+  const accounts = await provision(target, customers, loadKey?.key);
   const abort = new AbortController();
   const onSigint = () => {
     console.log(pc.yellow('\ninterrupted: stopping the load, writing the partial report...'));
@@ -138,6 +159,8 @@ export async function load(argv: string[]): Promise<number> {
       },
       signal: abort.signal,
       ...(workers ? { workers } : {}),
+      ...(seed !== undefined ? { seed } : {}),
+      ...(loadKey ? { loadKey: loadKey.key } : {}),
       onProgress: (p) =>
         console.log(
           `${String(Math.round(p.elapsedS)).padStart(4)} s / ${p.plannedS} s  ${p.arrivalRate.toFixed(1).padStart(6)} it/s  ` +
@@ -186,14 +209,19 @@ async function probe(target: string): Promise<void> {
 }
 
 /** Customer accounts for the journeys that sign in, registered for this run (and said so). */
-async function provision(target: string, count: number): Promise<Account[]> {
+async function provision(target: string, count: number, loadKey?: string): Promise<Account[]> {
   const run = Date.now().toString(36);
   const accounts: Account[] = [];
+  const mark = loadKey ? nodeLoadMarker(loadKey) : undefined;
   for (let i = 0; i < count; i++) {
     const account = { email: `load.${run}.${i}@example.com`, password: 'load-test-password' };
     const response = await fetch(`${target}/api/users`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', 'x-synthetic-load': 'setup' },
+      headers: {
+        'content-type': 'application/json',
+        'x-synthetic-load': 'setup',
+        ...(mark ? { [LOAD_MARK_HEADER]: mark(Date.now()) } : {}),
+      },
       body: JSON.stringify({ ...account, name: `Load ${i}` }),
     });
     if (response.status !== 201) {

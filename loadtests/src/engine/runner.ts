@@ -20,6 +20,8 @@ export interface RunOptions {
   onProgress?: (progress: Progress) => void;
   /** Seeds the journey choice and the think times (the arrival times are fixed by the profile). */
   seed?: number;
+  /** The target stack's load key: every request carries the mark it signs (see load-mark.ts). */
+  loadKey?: string;
   /** Think time is scaled by this (1: as the journeys say). */
   thinkScale?: number;
   requestTimeoutMs?: number;
@@ -122,6 +124,7 @@ export async function runProfile(options: RunOptions): Promise<LoadSummary> {
     customers: options.customers,
     admin: options.admin,
     seed: options.seed ?? Date.now(),
+    ...(options.loadKey ? { loadKey: options.loadKey } : {}),
     thinkScale: options.thinkScale ?? 1,
     requestTimeoutMs: options.requestTimeoutMs ?? 15_000,
     of: workers,

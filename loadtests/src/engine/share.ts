@@ -1,7 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { Pool } from 'undici';
-import { JOURNEYS, type Journey, type JourneyContext } from '../model/journeys.ts';
+import { canRun, JOURNEYS, type Journey, type JourneyContext } from '../model/journeys.ts';
+import { LOAD_MARK_HEADER } from '../model/load-mark.ts';
+import { journeyOf, rollOf, seeded } from '../model/mix.ts';
 import { isOpenModel, levelAt, peakLevel, scenarioBounds, type Profile } from '../model/profiles.ts';
+import { nodeLoadMarker } from './node-load-mark.ts';
 import { arrivals } from './schedule.ts';
 import { Tally, TallyMap, type WireTally } from './tally.ts';
 
@@ -17,7 +20,10 @@ export interface ShareConfig {
   profile: Profile;
   customers: Account[];
   admin: Account;
+  /** Seeds the journey of each iteration (by its number) and the think times and picks. */
   seed: number;
+  /** Signs the mark every request carries (the stack's load key); none: requests go unmarked. */
+  loadKey?: string;
   thinkScale: number;
   requestTimeoutMs: number;
   /** This share starts arrivals `index`, `index + of`, `index + 2·of`, … of the profile's schedule. */
@@ -44,18 +50,6 @@ export interface Tick {
 }
 
 const now = () => performance.timeOrigin + performance.now();
-
-/** A small seeded generator (mulberry32): the same seed makes the same journey choices. */
-export function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const sleep = (ms: number, signal?: AbortSignal) =>
   new Promise<void>((resolve) => {
@@ -102,14 +96,11 @@ export async function runShare(
   const weights = Object.entries(profile.mix) as [string, number][];
   for (const [name] of weights)
     if (!known[name]) throw new Error(`the profile's mix names "${name}", which is not a journey`);
-  const totalWeight = weights.reduce((sum, [, w]) => sum + w, 0);
   const random = seeded(config.seed + config.index);
-  const choose = (): Journey => {
-    let roll = random() * totalWeight;
-    for (const [name, weight] of weights) if ((roll -= weight) < 0) return known[name]!;
-    return known[weights[0]![0]]!;
-  };
+  /** Iteration n's journey: a function of the seed and n alone, so a seeded run repeats its mix. */
+  const journeyFor = (n: number): Journey => known[journeyOf(profile.mix, rollOf(config.seed, n))]!;
   const synthetic = { 'x-synthetic-load': `node:${config.profileName}` };
+  const mark = config.loadKey ? nodeLoadMarker(config.loadKey) : undefined;
 
   // The current second's tallies; handed over and replaced at each second boundary.
   let endpoints = new TallyMap();
@@ -157,6 +148,7 @@ export async function runShare(
     due: number,
   ): Promise<unknown> => {
     const headers: Record<string, string> = { ...synthetic, accept: 'application/json' };
+    if (mark) headers[LOAD_MARK_HEADER] = mark(Date.now());
     const body = step.body ? JSON.stringify(step.body(ctx)) : undefined;
     if (body) headers['content-type'] = 'application/json';
     if (step.auth) headers.authorization = `Bearer ${ctx.vars.token}`;
@@ -192,8 +184,7 @@ export async function runShare(
     return parsed;
   };
 
-  const iteration = async (arrival: number, due: number) => {
-    const journey = choose();
+  const iteration = async (journey: Journey, arrival: number, due: number) => {
     const ctx: JourneyContext = { vars: {}, random };
     if (journey.actsAs === 'admin') Object.assign(ctx.vars, config.admin);
     if (journey.actsAs === 'customer' && config.customers.length)
@@ -207,7 +198,7 @@ export async function runShare(
         due = now();
       }
       for (const step of journey.steps) {
-        if (signal?.aborted) return;
+        if (signal?.aborted || !canRun(step, ctx)) return;
         const answer = await request(journey, step, ctx, due);
         step.extract?.(answer, ctx);
         if (step.thinkMs && config.thinkScale > 0) {
@@ -243,7 +234,7 @@ export async function runShare(
         }
         started++;
         inFlight++;
-        const done: Promise<void> = iteration(arrival - 1, due).finally(() => {
+        const done: Promise<void> = iteration(journeyFor(arrival - 1), arrival - 1, due).finally(() => {
           inFlight--;
           running.delete(done);
         });
@@ -263,10 +254,10 @@ export async function runShare(
             await sleep(250, signal); // not ramped in yet, or ramped out
             continue;
           }
-          iterations++;
+          const journey = journeyFor(config.index + config.of * iterations++);
           started++;
           inFlight++;
-          await iteration(v, now()).finally(() => inFlight--);
+          await iteration(journey, v, now()).finally(() => inFlight--);
         }
       };
       const mine = Array.from({ length: peakLevel(scenario) }, (_, v) => v).filter(

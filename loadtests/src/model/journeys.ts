@@ -22,6 +22,12 @@ export interface Step {
   idempotencyKey?: boolean;
   /** Statuses that count as success; anything else is an error (and ends the iteration). */
   expect: number[];
+  /**
+   * The `vars` this step is made of (an earlier answer's id). When one is missing, because that
+   * answer was an accepted refusal (a 409) or had nothing to take, the iteration ends before this
+   * step: a person does not pay for an order the shop refused.
+   */
+  needs?: string[];
   /** Takes what later steps need from the answer's JSON body. */
   extract?(body: unknown, ctx: JourneyContext): void;
   /** Think time after this step, uniform between the two bounds, in ms. */
@@ -34,6 +40,10 @@ export interface Journey {
   actsAs?: 'customer' | 'admin';
   steps: Step[];
 }
+
+/** Whether every var the step needs was taken from an earlier answer; the engines run it only then. */
+export const canRun = (step: Step, ctx: JourneyContext): boolean =>
+  (step.needs ?? []).every((name) => Boolean(ctx.vars[name]));
 
 const pick = <T>(items: T[], ctx: JourneyContext): T | undefined =>
   items[Math.floor(ctx.random() * items.length)];
@@ -70,6 +80,7 @@ const viewProduct: Step = {
   method: 'GET',
   path: (ctx) => `/api/products/${ctx.vars.productId}`,
   expect: [200],
+  needs: ['productId'],
   thinkMs: [1000, 3000],
 };
 
@@ -124,10 +135,13 @@ export const JOURNEYS: Record<JourneyName, Journey> = {
         body: (ctx) => ({ lines: [{ productId: ctx.vars.productId, quantity: 1 }] }),
         auth: true,
         idempotencyKey: true,
-        // 409: the product sold out under load, which is the shop working, not failing.
+        // 409: the product sold out under load, which is the shop working, not failing; there is
+        // no order then, so the payment does not run.
         expect: [201, 409],
+        needs: ['productId'],
         extract: (body, ctx) => {
-          ctx.vars.orderId = (body as { id?: string }).id ?? '';
+          const id = (body as { id?: string } | undefined)?.id;
+          if (id) ctx.vars.orderId = id;
         },
         thinkMs: [1000, 3000],
       },
@@ -135,6 +149,7 @@ export const JOURNEYS: Record<JourneyName, Journey> = {
         endpoint: 'POST /api/orders/:id/payment',
         method: 'POST',
         path: (ctx) => `/api/orders/${ctx.vars.orderId}/payment`,
+        needs: ['orderId'],
         auth: true,
         idempotencyKey: true,
         expect: [200],

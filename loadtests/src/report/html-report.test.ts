@@ -28,6 +28,9 @@ function parse(html: string): Element {
   return new DOMParser().parseFromString(html, 'text/html');
 }
 
+/** The markup of a parsed document's body (its scripts inert until run). */
+const bodyOf = (doc: Element) => (doc.querySelector('body') as unknown as { innerHTML: string }).innerHTML;
+
 const text = (element: Element | null | undefined) =>
   (element?.textContent ?? '').replace(/\s+/g, ' ').trim();
 
@@ -185,7 +188,9 @@ describe('the HTML report', () => {
     expect(doc.querySelectorAll('#slo-table tbody tr').length).toBeGreaterThan(0);
   });
 
-  it('when there is a timeline, then three labelled charts are drawn by the inlined uPlot, with the data as a table', () => {
+  // The parser runs no script: this holds the report's parts (chart elements, the inlined library, the
+  // data), not that a browser draws the charts from them.
+  it('when there is a timeline, then it has three labelled chart elements, uPlot inlined and allowed to run, and the data as a table', () => {
     const html = renderHtmlReport(summary());
     const doc = parse(html);
     const charts = [...doc.querySelectorAll('.chart')];
@@ -208,6 +213,42 @@ describe('the HTML report', () => {
     );
     expect(hashes).toHaveLength(2);
     expect(csp).toBe(`default-src 'none'; style-src 'unsafe-inline'; script-src ${hashes.join(' ')}`);
+  });
+
+  it('when its scripts run, then uPlot builds each of the three charts in its place, with a canvas and the series named in its legend', () => {
+    // The report's own inlined scripts, run in this simulated DOM. It has no canvas (nor Path2D,
+    // matchMedia), so those are stand-ins that accept every call: this checks what uPlot builds in
+    // the page, not the pixels it paints.
+    const dom = globalThis as unknown as {
+      document: { body: { innerHTML: string }; getElementById(id: string): Element | null };
+      HTMLCanvasElement: { prototype: { getContext: () => unknown } };
+      Path2D?: unknown;
+      matchMedia?: unknown;
+    };
+    const anything: object = new Proxy(function () {}, {
+      get: (_target, key) => (key === 'measureText' ? () => ({ width: 8 }) : anything),
+      apply: () => anything,
+      construct: () => anything,
+      set: () => true,
+    });
+    dom.HTMLCanvasElement.prototype.getContext = () => anything;
+    dom.Path2D ??= anything;
+    dom.matchMedia ??= () => ({ matches: false, addEventListener() {}, removeEventListener() {} });
+    const doc = parse(renderHtmlReport(summary()));
+    dom.document.body.innerHTML = bodyOf(doc);
+    const scripts = [...doc.querySelectorAll('script:not([type])')].map((s) => s.textContent ?? '');
+    expect(scripts).toHaveLength(2);
+    for (const script of scripts) (0, eval)(script); // as the page would: in the global scope, in order
+    const legends = ['chart-latency', 'chart-throughput', 'chart-errors'].map((id) => {
+      const chart = dom.document.getElementById(id);
+      expect(chart?.querySelectorAll('.uplot canvas'), id).toHaveLength(1);
+      return [...chart!.querySelectorAll('.u-legend .u-label')].map((l) => text(l));
+    });
+    expect(legends).toEqual([
+      ['p50', 'p95', 'p99', 'alert level (p95)'],
+      ['requests answered/s', 'iterations started/s'],
+      ['errors/s', 'alert level (5 % of requests)'],
+    ]);
   });
 
   it('when endpoints answered with several statuses, then the status table counts each endpoint × status', () => {

@@ -136,6 +136,11 @@ describe('read models from the four topics', () => {
       notificationsFailed: 0,
     });
 
+    expect(dashboard.body.recentOrders).toEqual([
+      { orderId: o2, totalCents: 1000, placedAt: `${DAY}T14:15:00.000Z` },
+      { orderId: o1, totalCents: 2600, placedAt: `${DAY}T09:15:00.000Z` },
+    ]);
+
     const sales = await get(`/api/analytics/sales?${window}&interval=hour`);
     expect(sales.body.buckets).toEqual([{ start: `${DAY}T09:00:00.000Z`, orders: 1, revenueCents: 2600 }]);
     const top = await get(`/api/analytics/top-products?${window}`);

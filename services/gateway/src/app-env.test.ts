@@ -15,7 +15,7 @@ describe('the environment the stack renders for each app process', () => {
       redis: { masterName: 'stackdrill', sentinels: [{ host: '127.0.0.1', port: 27379 }], dataNodes: [] },
       kafka: { brokers: ['127.0.0.1:10092'], topics: [] },
     },
-    { jwtSecret: 'x'.repeat(43), internalApiKey: 'y'.repeat(43) },
+    { jwtSecret: 'x'.repeat(43), internalApiKey: 'y'.repeat(43), loadKey: 'z'.repeat(43) },
   );
 
   for (const [service, schema] of Object.entries(APP_CONFIGS)) {

@@ -36,6 +36,19 @@ export const GATEWAY_CONFIG = {
     schema: env.int(1),
     default: '600',
   },
+  rateLimitLoadPerMinute: {
+    env: 'RATE_LIMIT_LOAD_PER_MIN',
+    doc: 'requests per minute of all load-marked traffic together (counted instead of its per-IP limit)',
+    schema: env.int(1),
+    default: '60000',
+  },
+  loadKey: {
+    env: 'LOAD_KEY',
+    doc: "key that signs the X-Stackdrill-Load mark of the stack's own synthetic load, 32+ characters (empty: no marks accepted)",
+    schema: z.union([z.literal(''), z.string().min(32)]),
+    default: '',
+    secret: true,
+  },
   bodyLimitBytes: {
     env: 'BODY_LIMIT_BYTES',
     doc: 'largest request body accepted',

@@ -30,6 +30,7 @@ import {
 import type { GATEWAY_CONFIG } from './config.ts';
 import { mergedDocs } from './docs.ts';
 import { bodyCapError, edgePrincipal, RateLimits } from './edge.ts';
+import { LOAD_CLIENT, LOAD_MARK_HEADER, markedLoad, type MarkedLoad } from './load-mark.ts';
 import { ROUTES, serviceFor, type ServiceName } from './routes.ts';
 import { GATEWAY_SECURITY_HEADERS } from './security-headers.ts';
 import { serveUi, wantsAppShell } from './ui.ts';
@@ -66,6 +67,9 @@ export function createGateway(
   );
   const tokens = new AccessTokens(config.jwtSecret, config.accessTokenTtlS);
   const limits = RateLimits.inRedis(redis, config.rateLimitPerIpPerMinute, config.rateLimitPerUserPerMinute);
+  const load = markedLoad(config, (perMinute) =>
+    RateLimits.inRedis(redis, perMinute, config.rateLimitPerUserPerMinute),
+  );
   const upstreams: Record<ServiceName, string> = {
     user: config.userServiceUrl,
     product: config.productServiceUrl,
@@ -81,7 +85,7 @@ export function createGateway(
     logger,
     readiness,
     handler: async ({ metrics }) => {
-      const built = await buildApp({ config, logger, metrics, tokens, limits, upstreams, readiness });
+      const built = await buildApp({ config, logger, metrics, tokens, limits, load, upstreams, readiness });
       app = built.app;
       return built.listener;
     },
@@ -98,6 +102,7 @@ interface AppParts {
   metrics: ServiceMetrics;
   tokens: AccessTokens;
   limits: RateLimits;
+  load: MarkedLoad;
   upstreams: Record<ServiceName, string>;
   readiness: Record<string, () => Promise<unknown>>;
 }
@@ -207,13 +212,17 @@ const PROXIED_METHODS = ['DELETE', 'GET', 'HEAD', 'PATCH', 'POST', 'PUT', 'OPTIO
  * with the edge's headers added. Bodies pass through unparsed; their size was capped at the edge.
  */
 async function proxies(api: FastifyInstance, parts: AppParts): Promise<void> {
-  const { config, tokens, limits, upstreams, logger } = parts;
+  const { config, tokens, limits, load, upstreams, logger } = parts;
   api.addHook('onRequest', async (request, reply) => {
     const tooBig = bodyCapError(request.headers, config.bodyLimitBytes);
     if (tooBig) throw tooBig;
     request.routeLabel = `proxy:${serviceFor(request.url)}`;
     request.principal = await edgePrincipal(tokens, request.headers.authorization);
-    const decision = await limits.consume(request.principal, request.ip);
+    const marked = load.marks.verify(request.headers[LOAD_MARK_HEADER]);
+    const decision = await (marked ? load.limits : limits).consume(
+      request.principal,
+      marked ? LOAD_CLIENT : request.ip,
+    );
     reply.headers(decision.headers);
     if (decision.refusal) throw decision.refusal;
   });

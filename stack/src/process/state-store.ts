@@ -26,8 +26,11 @@ export interface StackFacts {
   mongoInitiated?: boolean;
   /** The Kafka cluster id the storage was formatted with. */
   kafkaClusterId?: string;
-  /** Secrets of this local stack (JWT key, service API key), made on its first start; never committed. */
-  appSecrets?: { jwtSecret: string; internalApiKey: string };
+  /**
+   * Secrets of this local stack (JWT key, service API key, load key), made on its first start; never
+   * committed. A state from before the load key gets one on its next start.
+   */
+  appSecrets?: { jwtSecret: string; internalApiKey: string; loadKey?: string };
 }
 
 export interface StackState {

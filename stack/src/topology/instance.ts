@@ -13,7 +13,7 @@ export interface ResolvedInstance {
     nodes: { name: string; nodeId: number; port: number; controllerPort: number }[];
   };
   app: {
-    rateLimits: { perIpPerMinute: number; perUserPerMinute: number };
+    rateLimits: { perIpPerMinute: number; perUserPerMinute: number; loadPerMinute: number };
     sinks: { name: 'sinks'; port: number; smtpPort: number };
     services: { name: string; port: number }[];
     gateway: { name: 'gateway'; port: number };

@@ -95,6 +95,15 @@ export class FactStore {
       .map(([productId, u]) => ({ productId, units: u, revenueCents: revenue.get(productId) ?? 0 }));
   }
 
+  /** The latest facts of a type in the range, newest first. */
+  latest(type: string, from: Date, to: Date, limit: number): Promise<Fact[]> {
+    return this.facts
+      .find({ type, at: { $gte: from, $lt: to } })
+      .sort({ at: -1 })
+      .limit(limit)
+      .toArray();
+  }
+
   async productNames(ids: string[]): Promise<Map<string, string>> {
     const lines = await this.facts
       .find({ type: 'order.line', productId: { $in: ids } }, { projection: { productId: 1, name: 1 } })

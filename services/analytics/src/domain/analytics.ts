@@ -4,6 +4,8 @@ import type { LiveCounters } from '../data-access/live-counters.ts';
 
 const DAY_MS = 86_400_000;
 const MAX_RANGE_DAYS = 366;
+/** Orders the dashboard lists one by one, newest first: an admin can find a given order there. */
+export const RECENT_ORDERS = 20;
 
 /** The default window: the last 7 days up to now. */
 export function rangeOf(from?: string, to?: string): { from: Date; to: Date } {
@@ -138,6 +140,7 @@ export class AnalyticsDomain {
       count('notification.sent'),
       count('notification.failed'),
     ]);
+    const latest = await this.facts.latest('order.placed', range.from, range.to, RECENT_ORDERS);
     return {
       from: range.from.toISOString(),
       to: range.to.toISOString(),
@@ -150,6 +153,11 @@ export class AnalyticsDomain {
         notificationsSent,
         notificationsFailed,
       },
+      recentOrders: latest.map((f) => ({
+        orderId: f.orderId ?? '',
+        totalCents: f.revenueCents ?? 0,
+        placedAt: f.at.toISOString(),
+      })),
       live: {
         ordersLast5Min: await this.live.lastMinutes('orders', 5),
         productViewsLast5Min: await this.live.lastMinutes('views', 5),

@@ -95,6 +95,13 @@ export function analyticsApi(domain: AnalyticsDomain, tokens: AccessTokens): Api
               notificationsSent: z.number().int(),
               notificationsFailed: z.number().int(),
             }),
+            recentOrders: z.array(
+              z.strictObject({
+                orderId: z.string(),
+                totalCents: z.number().int(),
+                placedAt: z.iso.datetime(),
+              }),
+            ),
             live: z.strictObject({
               ordersLast5Min: z.number().int(),
               productViewsLast5Min: z.number().int(),

@@ -4,13 +4,18 @@ import type { ResolvedInstance } from '../../topology/instance.ts';
 export interface AppSecrets {
   jwtSecret: string;
   internalApiKey: string;
+  /** Signs the mark of the stack's own synthetic load (the gateway's LOAD_KEY). */
+  loadKey: string;
 }
 
 /**
  * The variables every service reads to reach the data tier and trust its peers (the services' shared
  * config schema), from a stack's endpoints. Tests that run a service in-process use this too.
  */
-export function dataTierEnvironment(endpoints: Omit<Endpoints, 'app'>, secrets: AppSecrets) {
+export function dataTierEnvironment(
+  endpoints: Omit<Endpoints, 'app'>,
+  secrets: Pick<AppSecrets, 'jwtSecret' | 'internalApiKey'>,
+) {
   return {
     MONGO_URI: endpoints.mongo.uri,
     REDIS_SENTINELS: endpoints.redis.sentinels.map((s) => `${s.host}:${s.port}`).join(','),
@@ -50,6 +55,8 @@ export function appEnvironment(
     PORT: String(app.gateway.port),
     RATE_LIMIT_IP_PER_MIN: String(app.rateLimits.perIpPerMinute),
     RATE_LIMIT_USER_PER_MIN: String(app.rateLimits.perUserPerMinute),
+    RATE_LIMIT_LOAD_PER_MIN: String(app.rateLimits.loadPerMinute),
+    LOAD_KEY: secrets.loadKey,
     ...Object.fromEntries(app.services.map((s) => [`${s.name.toUpperCase()}_SERVICE_URL`, url(s.port)])),
     ...(options.uiDir ? { UI_DIR: options.uiDir } : {}),
   };

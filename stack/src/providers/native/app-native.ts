@@ -63,10 +63,13 @@ export class NativeApp extends NativeComponent {
 
   private async secrets(): Promise<AppSecrets> {
     const known = this.ctx.store.state.facts.appSecrets;
-    if (known) return known;
+    if (known?.loadKey) return { ...known, loadKey: known.loadKey };
+    const secret = () => randomBytes(32).toString('base64url');
+    // Each key is kept once made: a stack from before the load key keeps its JWT and API keys.
     const secrets = {
-      jwtSecret: randomBytes(32).toString('base64url'),
-      internalApiKey: randomBytes(32).toString('base64url'),
+      jwtSecret: known?.jwtSecret ?? secret(),
+      internalApiKey: known?.internalApiKey ?? secret(),
+      loadKey: secret(),
     };
     await this.ctx.store.setFacts({ appSecrets: secrets });
     return secrets;
