@@ -1,9 +1,15 @@
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
+import { connect, createServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
-import { AccessTokens, loadConfig, type BoundAddress, type Service } from '@stackdrill/kit';
+import {
+  AccessTokens,
+  loadConfig,
+  REQUEST_TIMEOUT_MS,
+  type BoundAddress,
+  type Service,
+} from '@stackdrill/kit';
 import { callJson, type CallJsonOptions } from '@stackdrill/kit/testing';
 import { createOrderService } from '@stackdrill/order-service';
 import { ORDER_CONFIG } from '@stackdrill/order-service/config';
@@ -11,16 +17,22 @@ import { createProductService } from '@stackdrill/product-service';
 import { PRODUCT_CONFIG } from '@stackdrill/product-service/config';
 import { dataTierEnvironment, NativeProvider } from '@stackdrill/stack';
 import { createUserService } from '@stackdrill/user-service';
+// The SLO spec is plain data (k6 imports it too): read from its one home.
+import { SLO_SPEC } from '../../../loadtests/src/model/slo.ts';
 import { USER_CONFIG } from '@stackdrill/user-service/config';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GATEWAY_CONFIG } from './config.ts';
 import { createGateway } from './gateway.ts';
+import { MAX_ARRIVING_BODIES } from './upstream.ts';
 
 // The gateway in front of real user, product and order services, on the `test` instance of the stack.
 const JWT_SECRET = 'integration-test-secret-0123456789abcdef';
 const INTERNAL_API_KEY = 'integration-test-api-key-0123456789abcdef';
 const services: Service[] = [];
 let gateway: BoundAddress;
+/** A gateway whose rate limits are out of the way: the slow-body attack is about connections. */
+let unlimited: BoundAddress;
+let orderService: BoundAddress;
 let limited: BoundAddress;
 let withUi: BoundAddress;
 let uiDir: string;
@@ -69,6 +81,7 @@ beforeAll(async () => {
       )
     ).service,
   );
+  orderService = order;
   const down = `http://127.0.0.1:${await closedPort()}`;
   const gatewayEnv = {
     ...env,
@@ -80,6 +93,15 @@ beforeAll(async () => {
     BODY_LIMIT_BYTES: '2048',
   };
   gateway = await start(createGateway(loadConfig('gateway', GATEWAY_CONFIG, gatewayEnv)));
+  unlimited = await start(
+    createGateway(
+      loadConfig('gateway', GATEWAY_CONFIG, {
+        ...gatewayEnv,
+        RATE_LIMIT_IP_PER_MIN: '1000000',
+        RATE_LIMIT_USER_PER_MIN: '1000000',
+      }),
+    ),
+  );
   limited = await start(
     createGateway(loadConfig('gateway', GATEWAY_CONFIG, { ...gatewayEnv, RATE_LIMIT_IP_PER_MIN: '5' })),
   );
@@ -239,4 +261,120 @@ describe('the gateway routes the API to its services', () => {
     expect(operations).toHaveLength(11); // user 3 + product 4 + order 4; notification and analytics are down here
     expect(body['x-unavailable']).toEqual(['analytics', 'notification']);
   });
+});
+
+/** A request whose body never finishes arriving: its headers, then 1 byte of the 100 it declares. */
+interface SlowBody {
+  socket: Socket;
+  /** The status the server answered with and when (ms after the start), or how the connection ended. */
+  outcome: Promise<{ status: number | 'closed'; afterMs: number }>;
+}
+
+function slowBody(base: BoundAddress, method: string, path: string, token?: string): SlowBody {
+  const started = performance.now();
+  const socket = connect(base.port, '127.0.0.1');
+  socket.write(
+    `${method} ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 100\r\n` +
+      (token ? `Authorization: Bearer ${token}\r\n` : '') +
+      '\r\n{',
+  );
+  const outcome = new Promise<{ status: number | 'closed'; afterMs: number }>((resolve) => {
+    const afterMs = () => Math.round(performance.now() - started);
+    socket.once('data', (chunk: Buffer) =>
+      resolve({ status: Number(/^HTTP\/1\.1 (\d{3})/.exec(chunk.toString())?.[1] ?? 0), afterMs: afterMs() }),
+    );
+    socket.once('close', () => resolve({ status: 'closed', afterMs: afterMs() }));
+    socket.on('error', () => {});
+  });
+  return { socket, outcome };
+}
+
+/** Calls `path` from `workers` loops for `durationMs`; a call that takes over `timeoutMs` counts as that long. */
+async function latencies(
+  base: BoundAddress,
+  path: string,
+  token: string,
+  { workers, durationMs, timeoutMs }: { workers: number; durationMs: number; timeoutMs: number },
+): Promise<{ statuses: number[]; ms: number[] }> {
+  const statuses: number[] = [];
+  const ms: number[] = [];
+  const until = performance.now() + durationMs;
+  await Promise.all(
+    Array.from({ length: workers }, async () => {
+      while (performance.now() < until) {
+        const started = performance.now();
+        try {
+          const response = await fetch(`${base.url}${path}`, {
+            headers: { authorization: `Bearer ${token}` },
+            signal: AbortSignal.timeout(timeoutMs),
+          });
+          await response.arrayBuffer();
+          statuses.push(response.status);
+        } catch {
+          statuses.push(0);
+        }
+        ms.push(performance.now() - started);
+      }
+    }),
+  );
+  return { statuses, ms };
+}
+
+const percentile = (values: number[], p: number) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? NaN;
+};
+
+describe('a slow-body attack on one route leaves the rest of its service answering', () => {
+  const ATTACK = 130; // more than the gateway's 128 connections to a service
+  const objective = SLO_SPEC.endpoints['GET /api/orders'];
+  const customer = () =>
+    new AccessTokens(JWT_SECRET).sign({ userId: randomUUID(), email: 'c@x.io', role: 'customer' });
+
+  for (const signedIn of [false, true]) {
+    it(`when ${ATTACK} clients ${signedIn ? 'with' : 'without'} a token send POST /api/orders bodies that never finish, then GET /api/orders keeps its SLO and the attackers are answered quickly`, async () => {
+      const attackerToken = signedIn ? await customer() : undefined;
+      const victimToken = await customer();
+      const attack = Array.from({ length: ATTACK }, () =>
+        slowBody(unlimited, 'POST', '/api/orders', attackerToken),
+      );
+      // The service bounds it too, for whoever reaches it without the gateway.
+      const direct = slowBody(orderService, 'POST', '/api/orders', attackerToken);
+      try {
+        await new Promise((resolve) => setTimeout(resolve, 500));
+        const victim = await latencies(unlimited, '/api/orders?limit=5', victimToken, {
+          workers: 4,
+          durationMs: 3000,
+          timeoutMs: 2000,
+        });
+        const outcomes = await Promise.all(
+          attack.map((a) => Promise.race([a.outcome, new Promise((r) => setTimeout(r, 15_000, undefined))])),
+        );
+        const answered = outcomes.filter((o): o is { status: number | 'closed'; afterMs: number } => !!o);
+        const byStatus: Record<string, number> = {};
+        for (const o of answered) byStatus[o.status] = (byStatus[o.status] ?? 0) + 1;
+        const p95 = percentile(victim.ms, 95);
+        const max = Math.max(...victim.ms);
+        console.log(
+          `slow-body attack, ${signedIn ? 'signed in' : 'no token'}: ${ATTACK} × POST /api/orders (Content-Length 100, 1 byte sent); ` +
+            `attackers answered ${JSON.stringify(byStatus)}, last after ${Math.max(...answered.map((o) => o.afterMs))} ms; ` +
+            `victim GET /api/orders: ${victim.ms.length} requests, p95 ${p95.toFixed(0)} ms, max ${max.toFixed(0)} ms (SLO p95 ${objective.p95Ms} ms)`,
+        );
+        expect(victim.statuses.filter((s) => s !== 200)).toEqual([]);
+        expect(p95).toBeLessThan(objective.p95Ms);
+        // Every attacker is answered or cut off within the request-time bound, none held for minutes:
+        // without a token at once (the route needs a user); with one, all but the bodies a pool may
+        // wait for at once are turned away, and those wait no longer than the bound.
+        expect(answered).toHaveLength(ATTACK);
+        expect(Math.max(...answered.map((o) => o.afterMs))).toBeLessThan(REQUEST_TIMEOUT_MS + 2000);
+        if (signedIn) expect(byStatus[503]).toBe(ATTACK - MAX_ARRIVING_BODIES);
+        else expect(byStatus[401]).toBe(ATTACK);
+        const directly = await direct.outcome;
+        expect(directly.status).toBe(408);
+        expect(directly.afterMs).toBeLessThan(REQUEST_TIMEOUT_MS + 2000);
+      } finally {
+        for (const a of [...attack, direct]) a.socket.destroy();
+      }
+    });
+  }
 });

@@ -32,6 +32,7 @@ import { mergedDocs } from './docs.ts';
 import { bodyCapError, edgePrincipal, RateLimits } from './edge.ts';
 import { ROUTES, serviceFor, type ServiceName } from './routes.ts';
 import { GATEWAY_SECURITY_HEADERS } from './security-headers.ts';
+import { SignInRules } from './sign-in-rules.ts';
 import { serveUi, wantsAppShell } from './ui.ts';
 import { endToEnd, Upstream } from './upstream.ts';
 
@@ -74,6 +75,7 @@ export function createGateway(
     analytics: config.analyticsServiceUrl,
   };
   const readiness = { redis: () => redis.ping() };
+  const signIn = new SignInRules(upstreams, logger);
   let app: FastifyInstance | undefined;
 
   return new Service({
@@ -81,11 +83,13 @@ export function createGateway(
     logger,
     readiness,
     handler: async ({ metrics }) => {
-      const built = await buildApp({ config, logger, metrics, tokens, limits, upstreams, readiness });
+      await signIn.start();
+      const built = await buildApp({ config, logger, metrics, tokens, limits, upstreams, readiness, signIn });
       app = built.app;
       return built.listener;
     },
     closers: [
+      { name: 'sign-in rules', close: async () => signIn.stop() },
       { name: 'proxy connections', close: async () => app?.close() },
       { name: 'redis', close: () => redis.quit() },
     ],
@@ -100,6 +104,7 @@ interface AppParts {
   limits: RateLimits;
   upstreams: Record<ServiceName, string>;
   readiness: Record<string, () => Promise<unknown>>;
+  signIn: SignInRules;
 }
 
 async function buildApp(parts: AppParts): Promise<{ app: FastifyInstance; listener: RequestListener }> {
@@ -207,13 +212,20 @@ const PROXIED_METHODS = ['DELETE', 'GET', 'HEAD', 'PATCH', 'POST', 'PUT', 'OPTIO
  * with the edge's headers added. Bodies pass through unparsed; their size was capped at the edge.
  */
 async function proxies(api: FastifyInstance, parts: AppParts): Promise<void> {
-  const { config, tokens, limits, upstreams, logger } = parts;
+  const { config, tokens, limits, upstreams, logger, signIn } = parts;
   api.addHook('onRequest', async (request, reply) => {
     const tooBig = bodyCapError(request.headers, config.bodyLimitBytes);
     if (tooBig) throw tooBig;
-    request.routeLabel = `proxy:${serviceFor(request.url)}`;
+    const service = serviceFor(request.url)!;
+    request.routeLabel = `proxy:${service}`;
+    if (!request.headers.authorization && request.headers['content-length'] !== undefined) {
+      const anonymous = anonymousBodyError(signIn, service, request.method, request.url);
+      if (anonymous) throw anonymous;
+    }
     request.principal = await edgePrincipal(tokens, request.headers.authorization);
-    const decision = await limits.consume(request.principal, request.ip);
+    const decision = await (request.principal
+      ? limits.consumeUser(request.principal)
+      : limits.consumeIp(request.ip));
     reply.headers(decision.headers);
     if (decision.refusal) throw decision.refusal;
   });
@@ -230,6 +242,11 @@ async function proxies(api: FastifyInstance, parts: AppParts): Promise<void> {
     if (!upstream) pools.set(service, (upstream = new Upstream(upstreams[service], 15_000)));
     const target = upstream;
     const handler = (request: FastifyRequest, reply: FastifyReply) => {
+      if (request.body && !target.admits(request.raw)) {
+        const busy = `too many request bodies are still arriving at the ${service} service; retry shortly`;
+        void replyWithError(reply, request, new AppError(503, 'SERVICE_BUSY', busy, undefined, 1), logger);
+        return;
+      }
       const forwardedFor = request.headers['x-forwarded-for'];
       const remote = request.socket.remoteAddress ?? '';
       target.forward(
@@ -277,6 +294,30 @@ async function proxies(api: FastifyInstance, parts: AppParts): Promise<void> {
     api.route({ method: PROXIED_METHODS, url: prefix, handler });
     api.route({ method: PROXIED_METHODS, url: `${prefix}/*`, handler });
   }
+}
+
+/**
+ * A body without a token, on a route that needs a user, is refused before a byte of it is read or
+ * forwarded (the service would refuse it anyway, after the client had held a connection to it for
+ * as long as it liked). Until a service's routes are known the gateway cannot tell, so it fails safe:
+ * such a body waits for the service's document (a 503 to retry) rather than being let through.
+ */
+function anonymousBodyError(
+  signIn: SignInRules,
+  service: ServiceName,
+  method: string,
+  url: string,
+): AppError | undefined {
+  const needsUser = signIn.needsUser(service, method, url);
+  if (needsUser === false) return undefined;
+  if (needsUser) return AppError.unauthorized();
+  return new AppError(
+    503,
+    'SERVICE_UNAVAILABLE',
+    `the ${service} service's routes are not known yet; retry shortly`,
+    undefined,
+    2,
+  );
 }
 
 /** Errors Fastify itself raises (a bad header, an unsupported method) carry their 4xx status. */

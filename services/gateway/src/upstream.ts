@@ -1,5 +1,5 @@
-import type { IncomingHttpHeaders, OutgoingHttpHeaders, ServerResponse } from 'node:http';
-import type { Readable } from 'node:stream';
+import type { IncomingHttpHeaders, IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
+import { finished, type Readable } from 'node:stream';
 import { Pool } from 'undici';
 
 /**
@@ -60,6 +60,16 @@ export interface ForwardCallbacks {
   onUnavailable(error: Error): void;
 }
 
+/** Connections the gateway keeps to each service. */
+export const POOL_CONNECTIONS = 128;
+
+/**
+ * Requests whose body is still arriving when they are forwarded hold a connection for as long as
+ * their client takes: at most a quarter of the pool may do so, so stalled uploads cannot take the
+ * connections every other request needs (130 of them once made a whole service unreachable).
+ */
+export const MAX_ARRIVING_BODIES = POOL_CONNECTIONS / 4;
+
 /**
  * One service behind the gateway: a keep-alive pool, and requests streamed through it with the
  * answer written straight into the client's response (undici's `stream`: no intermediate body
@@ -68,14 +78,27 @@ export interface ForwardCallbacks {
  */
 export class Upstream {
   private readonly pool: Pool;
+  private arriving = 0;
 
   constructor(origin: string, timeoutMs: number) {
     this.pool = new Pool(origin, {
-      connections: 128,
+      connections: POOL_CONNECTIONS,
       pipelining: 1,
       headersTimeout: timeoutMs,
       bodyTimeout: timeoutMs,
     });
+  }
+
+  /**
+   * Whether a request body may be forwarded now: one that has fully arrived always may; one still
+   * arriving takes one of MAX_ARRIVING_BODIES places until it has (or its request ended).
+   */
+  admits(body: IncomingMessage): boolean {
+    if (body.complete) return true;
+    if (this.arriving >= MAX_ARRIVING_BODIES) return false;
+    this.arriving++;
+    finished(body, () => this.arriving--);
+    return true;
   }
 
   forward(request: Forwarded, res: ServerResponse, callbacks: ForwardCallbacks): void {
