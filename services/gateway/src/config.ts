@@ -36,6 +36,12 @@ export const GATEWAY_CONFIG = {
     schema: env.int(1),
     default: '600',
   },
+  trustedProxies: {
+    env: 'TRUSTED_PROXIES',
+    doc: "proxies in front of the gateway whose X-Forwarded-For is believed: addresses or CIDR ranges, comma-separated (empty: none, the client is the connection's peer)",
+    schema: z.string(),
+    default: '',
+  },
   bodyLimitBytes: {
     env: 'BODY_LIMIT_BYTES',
     doc: 'largest request body accepted',

@@ -1,4 +1,5 @@
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { request as httpRequest } from 'node:http';
 import { connect, createServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -34,6 +35,8 @@ let gateway: BoundAddress;
 let unlimited: BoundAddress;
 let orderService: BoundAddress;
 let limited: BoundAddress;
+/** Limited too, behind a proxy on loopback that it trusts. */
+let behindProxy: BoundAddress;
 let withUi: BoundAddress;
 let uiDir: string;
 let env: Record<string, string>;
@@ -54,6 +57,35 @@ async function start(service: Service): Promise<BoundAddress> {
 
 const call = (base: BoundAddress, method: string, path: string, options?: CallJsonOptions) =>
   callJson(base.url, method, path, options);
+
+const octet = () => Math.floor(Math.random() * 250);
+
+/** A GET from a given local address (any of 127.0.0.0/8 on loopback): a client IP of the test's own. */
+function getFrom(
+  localAddress: string,
+  base: BoundAddress,
+  path: string,
+  headers: Record<string, string>,
+): Promise<{ status: number; headers: Headers; body: Record<string, unknown> }> {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(`${base.url}${path}`, { localAddress, headers, agent: false }, (res) => {
+      let text = '';
+      res.on('data', (chunk: Buffer) => (text += chunk.toString()));
+      res.on('end', () => {
+        const answerHeaders = new Headers();
+        for (const [name, value] of Object.entries(res.headers))
+          if (value) answerHeaders.set(name, String(value));
+        resolve({
+          status: res.statusCode!,
+          headers: answerHeaders,
+          body: JSON.parse(text) as Record<string, unknown>,
+        });
+      });
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
 
 beforeAll(async () => {
   const endpoints = (await NativeProvider.open('test')).endpoints();
@@ -104,6 +136,15 @@ beforeAll(async () => {
   );
   limited = await start(
     createGateway(loadConfig('gateway', GATEWAY_CONFIG, { ...gatewayEnv, RATE_LIMIT_IP_PER_MIN: '5' })),
+  );
+  behindProxy = await start(
+    createGateway(
+      loadConfig('gateway', GATEWAY_CONFIG, {
+        ...gatewayEnv,
+        RATE_LIMIT_IP_PER_MIN: '5',
+        TRUSTED_PROXIES: '127.0.0.1',
+      }),
+    ),
   );
   // A built UI as Vite lays it out: index.html and hashed assets.
   uiDir = await mkdtemp(join(tmpdir(), 'stackdrill-ui-'));
@@ -221,18 +262,46 @@ describe('the gateway routes the API to its services', () => {
     expect(response.body.code).toBe('NOT_FOUND');
   });
 
-  it('when a client goes over its rate, then 429 with Retry-After and RateLimit headers', async () => {
-    const statuses = [];
-    let last;
+  it('when a client goes over its rate, then 429 with Retry-After and RateLimit headers, whatever token or X-Forwarded-For it sends', async () => {
+    const forged = await new AccessTokens('another-secret-0123456789-0123456789').sign({
+      userId: randomUUID(),
+      email: 'x@y.z',
+      role: 'customer',
+    });
+    // From an address of its own (the bucket is shared with every run against this Redis).
+    const client = `127.${octet()}.${octet()}.${1 + octet()}`;
+    const answers = [];
     for (let i = 0; i < 7; i++) {
-      last = await call(limited, 'GET', '/api/products?limit=1');
-      statuses.push(last.status);
+      // Each a new address in X-Forwarded-For (no proxy is trusted here), every other one a forged token.
+      const headers = {
+        'x-forwarded-for': `203.0.113.${i + 1}`,
+        ...(i % 2 ? { authorization: `Bearer ${forged}` } : {}),
+      };
+      answers.push(await getFrom(client, limited, '/api/products?limit=1', headers));
     }
-    expect(statuses.slice(0, 5)).toEqual([200, 200, 200, 200, 200]);
-    expect(statuses.slice(5)).toEqual([429, 429]);
-    expect(Number(last!.headers.get('retry-after'))).toBeGreaterThan(0);
-    expect(last!.headers.get('ratelimit-remaining')).toBe('0');
-    expect(last!.body.code).toBe('RATE_LIMITED');
+    expect(answers.map((a) => a.status)).toEqual([200, 401, 200, 401, 200, 429, 429]);
+    expect(answers.map((a) => a.headers.get('ratelimit-remaining'))).toEqual([
+      '4',
+      '3',
+      '2',
+      '1',
+      '0',
+      '0',
+      '0',
+    ]);
+    const last = answers.at(-1)!;
+    expect(Number(last.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect(last.body.code).toBe('RATE_LIMITED');
+  });
+
+  it('when a configured proxy forwards for a client, then that client is counted, apart from the others behind it', async () => {
+    const client = `198.51.${octet()}.${octet()}`;
+    const from = (address: string) =>
+      call(behindProxy, 'GET', '/api/products?limit=1', { headers: { 'x-forwarded-for': address } });
+    const statuses = [];
+    for (let i = 0; i < 6; i++) statuses.push((await from(client)).status);
+    expect(statuses).toEqual([200, 200, 200, 200, 200, 429]);
+    expect((await from(`203.0.${octet()}.${octet()}`)).status).toBe(200);
   });
 
   it('when a browser asks for the UI, then the shell, its assets and any client-side route load; the API keeps JSON 404s', async () => {

@@ -118,7 +118,9 @@ async function buildApp(parts: AppParts): Promise<{ app: FastifyInstance; listen
     // No child logger per request (a pino child each time was a measurable share of the gateway's
     // CPU): the gateway's lines name their request id themselves.
     childLoggerFactory: (parent) => parent,
-    trustProxy: 'loopback',
+    // X-Forwarded-For is believed only from the proxies configured: from anyone else, each forged
+    // value would be a fresh rate-limit bucket.
+    trustProxy: config.trustedProxies.trim() || false,
     genReqId: (req: IncomingMessage) => {
       const incoming = req.headers['x-request-id'];
       return typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
@@ -222,12 +224,17 @@ async function proxies(api: FastifyInstance, parts: AppParts): Promise<void> {
       const anonymous = anonymousBodyError(signIn, service, request.method, request.url);
       if (anonymous) throw anonymous;
     }
+    // Counted by IP before the token is looked at, so refused tokens are throttled too.
+    const byIp = await limits.consumeIp(request.ip);
+    reply.headers(byIp.headers);
+    if (byIp.refusal) throw byIp.refusal;
     request.principal = await edgePrincipal(tokens, request.headers.authorization);
-    const decision = await (request.principal
-      ? limits.consumeUser(request.principal)
-      : limits.consumeIp(request.ip));
-    reply.headers(decision.headers);
-    if (decision.refusal) throw decision.refusal;
+    if (request.principal) {
+      const byUser = await limits.consumeUser(request.principal);
+      // The headers tell the tighter of the two limits.
+      if (byUser.refusal || byUser.remaining < byIp.remaining) reply.headers(byUser.headers);
+      if (byUser.refusal) throw byUser.refusal;
+    }
   });
   // The body stays a stream: Fastify hands it to the handler unread and the pool sends it on.
   api.removeAllContentTypeParsers();
@@ -247,8 +254,6 @@ async function proxies(api: FastifyInstance, parts: AppParts): Promise<void> {
         void replyWithError(reply, request, new AppError(503, 'SERVICE_BUSY', busy, undefined, 1), logger);
         return;
       }
-      const forwardedFor = request.headers['x-forwarded-for'];
-      const remote = request.socket.remoteAddress ?? '';
       target.forward(
         {
           method: request.method,
@@ -256,7 +261,9 @@ async function proxies(api: FastifyInstance, parts: AppParts): Promise<void> {
           headers: {
             ...endToEnd(request.headers),
             'x-request-id': request.id,
-            'x-forwarded-for': forwardedFor ? `${String(forwardedFor)}, ${remote}` : remote,
+            // The client as the gateway determined it (a client's own X-Forwarded-For is not passed
+            // on): the services believe the gateway, so they see the same address.
+            'x-forwarded-for': request.ip,
             'x-forwarded-proto': request.protocol,
             'x-forwarded-host': request.host,
             [API_KEY_HEADER]: config.internalApiKey,
