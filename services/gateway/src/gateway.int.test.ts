@@ -34,6 +34,7 @@ let gateway: BoundAddress;
 /** A gateway whose rate limits are out of the way: the slow-body attack is about connections. */
 let unlimited: BoundAddress;
 let orderService: BoundAddress;
+let userService: BoundAddress;
 let limited: BoundAddress;
 /** Limited too, behind a proxy on loopback that it trusts. */
 let behindProxy: BoundAddress;
@@ -114,6 +115,7 @@ beforeAll(async () => {
     ).service,
   );
   orderService = order;
+  userService = user;
   const down = `http://127.0.0.1:${await closedPort()}`;
   const gatewayEnv = {
     ...env,
@@ -254,6 +256,24 @@ describe('the gateway routes the API to its services', () => {
     expect(response.status).toBe(503);
     expect(response.headers.get('retry-after')).toBe('5');
     expect(response.body.message).toBe('the analytics service is unavailable; retry shortly');
+  });
+
+  it('when a compressed body does not decompress, then 400 from the gateway and the service alike; an unknown encoding is 415', async () => {
+    const post = (base: BoundAddress, encoding: string) =>
+      call(base, 'POST', '/api/users', {
+        headers: { 'content-encoding': encoding },
+        body: 'this is not compressed',
+      });
+    for (const base of [gateway, userService]) {
+      for (const encoding of ['gzip', 'deflate', 'br']) {
+        const answer = await post(base, encoding);
+        expect({ encoding, status: answer.status }).toEqual({ encoding, status: 400 });
+        expect(answer.body.message).toContain(`could not be read`);
+      }
+      const unknown = await post(base, 'compress');
+      expect(unknown.status).toBe(415);
+      expect(unknown.body.code).toBe('UNSUPPORTED_ENCODING');
+    }
   });
 
   it('when a path belongs to no service, then a JSON 404', async () => {
