@@ -11,7 +11,7 @@ import {
   type BoundAddress,
   type Service,
 } from '@stackdrill/kit';
-import { callJson, type CallJsonOptions } from '@stackdrill/kit/testing';
+import { callJson, capturedLogger, type CallJsonOptions } from '@stackdrill/kit/testing';
 import { createOrderService } from '@stackdrill/order-service';
 import { ORDER_CONFIG } from '@stackdrill/order-service/config';
 import { createProductService } from '@stackdrill/product-service';
@@ -35,6 +35,9 @@ let gateway: BoundAddress;
 let unlimited: BoundAddress;
 let orderService: BoundAddress;
 let userService: BoundAddress;
+/** A gateway behind a proxy on loopback, whose log the tests read. */
+let logged: BoundAddress;
+const gatewayLog = capturedLogger('gateway', 'info');
 let limited: BoundAddress;
 /** Limited too, behind a proxy on loopback that it trusts. */
 let behindProxy: BoundAddress;
@@ -138,6 +141,12 @@ beforeAll(async () => {
   );
   limited = await start(
     createGateway(loadConfig('gateway', GATEWAY_CONFIG, { ...gatewayEnv, RATE_LIMIT_IP_PER_MIN: '5' })),
+  );
+  logged = await start(
+    createGateway(
+      loadConfig('gateway', GATEWAY_CONFIG, { ...gatewayEnv, TRUSTED_PROXIES: '127.0.0.1' }),
+      gatewayLog.logger,
+    ),
   );
   behindProxy = await start(
     createGateway(
@@ -273,6 +282,42 @@ describe('the gateway routes the API to its services', () => {
       const unknown = await post(base, 'compress');
       expect(unknown.status).toBe(415);
       expect(unknown.body.code).toBe('UNSUPPORTED_ENCODING');
+    }
+  });
+
+  it('when requests with and without a body pass, then each gets exactly one access line with its status', async () => {
+    const token = await new AccessTokens(JWT_SECRET).sign({
+      userId: randomUUID(),
+      email: 'l@x.io',
+      role: 'customer',
+    });
+    const email = `log.${randomUUID().slice(0, 8)}@example.com`;
+    const requests: [string, string, CallJsonOptions][] = [
+      ['GET', '/api/products?limit=1', {}],
+      ['POST', '/api/users', { body: { email, password: 'long enough pw', name: 'Log' } }],
+      ['POST', '/api/auth/token', { body: { grant_type: 'password', email, password: 'long enough pw' } }],
+      ['POST', '/api/orders', { token, headers: { 'idempotency-key': randomUUID() }, body: { lines: [] } }],
+      ['PUT', '/api/notifications/preferences', { token, body: { channels: ['email'] } }],
+    ];
+    const statuses = new Map<string, number>();
+    for (const [method, path, options] of requests) {
+      const id = `log-${randomUUID()}`;
+      const answer = await call(logged, method, path, {
+        ...options,
+        headers: { ...options.headers, 'x-request-id': id },
+      });
+      statuses.set(id, answer.status);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const lines = gatewayLog.lines.map(
+      (l) => JSON.parse(l) as { msg: string; req?: { id: string }; res?: { statusCode: number } },
+    );
+    for (const [id, status] of statuses) {
+      const access = lines.filter((l) => l.req?.id === id);
+      expect({ id, lines: access.map((l) => [l.msg, l.res?.statusCode]) }).toEqual({
+        id,
+        lines: [['request completed', status]],
+      });
     }
   });
 

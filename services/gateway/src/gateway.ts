@@ -44,6 +44,12 @@ declare module 'fastify' {
     principal: Principal | undefined;
     /** The route label for metrics and spans: `proxy:<service>` or the route's pattern. */
     routeLabel: string;
+    /**
+     * The client's address, read once as the request starts: with trusted proxies Fastify's
+     * `request.ip` reads the socket, and once a proxied request is done that read threw (the access
+     * line of every forwarded body was lost).
+     */
+    clientIp: string;
   }
 }
 
@@ -134,6 +140,7 @@ async function buildApp(parts: AppParts): Promise<{ app: FastifyInstance; listen
   app.decorateRequest('span', undefined as unknown as ServerSpan);
   app.decorateRequest('principal', undefined);
   app.decorateRequest('routeLabel', 'unmatched');
+  app.decorateRequest('clientIp', '');
   // Hooks take callbacks rather than promises: they run on every request, and a promise each is
   // measurable at the gateway's rate.
   app.addHook('onRequest', (request, reply, done) => {
@@ -141,6 +148,7 @@ async function buildApp(parts: AppParts): Promise<{ app: FastifyInstance; listen
     reply.header('x-request-id', request.id);
     request.span = startServerSpan('gateway', request.method, request.url, request.headers);
     request.routeLabel = request.routeOptions.url ?? 'unmatched';
+    request.clientIp = request.ip;
     done();
   });
   app.addHook('onResponse', (request, reply, done) => {
@@ -152,7 +160,7 @@ async function buildApp(parts: AppParts): Promise<{ app: FastifyInstance; listen
       logger[level](
         {
           ...request.span.ids(),
-          req: { id: request.id, method: request.method, url: request.url, remoteAddress: request.ip },
+          req: { id: request.id, method: request.method, url: request.url, remoteAddress: request.clientIp },
           res: { statusCode: status },
           responseTime: Math.round(reply.elapsedTime),
         },
@@ -225,7 +233,7 @@ async function proxies(api: FastifyInstance, parts: AppParts): Promise<void> {
       if (anonymous) throw anonymous;
     }
     // Counted by IP before the token is looked at, so refused tokens are throttled too.
-    const byIp = await limits.consumeIp(request.ip);
+    const byIp = await limits.consumeIp(request.clientIp);
     reply.headers(byIp.headers);
     if (byIp.refusal) throw byIp.refusal;
     request.principal = await edgePrincipal(tokens, request.headers.authorization);
@@ -263,7 +271,7 @@ async function proxies(api: FastifyInstance, parts: AppParts): Promise<void> {
             'x-request-id': request.id,
             // The client as the gateway determined it (a client's own X-Forwarded-For is not passed
             // on): the services believe the gateway, so they see the same address.
-            'x-forwarded-for': request.ip,
+            'x-forwarded-for': request.clientIp,
             'x-forwarded-proto': request.protocol,
             'x-forwarded-host': request.host,
             [API_KEY_HEADER]: config.internalApiKey,
