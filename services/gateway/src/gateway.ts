@@ -26,6 +26,7 @@ import {
   type Principal,
   type ServerSpan,
   type ServiceMetrics,
+  unansweredStatus,
 } from '@stackdrill/kit';
 import type { GATEWAY_CONFIG } from './config.ts';
 import { mergedDocs } from './docs.ts';
@@ -50,6 +51,8 @@ declare module 'fastify' {
      * line of every forwarded body was lost).
      */
     clientIp: string;
+    /** `performance.now()` as the request started. */
+    startedAt: number;
   }
 }
 
@@ -141,6 +144,26 @@ async function buildApp(parts: AppParts): Promise<{ app: FastifyInstance; listen
   app.decorateRequest('principal', undefined);
   app.decorateRequest('routeLabel', 'unmatched');
   app.decorateRequest('clientIp', '');
+  app.decorateRequest('startedAt', 0);
+  // One access line and one count per request, when its connection is done with it: its answer
+  // complete, or its client gone first (499; 408 if it timed out: a client leaving is no server error).
+  const account = (request: FastifyRequest, reply: FastifyReply) => {
+    const answered = reply.raw.writableFinished;
+    const status = answered ? reply.statusCode : unansweredStatus(request.raw);
+    const elapsedMs = performance.now() - request.startedAt;
+    metrics.observe(request.method, request.routeLabel, status, elapsedMs / 1000);
+    request.span.end(status, request.routeLabel);
+    if (request.url === '/health' || request.url === '/metrics') return;
+    logger[status >= 500 ? 'error' : status >= 400 ? 'warn' : 'info'](
+      {
+        ...request.span.ids(),
+        req: { id: request.id, method: request.method, url: request.url, remoteAddress: request.clientIp },
+        res: { statusCode: status },
+        responseTime: Math.round(elapsedMs),
+      },
+      answered ? 'request completed' : 'request aborted by the client',
+    );
+  };
   // Hooks take callbacks rather than promises: they run on every request, and a promise each is
   // measurable at the gateway's rate.
   app.addHook('onRequest', (request, reply, done) => {
@@ -149,24 +172,10 @@ async function buildApp(parts: AppParts): Promise<{ app: FastifyInstance; listen
     request.span = startServerSpan('gateway', request.method, request.url, request.headers);
     request.routeLabel = request.routeOptions.url ?? 'unmatched';
     request.clientIp = request.ip;
-    done();
-  });
-  app.addHook('onResponse', (request, reply, done) => {
-    const status = reply.statusCode;
-    metrics.observe(request.method, request.routeLabel, status, reply.elapsedTime / 1000);
-    request.span.end(status, request.routeLabel);
-    if (request.url !== '/health' && request.url !== '/metrics') {
-      const level = status >= 500 ? 'error' : status >= 400 ? 'warn' : 'info';
-      logger[level](
-        {
-          ...request.span.ids(),
-          req: { id: request.id, method: request.method, url: request.url, remoteAddress: request.clientIp },
-          res: { statusCode: status },
-          responseTime: Math.round(reply.elapsedTime),
-        },
-        'request completed',
-      );
-    }
+    request.startedAt = performance.now();
+    // Not Fastify's onResponse: it misses a client that left (and its onRequestAbort also fires
+    // when the pool ends a body stream early, an answer still to come).
+    reply.raw.once('close', () => account(request, reply));
     done();
   });
   app.setErrorHandler((error, request, reply) =>
@@ -288,8 +297,9 @@ async function proxies(api: FastifyInstance, parts: AppParts): Promise<void> {
             return { ...reply.getHeaders(), ...headers };
           },
           onUnavailable: (error) => {
+            // The client has gone (its body stream ended the upstream call): nothing is unavailable.
+            if (reply.raw.destroyed) return;
             logger.warn({ err: error, service, requestId: request.id }, 'upstream unavailable');
-            if (reply.raw.destroyed) return; // the client has gone
             void replyWithError(
               reply,
               request,

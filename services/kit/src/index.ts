@@ -13,6 +13,7 @@ export { ServiceMetrics } from './metrics.ts';
 export { validated, parseRequest, type RequestSchemas, type ValidInput } from './http/validate.ts';
 export { Api, type RouteSpec, type Reply, type RouteContext, type AuthRequirement } from './http/api.ts';
 export { toAppError, errorBody } from './http/error-handler.ts';
+export { unansweredStatus } from './http/unanswered.ts';
 export { readinessReport, type ReadinessCheck } from './http/health.ts';
 export {
   REQUEST_TIMEOUT_MS,

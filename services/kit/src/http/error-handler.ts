@@ -82,6 +82,8 @@ export function errorBody(appError: AppError, requestId?: string): ErrorBody {
 export function errorHandler(logger: Logger) {
   return (error: unknown, req: Request, res: Response, next: NextFunction) => {
     if (res.headersSent) return next(error);
+    // The caller hung up (a body cut short, say): no one to answer; the access log says 499.
+    if (!req.socket || req.socket.destroyed) return;
     const appError = toAppError(error);
     const requestId = res.getHeader('x-request-id') as string | undefined;
     if (appError.status >= 500) logger.error({ err: error, requestId, path: req.path }, 'request failed');
