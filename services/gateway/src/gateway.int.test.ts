@@ -258,6 +258,30 @@ describe('the gateway routes the API to its services', () => {
     expect(proxied.headers.get('access-control-expose-headers')).toContain('x-request-id');
   });
 
+  it('when a browser on an allowed origin asks to PUT, PATCH or DELETE with the API headers, then the preflight allows it', async () => {
+    for (const method of ['PUT', 'PATCH', 'DELETE', 'POST']) {
+      const preflight = await fetch(`${gateway.url}/api/notifications/preferences`, {
+        method: 'OPTIONS',
+        headers: {
+          origin: 'http://localhost:5173',
+          'access-control-request-method': method,
+          'access-control-request-headers': 'authorization, content-type, idempotency-key',
+        },
+      });
+      expect(preflight.status).toBe(204);
+      expect({
+        method,
+        allowed: preflight.headers.get('access-control-allow-methods')?.split(/, */),
+      }).toEqual({
+        method,
+        allowed: expect.arrayContaining([method]),
+      });
+      const headers = preflight.headers.get('access-control-allow-headers')!.toLowerCase();
+      for (const header of ['authorization', 'content-type', 'idempotency-key'])
+        expect(headers).toContain(header);
+    }
+  });
+
   it('when a body is over the cap, then 413 without reaching the service', async () => {
     const response = await call(gateway, 'POST', '/api/users', {
       body: { email: 'a@b.co', password: 'x'.repeat(5000), name: 'Big' },

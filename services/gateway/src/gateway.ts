@@ -194,6 +194,9 @@ async function buildApp(parts: AppParts): Promise<{ app: FastifyInstance; listen
 
   await app.register(fastifyCors, {
     origin: config.corsOrigins.split(',').map((o) => o.trim()),
+    // Every method the proxy routes (the plugin's default, GET, HEAD and POST, kept the UI from
+    // PUT and PATCH). Request headers are not listed: the preflight allows those the browser asks for.
+    methods: PROXIED_METHODS,
     exposedHeaders: [
       'x-request-id',
       'RateLimit-Limit',
