@@ -36,6 +36,12 @@ export const GATEWAY_CONFIG = {
     schema: env.int(1),
     default: '600',
   },
+  metricsPort: {
+    env: 'METRICS_PORT',
+    doc: 'port of the internal listener that serves /metrics (not served on PORT, which is public; 0: any free port)',
+    schema: env.port(),
+    default: '8089',
+  },
   trustedProxies: {
     env: 'TRUSTED_PROXIES',
     doc: "proxies in front of the gateway whose X-Forwarded-For is believed: addresses or CIDR ranges, comma-separated (empty: none, the client is the connection's peer)",

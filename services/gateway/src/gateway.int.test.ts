@@ -134,6 +134,7 @@ beforeAll(async () => {
     NOTIFICATION_SERVICE_URL: down,
     ANALYTICS_SERVICE_URL: down,
     BODY_LIMIT_BYTES: '2048',
+    METRICS_PORT: '0',
   };
   gateway = await start(createGateway(loadConfig('gateway', GATEWAY_CONFIG, gatewayEnv)));
   unlimited = await start(
@@ -354,7 +355,7 @@ describe('the gateway routes the API to its services', () => {
   it('when a client hangs up while sending its body, then the gateway and the service log it as 499, not as an error, and count no 5xx', async () => {
     const id = `abort-${randomUUID()}`;
     const metricsBefore = {
-      gateway: await (await fetch(`${logged.url}/metrics`)).text(),
+      gateway: await (await fetch(`${logged.metricsUrl}/metrics`)).text(),
       user: await (await fetch(`${userService.url}/metrics`)).text(),
     };
     const socket = connect(logged.port, '127.0.0.1');
@@ -396,7 +397,7 @@ describe('the gateway routes the API to its services', () => {
         .filter((l) => l.startsWith('http_requests_total{') && l.includes(`status="${status}"`))
         .reduce((sum, l) => sum + Number(l.split(' ').at(-1)), 0);
     const metricsAfter = {
-      gateway: await (await fetch(`${logged.url}/metrics`)).text(),
+      gateway: await (await fetch(`${logged.metricsUrl}/metrics`)).text(),
       user: await (await fetch(`${userService.url}/metrics`)).text(),
     };
     for (const name of ['gateway', 'user'] as const) {
@@ -410,6 +411,19 @@ describe('the gateway routes the API to its services', () => {
           n: count(metricsAfter[name], status) - count(metricsBefore[name], status),
         }).toEqual({ name, status, n: 0 });
     }
+  });
+
+  it('when /metrics is asked for on the public port, then 404; on the internal metrics port, the RED metrics', async () => {
+    await call(logged, 'GET', '/api/products?limit=1');
+    const edge = await call(logged, 'GET', '/metrics');
+    expect(edge.status).toBe(404);
+    expect(edge.body.code).toBe('NOT_FOUND');
+    expect(logged.metricsUrl).toBeDefined();
+    expect(logged.metricsUrl).not.toBe(logged.url);
+    const internal = await fetch(`${logged.metricsUrl}/metrics`);
+    expect(internal.status).toBe(200);
+    expect(await internal.text()).toMatch(/http_requests_total\{[^}]*route="proxy:product"[^}]*status="200"/);
+    expect((await fetch(`${logged.metricsUrl}/api/products`)).status).toBe(404);
   });
 
   it('when a path belongs to no service, then a JSON 404', async () => {

@@ -91,6 +91,8 @@ export function createGateway(
     name: 'gateway',
     logger,
     readiness,
+    // Prometheus scrapes the gateway on a port of its own: the edge port is public.
+    metricsPort: config.metricsPort,
     handler: async ({ metrics }) => {
       await signIn.start();
       const built = await buildApp({ config, logger, metrics, tokens, limits, upstreams, readiness, signIn });
@@ -153,7 +155,7 @@ async function buildApp(parts: AppParts): Promise<{ app: FastifyInstance; listen
     const elapsedMs = performance.now() - request.startedAt;
     metrics.observe(request.method, request.routeLabel, status, elapsedMs / 1000);
     request.span.end(status, request.routeLabel);
-    if (request.url === '/health' || request.url === '/metrics') return;
+    if (request.url === '/health') return;
     logger[status >= 500 ? 'error' : status >= 400 ? 'warn' : 'info'](
       {
         ...request.span.ids(),
@@ -212,10 +214,6 @@ async function buildApp(parts: AppParts): Promise<{ app: FastifyInstance; listen
     const report = await readinessReport(parts.readiness);
     if (!report.ready) reply.code(503).header('Retry-After', '5');
     return report.body;
-  });
-  app.get('/metrics', async (_request, reply) => {
-    reply.type(metrics.registry.contentType);
-    return metrics.registry.metrics();
   });
   app.get('/api/docs', async () => mergedDocs(parts.upstreams));
   await app.register(async (api) => proxies(api, parts));

@@ -1,5 +1,5 @@
 import { once } from 'node:events';
-import { createServer, type RequestListener, type Server } from 'node:http';
+import { createServer, type RequestListener, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Router } from 'express';
 import { createHttpApp } from './http/app.ts';
@@ -37,6 +37,11 @@ export interface ServiceDefinition {
   /** Closed after the HTTP server has drained, in order (consumers before the clients they use). */
   closers?: Closer[];
   bodyLimit?: string;
+  /**
+   * Serve `/metrics` on a listener of its own at this port (0: any free one) and nowhere else: for
+   * the gateway, whose own port is public. The services' ports are internal and serve it themselves.
+   */
+  metricsPort?: number;
   /** How long in-flight requests get to finish on stop before their connections are cut. */
   drainMs?: number;
   /** How long each closer gets. */
@@ -47,6 +52,8 @@ export interface BoundAddress {
   host: string;
   port: number;
   url: string;
+  /** Where `/metrics` is served, when on a listener of its own (ServiceDefinition.metricsPort). */
+  metricsUrl?: string;
 }
 
 /**
@@ -57,6 +64,7 @@ export interface BoundAddress {
 export class Service {
   readonly metrics: ServiceMetrics;
   private server: Server | undefined;
+  private metricsServer: Server | undefined;
   private stopping: Promise<void> | undefined;
 
   constructor(private readonly def: ServiceDefinition) {
@@ -99,9 +107,32 @@ export class Service {
     this.server = server;
     await once(server, 'listening');
     const address = server.address() as AddressInfo;
-    const bound = { host, port: address.port, url: `http://${host}:${address.port}` };
-    this.def.logger.info({ url: bound.url }, `${this.def.name} listening`);
+    const bound: BoundAddress = { host, port: address.port, url: `http://${host}:${address.port}` };
+    if (this.def.metricsPort !== undefined) {
+      const metrics = createServer((req, res) =>
+        this.serveMetrics(req.method, req.url, res).catch((error: unknown) => {
+          this.def.logger.warn({ err: error }, `${this.def.name}: serving /metrics failed`);
+          res.destroy();
+        }),
+      );
+      metrics.listen(this.def.metricsPort, host);
+      this.metricsServer = metrics;
+      await once(metrics, 'listening');
+      bound.metricsUrl = `http://${host}:${(metrics.address() as AddressInfo).port}`;
+    }
+    this.def.logger.info({ url: bound.url, metricsUrl: bound.metricsUrl }, `${this.def.name} listening`);
     return bound;
+  }
+
+  private async serveMetrics(method: string | undefined, url: string | undefined, res: ServerResponse) {
+    if ((method !== 'GET' && method !== 'HEAD') || url?.split('?', 1)[0] !== '/metrics') {
+      res.writeHead(404, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ code: 'NOT_FOUND', message: 'this listener serves GET /metrics only' }));
+      return;
+    }
+    const text = await this.metrics.registry.metrics();
+    res.writeHead(200, { 'content-type': this.metrics.registry.contentType });
+    res.end(method === 'HEAD' ? undefined : text);
   }
 
   stop(): Promise<void> {
@@ -131,6 +162,11 @@ export class Service {
         await closed;
       }
       clearInterval(sweep);
+    }
+    if (this.metricsServer) {
+      const metrics = this.metricsServer;
+      metrics.closeAllConnections();
+      await new Promise((resolve) => metrics.close(resolve));
     }
     const closers: Closer[] = [...(this.def.closers ?? []), { name: 'trace export', close: flushTracing }];
     for (const closer of closers) {

@@ -48,6 +48,7 @@ export function appEnvironment(
   env.gateway = {
     ...edge,
     PORT: String(app.gateway.port),
+    METRICS_PORT: String(app.gateway.metricsPort),
     RATE_LIMIT_IP_PER_MIN: String(app.rateLimits.perIpPerMinute),
     RATE_LIMIT_USER_PER_MIN: String(app.rateLimits.perUserPerMinute),
     ...Object.fromEntries(app.services.map((s) => [`${s.name.toUpperCase()}_SERVICE_URL`, url(s.port)])),
