@@ -35,7 +35,7 @@ import { ROUTES, serviceFor, type ServiceName } from './routes.ts';
 import { GATEWAY_SECURITY_HEADERS } from './security-headers.ts';
 import { SignInRules } from './sign-in-rules.ts';
 import { serveUi, wantsAppShell } from './ui.ts';
-import { endToEnd, Upstream } from './upstream.ts';
+import { endToEnd, MAX_ARRIVING_PER_CLIENT, Upstream } from './upstream.ts';
 
 export type GatewayConfig = ConfigValues<typeof GATEWAY_CONFIG>;
 
@@ -267,10 +267,12 @@ async function proxies(api: FastifyInstance, parts: AppParts): Promise<void> {
     if (!upstream) pools.set(service, (upstream = new Upstream(upstreams[service], 15_000)));
     const target = upstream;
     const handler = (request: FastifyRequest, reply: FastifyReply) => {
-      if (request.body && !target.admits(request.raw)) {
-        const busy = `too many request bodies are still arriving at the ${service} service; retry shortly`;
-        void replyWithError(reply, request, new AppError(503, 'SERVICE_BUSY', busy, undefined, 1), logger);
-        return;
+      if (request.body) {
+        const admitted = target.admits(request.raw, request.principal?.userId ?? request.clientIp);
+        if (admitted !== 'yes') {
+          void replyWithError(reply, request, bodiesBusyError(admitted, service), logger);
+          return;
+        }
       }
       target.forward(
         {
@@ -320,6 +322,25 @@ async function proxies(api: FastifyInstance, parts: AppParts): Promise<void> {
     api.route({ method: PROXIED_METHODS, url: prefix, handler });
     api.route({ method: PROXIED_METHODS, url: `${prefix}/*`, handler });
   }
+}
+
+/** The answer to a body that has to wait for others still arriving (see Upstream.admits). */
+function bodiesBusyError(bound: 'client busy' | 'pool busy', service: ServiceName): AppError {
+  return bound === 'client busy'
+    ? new AppError(
+        429,
+        'TOO_MANY_UPLOADS',
+        `you have ${MAX_ARRIVING_PER_CLIENT} request bodies still arriving at the ${service} service; finish sending those first`,
+        undefined,
+        1,
+      )
+    : new AppError(
+        503,
+        'SERVICE_BUSY',
+        `too many request bodies are still arriving at the ${service} service; retry shortly`,
+        undefined,
+        1,
+      );
 }
 
 /**

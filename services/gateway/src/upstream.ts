@@ -70,6 +70,9 @@ export const POOL_CONNECTIONS = 128;
  */
 export const MAX_ARRIVING_BODIES = POOL_CONNECTIONS / 4;
 
+/** Of those, how many one client (a user, or an address without a token) may have at once. */
+export const MAX_ARRIVING_PER_CLIENT = MAX_ARRIVING_BODIES / 4;
+
 /**
  * One service behind the gateway: a keep-alive pool, and requests streamed through it with the
  * answer written straight into the client's response (undici's `stream`: no intermediate body
@@ -79,6 +82,8 @@ export const MAX_ARRIVING_BODIES = POOL_CONNECTIONS / 4;
 export class Upstream {
   private readonly pool: Pool;
   private arriving = 0;
+  /** Bodies still arriving, by client. */
+  private readonly arrivingFrom = new Map<string, number>();
 
   constructor(origin: string, timeoutMs: number) {
     this.pool = new Pool(origin, {
@@ -91,14 +96,23 @@ export class Upstream {
 
   /**
    * Whether a request body may be forwarded now: one that has fully arrived always may; one still
-   * arriving takes one of MAX_ARRIVING_BODIES places until it has (or its request ended).
+   * arriving takes one of MAX_ARRIVING_BODIES places, and one of its client's MAX_ARRIVING_PER_CLIENT,
+   * until it has arrived (or its request ended). Else which bound it met.
    */
-  admits(body: IncomingMessage): boolean {
-    if (body.complete) return true;
-    if (this.arriving >= MAX_ARRIVING_BODIES) return false;
+  admits(body: IncomingMessage, client: string): 'yes' | 'client busy' | 'pool busy' {
+    if (body.complete) return 'yes';
+    const own = this.arrivingFrom.get(client) ?? 0;
+    if (own >= MAX_ARRIVING_PER_CLIENT) return 'client busy';
+    if (this.arriving >= MAX_ARRIVING_BODIES) return 'pool busy';
     this.arriving++;
-    finished(body, () => this.arriving--);
-    return true;
+    this.arrivingFrom.set(client, own + 1);
+    finished(body, () => {
+      this.arriving--;
+      const left = this.arrivingFrom.get(client)! - 1;
+      if (left === 0) this.arrivingFrom.delete(client);
+      else this.arrivingFrom.set(client, left);
+    });
+    return 'yes';
   }
 
   forward(request: Forwarded, res: ServerResponse, callbacks: ForwardCallbacks): void {
