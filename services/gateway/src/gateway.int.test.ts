@@ -65,6 +65,14 @@ const call = (base: BoundAddress, method: string, path: string, options?: CallJs
 
 const octet = () => Math.floor(Math.random() * 250);
 
+/** Requests counted with a status in a Prometheus text exposition (all routes and methods). */
+const count = (text: string, status: string) =>
+  text
+    .split('\n')
+    .filter((l) => l.startsWith('http_requests_total{') && l.includes(`status="${status}"`))
+    .reduce((sum, l) => sum + Number(l.split(' ').at(-1)), 0);
+const metricsOf = async (base: BoundAddress) => (await fetch(`${base.metricsUrl}/metrics`)).text();
+
 /** A GET from a given local address (any of 127.0.0.0/8 on loopback): a client IP of the test's own. */
 function getFrom(
   localAddress: string,
@@ -391,11 +399,6 @@ describe('the gateway routes the API to its services', () => {
         access: [499],
       });
     }
-    const count = (text: string, status: string) =>
-      text
-        .split('\n')
-        .filter((l) => l.startsWith('http_requests_total{') && l.includes(`status="${status}"`))
-        .reduce((sum, l) => sum + Number(l.split(' ').at(-1)), 0);
     const metricsAfter = {
       gateway: await (await fetch(`${logged.metricsUrl}/metrics`)).text(),
       user: await (await fetch(`${userService.url}/metrics`)).text(),
@@ -576,6 +579,7 @@ describe('a slow-body attack on one route leaves the rest of its service answeri
       users === 0 ? 'without a token' : users === 1 ? 'signed in as one user' : `signed in as ${users} users`;
     it(`when ${ATTACK} connections ${who} send POST /api/orders bodies that never finish, then GET /api/orders keeps its SLO and the attackers are answered quickly`, async () => {
       const tokens = await Promise.all(Array.from({ length: users }, customer));
+      const timedOutBefore = count(await metricsOf(unlimited), '408');
       const victimToken = await customer();
       const victimLoad = { workers: 4, durationMs: 3000, timeoutMs: 2000 };
       // The same calls without the attack: on a busy machine the objective may be out of reach anyway.
@@ -620,6 +624,9 @@ describe('a slow-body attack on one route leaves the rest of its service answeri
         expect(byStatus).toEqual(
           users === 0 ? { 401: ATTACK } : { 408: waiting, [turnedAway]: ATTACK - waiting },
         );
+        // Counted as timeouts (408), not as server errors.
+        await new Promise((resolve) => setTimeout(resolve, 200));
+        expect(count(await metricsOf(unlimited), '408') - timedOutBefore).toBe(users === 0 ? 0 : waiting);
         const directly = await direct.outcome;
         expect(directly.status).toBe(408);
         expect(directly.afterMs).toBeLessThan(REQUEST_TIMEOUT_MS + 2000);
