@@ -30,5 +30,8 @@ describe('the environment the stack renders for each app process', () => {
   it('when rendered, then the gateway points at every service on its own port of the instance', () => {
     expect(env.gateway!.ORDER_SERVICE_URL).toBe('http://127.0.0.1:9083');
     expect(env.order!.PRODUCT_SERVICE_URL).toBe('http://127.0.0.1:9082');
+    // Its metrics on a port of their own, not on the public one.
+    expect(env.gateway!.PORT).toBe('9080');
+    expect(env.gateway!.METRICS_PORT).toBe('9089');
   });
 });

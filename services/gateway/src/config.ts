@@ -49,6 +49,18 @@ export const GATEWAY_CONFIG = {
     default: '',
     secret: true,
   },
+  metricsPort: {
+    env: 'METRICS_PORT',
+    doc: 'port of the internal listener that serves /metrics (not served on PORT, which is public; 0: any free port)',
+    schema: env.port(),
+    default: '8089',
+  },
+  trustedProxies: {
+    env: 'TRUSTED_PROXIES',
+    doc: "proxies in front of the gateway whose X-Forwarded-For is believed: addresses or CIDR ranges, comma-separated (empty: none, the client is the connection's peer)",
+    schema: z.string(),
+    default: '',
+  },
   bodyLimitBytes: {
     env: 'BODY_LIMIT_BYTES',
     doc: 'largest request body accepted',

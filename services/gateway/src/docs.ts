@@ -1,9 +1,18 @@
 import type { ServiceName } from './routes.ts';
 
-type OpenApi = {
-  paths?: Record<string, unknown>;
+/** What the gateway reads of a service's OpenAPI document. */
+export interface OpenApi {
+  paths?: Record<string, Record<string, { security?: Record<string, unknown>[] }>>;
+  security?: Record<string, unknown>[];
   components?: { securitySchemes?: Record<string, unknown> };
-};
+}
+
+/** A service's own OpenAPI document (`/openapi.json`), or an error saying why not, within 2 s. */
+export async function fetchOpenApi(baseUrl: string): Promise<OpenApi> {
+  const response = await fetch(`${baseUrl}/openapi.json`, { signal: AbortSignal.timeout(2000) });
+  if (!response.ok) throw new Error(`${baseUrl}/openapi.json answered ${response.status}`);
+  return (await response.json()) as OpenApi;
+}
 
 /**
  * One OpenAPI 3.1 document for the whole API, merged from every service's own `/openapi.json`. A
@@ -16,9 +25,7 @@ export async function mergedDocs(upstreams: Record<ServiceName, string>): Promis
   await Promise.all(
     Object.entries(upstreams).map(async ([service, url]) => {
       try {
-        const response = await fetch(`${url}/openapi.json`, { signal: AbortSignal.timeout(2000) });
-        if (!response.ok) throw new Error(String(response.status));
-        const doc = (await response.json()) as OpenApi;
+        const doc = await fetchOpenApi(url);
         Object.assign(paths, doc.paths);
         Object.assign(securitySchemes, doc.components?.securitySchemes);
       } catch {

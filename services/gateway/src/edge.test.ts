@@ -14,14 +14,14 @@ describe('rate limits taken in blocks', () => {
     const { limits, consume } = limitsOf(100);
     const remaining: string[] = [];
     for (let i = 0; i < 100; i++) {
-      const decision = await limits.consume(undefined, '10.0.0.1');
+      const decision = await limits.consumeIp('10.0.0.1');
       expect(decision.refusal, `request ${i + 1}`).toBeUndefined();
       remaining.push(decision.headers['RateLimit-Remaining']!);
     }
     expect(remaining.slice(0, 4)).toEqual(['99', '98', '97', '96']);
     expect(remaining.at(-1)).toBe('0');
     expect(new Set(remaining).size).toBe(100);
-    const refused = await limits.consume(undefined, '10.0.0.1');
+    const refused = await limits.consumeIp('10.0.0.1');
     expect(refused.refusal?.status).toBe(429);
     // One to learn, blocks of RATE_BLOCK while 2 blocks are left, then one at a time: 1 + 8 + 19.
     expect(consume.mock.calls.length).toBeLessThanOrEqual(1 + 8 + 19 + 1);
@@ -31,8 +31,7 @@ describe('rate limits taken in blocks', () => {
   it('near the limit it takes one point at a time, so a small limit is exact', async () => {
     const { limits } = limitsOf(5);
     const statuses = [];
-    for (let i = 0; i < 7; i++)
-      statuses.push((await limits.consume(undefined, '10.0.0.2')).refusal?.status ?? 200);
+    for (let i = 0; i < 7; i++) statuses.push((await limits.consumeIp('10.0.0.2')).refusal?.status ?? 200);
     expect(statuses).toEqual([200, 200, 200, 200, 200, 429, 429]);
   });
 
@@ -42,7 +41,7 @@ describe('rate limits taken in blocks', () => {
     const b = limitsOf(100, shared).limits;
     let allowed = 0;
     for (let i = 0; i < 150; i++) {
-      const decision = await (i % 2 ? a : b).consume(undefined, '10.0.0.3');
+      const decision = await (i % 2 ? a : b).consumeIp('10.0.0.3');
       if (!decision.refusal) allowed++;
     }
     expect(allowed).toBeLessThanOrEqual(100);
@@ -51,10 +50,10 @@ describe('rate limits taken in blocks', () => {
 
   it('counts a signed-in user apart from their IP', async () => {
     const { limits } = limitsOf(1);
-    expect((await limits.consume(undefined, '10.0.0.4')).refusal).toBeUndefined();
+    expect((await limits.consumeIp('10.0.0.4')).refusal).toBeUndefined();
     expect(
-      (await limits.consume({ userId: 'u1', email: 'u1@example.com', role: 'customer' }, '10.0.0.4')).refusal,
+      (await limits.consumeUser({ userId: 'u1', email: 'u1@example.com', role: 'customer' })).refusal,
     ).toBeUndefined();
-    expect((await limits.consume(undefined, '10.0.0.4')).refusal?.status).toBe(429);
+    expect((await limits.consumeIp('10.0.0.4')).refusal?.status).toBe(429);
   });
 });

@@ -41,6 +41,8 @@ export async function edgePrincipal(
 
 export interface RateDecision {
   headers: Record<string, string>;
+  /** Points left in the window (what RateLimit-Remaining says). */
+  remaining: number;
   /** Set when the request is over its limit: a 429 with Retry-After. */
   refusal?: AppError;
 }
@@ -58,7 +60,8 @@ interface Held {
 
 /**
  * Rate limits per client IP and per signed-in user, counted in Redis so every gateway replica shares
- * them. If Redis is unreachable, each replica falls back to counting in memory (fail open, still
+ * them. Every request counts against its IP (one whose token is refused too, so guessing tokens is
+ * throttled), a signed-in one against its user as well. If Redis is unreachable, each replica falls back to counting in memory (fail open, still
  * bounded). Every answer carries RateLimit-* headers.
  *
  * A Redis round trip per request is a large share of the gateway's CPU, so while a client has at
@@ -95,28 +98,39 @@ export class RateLimits {
     );
   }
 
-  async consume(principal: Principal | undefined, ip: string): Promise<RateDecision> {
-    const [limiter, id, limit] = principal
-      ? [this.byUser, principal.userId, this.perUser]
-      : [this.byIp, ip, this.perIp];
-    const key = `${principal ? 'user' : 'ip'}:${id}`;
+  /** Counts a request against its client IP: every request, before its token is even looked at. */
+  consumeIp(ip: string): Promise<RateDecision> {
+    return this.consume(this.byIp, `ip:${ip}`, ip, this.perIp);
+  }
+
+  /** Counts a signed-in user's request against that user. */
+  consumeUser(principal: Principal): Promise<RateDecision> {
+    return this.consume(this.byUser, `user:${principal.userId}`, principal.userId, this.perUser);
+  }
+
+  private async consume(
+    limiter: RateLimiterAbstract,
+    key: string,
+    id: string,
+    limit: number,
+  ): Promise<RateDecision> {
     const now = Date.now();
     let held = this.held.get(key);
     if (held && held.resetAt <= now) held = undefined;
     if (held && held.tokens > 0) {
       held.tokens--;
-      return { headers: headersOf(limit, held.remaining + held.tokens, held.resetAt - now) };
+      return decision(limit, held.remaining + held.tokens, held.resetAt - now);
     }
     const points = held && held.remaining >= 2 * RATE_BLOCK ? RATE_BLOCK : 1;
     try {
       const taken = await limiter.consume(id, points);
       held = this.hold(key, points - 1, taken, now);
-      return { headers: headersOf(limit, held.remaining + held.tokens, taken.msBeforeNext) };
+      return decision(limit, held.remaining + held.tokens, taken.msBeforeNext);
     } catch (rejection) {
       if (!(rejection instanceof RateLimiterRes)) throw rejection;
       const retryAfterS = Math.max(1, Math.ceil(rejection.msBeforeNext / 1000));
       return {
-        headers: headersOf(limit, rejection.remainingPoints, rejection.msBeforeNext),
+        ...decision(limit, rejection.remainingPoints, rejection.msBeforeNext),
         refusal: new AppError(
           429,
           'RATE_LIMITED',
@@ -144,10 +158,13 @@ export class RateLimits {
   }
 }
 
-function headersOf(limit: number, remaining: number, msBeforeNext: number): Record<string, string> {
+function decision(limit: number, remaining: number, msBeforeNext: number): RateDecision {
   return {
-    'RateLimit-Limit': String(limit),
-    'RateLimit-Remaining': String(Math.max(0, remaining)),
-    'RateLimit-Reset': String(Math.ceil(msBeforeNext / 1000)),
+    remaining: Math.max(0, remaining),
+    headers: {
+      'RateLimit-Limit': String(limit),
+      'RateLimit-Remaining': String(Math.max(0, remaining)),
+      'RateLimit-Reset': String(Math.ceil(msBeforeNext / 1000)),
+    },
   };
 }

@@ -26,6 +26,7 @@ import {
   type Principal,
   type ServerSpan,
   type ServiceMetrics,
+  unansweredStatus,
 } from '@stackdrill/kit';
 import type { GATEWAY_CONFIG } from './config.ts';
 import { mergedDocs } from './docs.ts';
@@ -33,8 +34,9 @@ import { bodyCapError, edgePrincipal, RateLimits } from './edge.ts';
 import { LOAD_CLIENT, LOAD_MARK_HEADER, markedLoad, type MarkedLoad } from './load-mark.ts';
 import { ROUTES, serviceFor, type ServiceName } from './routes.ts';
 import { GATEWAY_SECURITY_HEADERS } from './security-headers.ts';
+import { SignInRules } from './sign-in-rules.ts';
 import { serveUi, wantsAppShell } from './ui.ts';
-import { endToEnd, Upstream } from './upstream.ts';
+import { endToEnd, MAX_ARRIVING_PER_CLIENT, Upstream } from './upstream.ts';
 
 export type GatewayConfig = ConfigValues<typeof GATEWAY_CONFIG>;
 
@@ -44,6 +46,14 @@ declare module 'fastify' {
     principal: Principal | undefined;
     /** The route label for metrics and spans: `proxy:<service>` or the route's pattern. */
     routeLabel: string;
+    /**
+     * The client's address, read once as the request starts: with trusted proxies Fastify's
+     * `request.ip` reads the socket, and once a proxied request is done that read threw (the access
+     * line of every forwarded body was lost).
+     */
+    clientIp: string;
+    /** `performance.now()` as the request started. */
+    startedAt: number;
   }
 }
 
@@ -78,18 +88,33 @@ export function createGateway(
     analytics: config.analyticsServiceUrl,
   };
   const readiness = { redis: () => redis.ping() };
+  const signIn = new SignInRules(upstreams, logger);
   let app: FastifyInstance | undefined;
 
   return new Service({
     name: 'gateway',
     logger,
     readiness,
+    // Prometheus scrapes the gateway on a port of its own: the edge port is public.
+    metricsPort: config.metricsPort,
     handler: async ({ metrics }) => {
-      const built = await buildApp({ config, logger, metrics, tokens, limits, load, upstreams, readiness });
+      await signIn.start();
+      const built = await buildApp({
+        config,
+        logger,
+        metrics,
+        tokens,
+        limits,
+        load,
+        upstreams,
+        readiness,
+        signIn,
+      });
       app = built.app;
       return built.listener;
     },
     closers: [
+      { name: 'sign-in rules', close: async () => signIn.stop() },
       { name: 'proxy connections', close: async () => app?.close() },
       { name: 'redis', close: () => redis.quit() },
     ],
@@ -105,6 +130,7 @@ interface AppParts {
   load: MarkedLoad;
   upstreams: Record<ServiceName, string>;
   readiness: Record<string, () => Promise<unknown>>;
+  signIn: SignInRules;
 }
 
 async function buildApp(parts: AppParts): Promise<{ app: FastifyInstance; listener: RequestListener }> {
@@ -118,7 +144,9 @@ async function buildApp(parts: AppParts): Promise<{ app: FastifyInstance; listen
     // No child logger per request (a pino child each time was a measurable share of the gateway's
     // CPU): the gateway's lines name their request id themselves.
     childLoggerFactory: (parent) => parent,
-    trustProxy: 'loopback',
+    // X-Forwarded-For is believed only from the proxies configured: from anyone else, each forged
+    // value would be a fresh rate-limit bucket.
+    trustProxy: config.trustedProxies.trim() || false,
     genReqId: (req: IncomingMessage) => {
       const incoming = req.headers['x-request-id'];
       return typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
@@ -132,6 +160,27 @@ async function buildApp(parts: AppParts): Promise<{ app: FastifyInstance; listen
   app.decorateRequest('span', undefined as unknown as ServerSpan);
   app.decorateRequest('principal', undefined);
   app.decorateRequest('routeLabel', 'unmatched');
+  app.decorateRequest('clientIp', '');
+  app.decorateRequest('startedAt', 0);
+  // One access line and one count per request, when its connection is done with it: its answer
+  // complete, or its client gone first (499; 408 if it timed out: a client leaving is no server error).
+  const account = (request: FastifyRequest, reply: FastifyReply) => {
+    const answered = reply.raw.writableFinished;
+    const status = answered ? reply.statusCode : unansweredStatus(request.raw);
+    const elapsedMs = performance.now() - request.startedAt;
+    metrics.observe(request.method, request.routeLabel, status, elapsedMs / 1000);
+    request.span.end(status, request.routeLabel);
+    if (request.url === '/health') return;
+    logger[status >= 500 ? 'error' : status >= 400 ? 'warn' : 'info'](
+      {
+        ...request.span.ids(),
+        req: { id: request.id, method: request.method, url: request.url, remoteAddress: request.clientIp },
+        res: { statusCode: status },
+        responseTime: Math.round(elapsedMs),
+      },
+      answered ? 'request completed' : 'request aborted by the client',
+    );
+  };
   // Hooks take callbacks rather than promises: they run on every request, and a promise each is
   // measurable at the gateway's rate.
   app.addHook('onRequest', (request, reply, done) => {
@@ -139,24 +188,11 @@ async function buildApp(parts: AppParts): Promise<{ app: FastifyInstance; listen
     reply.header('x-request-id', request.id);
     request.span = startServerSpan('gateway', request.method, request.url, request.headers);
     request.routeLabel = request.routeOptions.url ?? 'unmatched';
-    done();
-  });
-  app.addHook('onResponse', (request, reply, done) => {
-    const status = reply.statusCode;
-    metrics.observe(request.method, request.routeLabel, status, reply.elapsedTime / 1000);
-    request.span.end(status, request.routeLabel);
-    if (request.url !== '/health' && request.url !== '/metrics') {
-      const level = status >= 500 ? 'error' : status >= 400 ? 'warn' : 'info';
-      logger[level](
-        {
-          ...request.span.ids(),
-          req: { id: request.id, method: request.method, url: request.url, remoteAddress: request.ip },
-          res: { statusCode: status },
-          responseTime: Math.round(reply.elapsedTime),
-        },
-        'request completed',
-      );
-    }
+    request.clientIp = request.ip;
+    request.startedAt = performance.now();
+    // Not Fastify's onResponse: it misses a client that left (and its onRequestAbort also fires
+    // when the pool ends a body stream early, an answer still to come).
+    reply.raw.once('close', () => account(request, reply));
     done();
   });
   app.setErrorHandler((error, request, reply) =>
@@ -175,6 +211,9 @@ async function buildApp(parts: AppParts): Promise<{ app: FastifyInstance; listen
 
   await app.register(fastifyCors, {
     origin: config.corsOrigins.split(',').map((o) => o.trim()),
+    // Every method the proxy routes (the plugin's default, GET, HEAD and POST, kept the UI from
+    // PUT and PATCH). Request headers are not listed: the preflight allows those the browser asks for.
+    methods: PROXIED_METHODS,
     exposedHeaders: [
       'x-request-id',
       'RateLimit-Limit',
@@ -190,10 +229,6 @@ async function buildApp(parts: AppParts): Promise<{ app: FastifyInstance; listen
     const report = await readinessReport(parts.readiness);
     if (!report.ready) reply.code(503).header('Retry-After', '5');
     return report.body;
-  });
-  app.get('/metrics', async (_request, reply) => {
-    reply.type(metrics.registry.contentType);
-    return metrics.registry.metrics();
   });
   app.get('/api/docs', async () => mergedDocs(parts.upstreams));
   await app.register(async (api) => proxies(api, parts));
@@ -212,19 +247,30 @@ const PROXIED_METHODS = ['DELETE', 'GET', 'HEAD', 'PATCH', 'POST', 'PUT', 'OPTIO
  * with the edge's headers added. Bodies pass through unparsed; their size was capped at the edge.
  */
 async function proxies(api: FastifyInstance, parts: AppParts): Promise<void> {
-  const { config, tokens, limits, load, upstreams, logger } = parts;
+  const { config, tokens, limits, load, upstreams, logger, signIn } = parts;
   api.addHook('onRequest', async (request, reply) => {
     const tooBig = bodyCapError(request.headers, config.bodyLimitBytes);
     if (tooBig) throw tooBig;
-    request.routeLabel = `proxy:${serviceFor(request.url)}`;
+    const service = serviceFor(request.url)!;
+    request.routeLabel = `proxy:${service}`;
+    if (!request.headers.authorization && request.headers['content-length'] !== undefined) {
+      const anonymous = anonymousBodyError(signIn, service, request.method, request.url);
+      if (anonymous) throw anonymous;
+    }
+    // Counted by IP before the token is looked at, so refused tokens are throttled too; the stack's
+    // own marked load counts all together under its own bound instead of per IP.
+    const byIp = load.marks.verify(request.headers[LOAD_MARK_HEADER])
+      ? await load.limits.consumeIp(LOAD_CLIENT)
+      : await limits.consumeIp(request.clientIp);
+    reply.headers(byIp.headers);
+    if (byIp.refusal) throw byIp.refusal;
     request.principal = await edgePrincipal(tokens, request.headers.authorization);
-    const marked = load.marks.verify(request.headers[LOAD_MARK_HEADER]);
-    const decision = await (marked ? load.limits : limits).consume(
-      request.principal,
-      marked ? LOAD_CLIENT : request.ip,
-    );
-    reply.headers(decision.headers);
-    if (decision.refusal) throw decision.refusal;
+    if (request.principal) {
+      const byUser = await limits.consumeUser(request.principal);
+      // The headers tell the tighter of the two limits.
+      if (byUser.refusal || byUser.remaining < byIp.remaining) reply.headers(byUser.headers);
+      if (byUser.refusal) throw byUser.refusal;
+    }
   });
   // The body stays a stream: Fastify hands it to the handler unread and the pool sends it on.
   api.removeAllContentTypeParsers();
@@ -239,8 +285,13 @@ async function proxies(api: FastifyInstance, parts: AppParts): Promise<void> {
     if (!upstream) pools.set(service, (upstream = new Upstream(upstreams[service], 15_000)));
     const target = upstream;
     const handler = (request: FastifyRequest, reply: FastifyReply) => {
-      const forwardedFor = request.headers['x-forwarded-for'];
-      const remote = request.socket.remoteAddress ?? '';
+      if (request.body) {
+        const admitted = target.admits(request.raw, request.principal?.userId ?? request.clientIp);
+        if (admitted !== 'yes') {
+          void replyWithError(reply, request, bodiesBusyError(admitted, service), logger);
+          return;
+        }
+      }
       target.forward(
         {
           method: request.method,
@@ -248,7 +299,9 @@ async function proxies(api: FastifyInstance, parts: AppParts): Promise<void> {
           headers: {
             ...endToEnd(request.headers),
             'x-request-id': request.id,
-            'x-forwarded-for': forwardedFor ? `${String(forwardedFor)}, ${remote}` : remote,
+            // The client as the gateway determined it (a client's own X-Forwarded-For is not passed
+            // on): the services believe the gateway, so they see the same address.
+            'x-forwarded-for': request.clientIp,
             'x-forwarded-proto': request.protocol,
             'x-forwarded-host': request.host,
             [API_KEY_HEADER]: config.internalApiKey,
@@ -265,8 +318,9 @@ async function proxies(api: FastifyInstance, parts: AppParts): Promise<void> {
             return { ...reply.getHeaders(), ...headers };
           },
           onUnavailable: (error) => {
+            // The client has gone (its body stream ended the upstream call): nothing is unavailable.
+            if (reply.raw.destroyed) return;
             logger.warn({ err: error, service, requestId: request.id }, 'upstream unavailable');
-            if (reply.raw.destroyed) return; // the client has gone
             void replyWithError(
               reply,
               request,
@@ -286,6 +340,49 @@ async function proxies(api: FastifyInstance, parts: AppParts): Promise<void> {
     api.route({ method: PROXIED_METHODS, url: prefix, handler });
     api.route({ method: PROXIED_METHODS, url: `${prefix}/*`, handler });
   }
+}
+
+/** The answer to a body that has to wait for others still arriving (see Upstream.admits). */
+function bodiesBusyError(bound: 'client busy' | 'pool busy', service: ServiceName): AppError {
+  return bound === 'client busy'
+    ? new AppError(
+        429,
+        'TOO_MANY_UPLOADS',
+        `you have ${MAX_ARRIVING_PER_CLIENT} request bodies still arriving at the ${service} service; finish sending those first`,
+        undefined,
+        1,
+      )
+    : new AppError(
+        503,
+        'SERVICE_BUSY',
+        `too many request bodies are still arriving at the ${service} service; retry shortly`,
+        undefined,
+        1,
+      );
+}
+
+/**
+ * A body without a token, on a route that needs a user, is refused before a byte of it is read or
+ * forwarded (the service would refuse it anyway, after the client had held a connection to it for
+ * as long as it liked). Until a service's routes are known the gateway cannot tell, so it fails safe:
+ * such a body waits for the service's document (a 503 to retry) rather than being let through.
+ */
+function anonymousBodyError(
+  signIn: SignInRules,
+  service: ServiceName,
+  method: string,
+  url: string,
+): AppError | undefined {
+  const needsUser = signIn.needsUser(service, method, url);
+  if (needsUser === false) return undefined;
+  if (needsUser) return AppError.unauthorized();
+  return new AppError(
+    503,
+    'SERVICE_UNAVAILABLE',
+    `the ${service} service's routes are not known yet; retry shortly`,
+    undefined,
+    2,
+  );
 }
 
 /** Errors Fastify itself raises (a bad header, an unsupported method) carry their 4xx status. */

@@ -57,6 +57,7 @@ beforeAll(async () => {
     RATE_LIMIT_USER_PER_MIN: String(PER_USER),
     RATE_LIMIT_LOAD_PER_MIN: String(PER_LOAD),
     LOAD_KEY,
+    METRICS_PORT: '0',
   };
   // The counts live in Redis for a minute: start this run's from zero (keys as rate-limiter-flexible
   // spells them: `<prefix>:<client>`).

@@ -1,5 +1,5 @@
-import type { IncomingHttpHeaders, OutgoingHttpHeaders, ServerResponse } from 'node:http';
-import type { Readable } from 'node:stream';
+import type { IncomingHttpHeaders, IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
+import { finished, type Readable } from 'node:stream';
 import { Pool } from 'undici';
 
 /**
@@ -60,6 +60,19 @@ export interface ForwardCallbacks {
   onUnavailable(error: Error): void;
 }
 
+/** Connections the gateway keeps to each service. */
+export const POOL_CONNECTIONS = 128;
+
+/**
+ * Requests whose body is still arriving when they are forwarded hold a connection for as long as
+ * their client takes: at most a quarter of the pool may do so, so stalled uploads cannot take the
+ * connections every other request needs (130 of them once made a whole service unreachable).
+ */
+export const MAX_ARRIVING_BODIES = POOL_CONNECTIONS / 4;
+
+/** Of those, how many one client (a user, or an address without a token) may have at once. */
+export const MAX_ARRIVING_PER_CLIENT = MAX_ARRIVING_BODIES / 4;
+
 /**
  * One service behind the gateway: a keep-alive pool, and requests streamed through it with the
  * answer written straight into the client's response (undici's `stream`: no intermediate body
@@ -68,14 +81,38 @@ export interface ForwardCallbacks {
  */
 export class Upstream {
   private readonly pool: Pool;
+  private arriving = 0;
+  /** Bodies still arriving, by client. */
+  private readonly arrivingFrom = new Map<string, number>();
 
   constructor(origin: string, timeoutMs: number) {
     this.pool = new Pool(origin, {
-      connections: 128,
+      connections: POOL_CONNECTIONS,
       pipelining: 1,
       headersTimeout: timeoutMs,
       bodyTimeout: timeoutMs,
     });
+  }
+
+  /**
+   * Whether a request body may be forwarded now: one that has fully arrived always may; one still
+   * arriving takes one of MAX_ARRIVING_BODIES places, and one of its client's MAX_ARRIVING_PER_CLIENT,
+   * until it has arrived (or its request ended). Else which bound it met.
+   */
+  admits(body: IncomingMessage, client: string): 'yes' | 'client busy' | 'pool busy' {
+    if (body.complete) return 'yes';
+    const own = this.arrivingFrom.get(client) ?? 0;
+    if (own >= MAX_ARRIVING_PER_CLIENT) return 'client busy';
+    if (this.arriving >= MAX_ARRIVING_BODIES) return 'pool busy';
+    this.arriving++;
+    this.arrivingFrom.set(client, own + 1);
+    finished(body, () => {
+      this.arriving--;
+      const left = this.arrivingFrom.get(client)! - 1;
+      if (left === 0) this.arrivingFrom.delete(client);
+      else this.arrivingFrom.set(client, left);
+    });
+    return 'yes';
   }
 
   forward(request: Forwarded, res: ServerResponse, callbacks: ForwardCallbacks): void {

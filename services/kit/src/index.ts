@@ -13,8 +13,16 @@ export { ServiceMetrics } from './metrics.ts';
 export { validated, parseRequest, type RequestSchemas, type ValidInput } from './http/validate.ts';
 export { Api, type RouteSpec, type Reply, type RouteContext, type AuthRequirement } from './http/api.ts';
 export { toAppError, errorBody } from './http/error-handler.ts';
+export { unansweredStatus } from './http/unanswered.ts';
 export { readinessReport, type ReadinessCheck } from './http/health.ts';
-export { Service, runService, type ServiceDefinition, type BoundAddress, type Closer } from './service.ts';
+export {
+  REQUEST_TIMEOUT_MS,
+  Service,
+  runService,
+  type ServiceDefinition,
+  type BoundAddress,
+  type Closer,
+} from './service.ts';
 export { connectMongo, isDuplicateKey, type MongoHandle } from './clients/mongo.ts';
 export { connectRedis, parseHostList, type SentinelTarget } from './clients/redis.ts';
 export { createKafka, connectProducer, connectConsumer } from './clients/kafka.ts';

@@ -1,10 +1,12 @@
 import type { NextFunction, Request, Response } from 'express';
 import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
+import { unansweredStatus } from './http/unanswered.ts';
 
 /**
  * RED metrics per route (rate, errors, duration) plus the process's own, on one registry per
  * service. Routes are labelled by their pattern (`/api/products/:id`), never the raw path, so the
- * label set stays bounded.
+ * label set stays bounded. A request whose client hung up before its answer was complete is
+ * labelled 499 (408 if it timed out), never a 5xx.
  */
 export class ServiceMetrics {
   readonly registry = new Registry();
@@ -39,12 +41,13 @@ export class ServiceMetrics {
   middleware() {
     return (req: Request, res: Response, next: NextFunction) => {
       const start = process.hrtime.bigint();
-      res.once('finish', () => {
+      res.once('close', () => {
         // A proxy names its routes itself (res.locals.route); Express routes by their pattern.
         const route =
           (res.locals.route as string | undefined) ??
           (req.route?.path ? `${req.baseUrl}${String(req.route.path)}` : 'unmatched');
-        this.observe(req.method, route, res.statusCode, Number(process.hrtime.bigint() - start) / 1e9);
+        const status = res.writableFinished ? res.statusCode : unansweredStatus(req);
+        this.observe(req.method, route, status, Number(process.hrtime.bigint() - start) / 1e9);
       });
       next();
     };

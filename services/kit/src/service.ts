@@ -1,5 +1,5 @@
 import { once } from 'node:events';
-import { createServer, type RequestListener, type Server } from 'node:http';
+import { createServer, type RequestListener, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Router } from 'express';
 import { createHttpApp } from './http/app.ts';
@@ -10,6 +10,13 @@ import { flushTracing, setupTracing } from './tracing.ts';
 
 /** How long an idle keep-alive connection stays open (sent to clients as `Keep-Alive: timeout=65`). */
 const KEEP_ALIVE_MS = 65_000;
+
+/**
+ * How long a request may take to arrive, headers and body, before it is answered 408 and its
+ * connection closed. Node's default is 300 s: 130 bodies that never finished held every connection
+ * of the gateway's pool to a service for that long. A capped body (100 KB) takes 10 s below 80 kbit/s.
+ */
+export const REQUEST_TIMEOUT_MS = 10_000;
 
 export interface Closer {
   name: string;
@@ -30,6 +37,11 @@ export interface ServiceDefinition {
   /** Closed after the HTTP server has drained, in order (consumers before the clients they use). */
   closers?: Closer[];
   bodyLimit?: string;
+  /**
+   * Serve `/metrics` on a listener of its own at this port (0: any free one) and nowhere else: for
+   * the gateway, whose own port is public. The services' ports are internal and serve it themselves.
+   */
+  metricsPort?: number;
   /** How long in-flight requests get to finish on stop before their connections are cut. */
   drainMs?: number;
   /** How long each closer gets. */
@@ -40,6 +52,8 @@ export interface BoundAddress {
   host: string;
   port: number;
   url: string;
+  /** Where `/metrics` is served, when on a listener of its own (ServiceDefinition.metricsPort). */
+  metricsUrl?: string;
 }
 
 /**
@@ -50,6 +64,7 @@ export interface BoundAddress {
 export class Service {
   readonly metrics: ServiceMetrics;
   private server: Server | undefined;
+  private metricsServer: Server | undefined;
   private stopping: Promise<void> | undefined;
 
   constructor(private readonly def: ServiceDefinition) {
@@ -74,19 +89,50 @@ export class Service {
           readiness: this.def.readiness ?? {},
           ...(this.def.bodyLimit ? { bodyLimit: this.def.bodyLimit } : {}),
         });
-    const server = createServer(listener);
+    const server = createServer(
+      {
+        requestTimeout: REQUEST_TIMEOUT_MS,
+        headersTimeout: REQUEST_TIMEOUT_MS,
+        // Node checks the bounds above on this interval (30 s by default): check every second.
+        connectionsCheckingInterval: 1000,
+      },
+      listener,
+    );
     // Callers (the gateway's pools, a load balancer) keep idle connections for up to a minute; Node's
     // default 5 s made them reconnect after every lull, and a connect is the dearest part of a
     // request here. The server's idle timeout must outlast the callers', or a close races a reuse.
+    // (The request bounds run from a request's first byte: they never cut an idle connection.)
     server.keepAliveTimeout = KEEP_ALIVE_MS;
-    server.headersTimeout = KEEP_ALIVE_MS + 1000;
     server.listen(port, host);
     this.server = server;
     await once(server, 'listening');
     const address = server.address() as AddressInfo;
-    const bound = { host, port: address.port, url: `http://${host}:${address.port}` };
-    this.def.logger.info({ url: bound.url }, `${this.def.name} listening`);
+    const bound: BoundAddress = { host, port: address.port, url: `http://${host}:${address.port}` };
+    if (this.def.metricsPort !== undefined) {
+      const metrics = createServer((req, res) =>
+        this.serveMetrics(req.method, req.url, res).catch((error: unknown) => {
+          this.def.logger.warn({ err: error }, `${this.def.name}: serving /metrics failed`);
+          res.destroy();
+        }),
+      );
+      metrics.listen(this.def.metricsPort, host);
+      this.metricsServer = metrics;
+      await once(metrics, 'listening');
+      bound.metricsUrl = `http://${host}:${(metrics.address() as AddressInfo).port}`;
+    }
+    this.def.logger.info({ url: bound.url, metricsUrl: bound.metricsUrl }, `${this.def.name} listening`);
     return bound;
+  }
+
+  private async serveMetrics(method: string | undefined, url: string | undefined, res: ServerResponse) {
+    if ((method !== 'GET' && method !== 'HEAD') || url?.split('?', 1)[0] !== '/metrics') {
+      res.writeHead(404, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ code: 'NOT_FOUND', message: 'this listener serves GET /metrics only' }));
+      return;
+    }
+    const text = await this.metrics.registry.metrics();
+    res.writeHead(200, { 'content-type': this.metrics.registry.contentType });
+    res.end(method === 'HEAD' ? undefined : text);
   }
 
   stop(): Promise<void> {
@@ -116,6 +162,11 @@ export class Service {
         await closed;
       }
       clearInterval(sweep);
+    }
+    if (this.metricsServer) {
+      const metrics = this.metricsServer;
+      metrics.closeAllConnections();
+      await new Promise((resolve) => metrics.close(resolve));
     }
     const closers: Closer[] = [...(this.def.closers ?? []), { name: 'trace export', close: flushTracing }];
     for (const closer of closers) {

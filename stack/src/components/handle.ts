@@ -53,7 +53,14 @@ export interface Endpoints {
   mongo: { uri: string; replicaSet: string; members: string[] };
   redis: { masterName: string; sentinels: { host: string; port: number }[]; dataNodes: string[] };
   kafka: { brokers: string[]; topics: readonly string[] };
-  app: { gateway: string; services: Record<string, string>; mailInbox: string; smtp: string };
+  app: {
+    gateway: string;
+    /** The gateway's internal listener for Prometheus (`/metrics`), not the public port. */
+    gatewayMetrics: string;
+    services: Record<string, string>;
+    mailInbox: string;
+    smtp: string;
+  };
 }
 
 /** Process-level control of one member: what chaos and drills act through. */

@@ -16,7 +16,7 @@ export interface ResolvedInstance {
     rateLimits: { perIpPerMinute: number; perUserPerMinute: number; loadPerMinute: number };
     sinks: { name: 'sinks'; port: number; smtpPort: number };
     services: { name: string; port: number }[];
-    gateway: { name: 'gateway'; port: number };
+    gateway: { name: 'gateway'; port: number; metricsPort: number };
   };
 }
 
@@ -48,7 +48,11 @@ export function resolveInstance(name: InstanceName): ResolvedInstance {
       rateLimits: INSTANCES[name].rateLimits,
       sinks: { name: 'sinks', port: APP.sinks.port + offset, smtpPort: APP.sinks.smtpPort + offset },
       services: APP.services.map(shift),
-      gateway: { name: 'gateway', port: APP.gateway.port + offset },
+      gateway: {
+        name: 'gateway',
+        port: APP.gateway.port + offset,
+        metricsPort: APP.gateway.metricsPort + offset,
+      },
     },
   };
 }
@@ -67,5 +71,6 @@ export function instancePorts(instance: ResolvedInstance): { member: string; por
     { member: 'sinks', port: instance.app.sinks.smtpPort },
     ...instance.app.services.map((m) => ({ member: m.name, port: m.port })),
     { member: 'gateway', port: instance.app.gateway.port },
+    { member: 'gateway', port: instance.app.gateway.metricsPort },
   ];
 }

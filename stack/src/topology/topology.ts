@@ -159,7 +159,8 @@ export const APP = {
     { name: 'notification', port: 8084 },
     { name: 'analytics', port: 8085 },
   ],
-  gateway: { name: 'gateway', port: 8080 },
+  // /metrics on a port of its own: the gateway's port is public, its metrics are not.
+  gateway: { name: 'gateway', port: 8080, metricsPort: 8089 },
 } as const;
 
 /** The loopback address every local member binds to and advertises. */

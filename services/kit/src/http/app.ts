@@ -29,6 +29,8 @@ export function createHttpApp(options: HttpAppOptions): express.Express {
   const app = express();
   app.disable('x-powered-by');
   app.disable('etag');
+  // Services are reached through the gateway (on loopback here), which sends the client's address as
+  // it determined it as the only X-Forwarded-For entry: req.ip, in the access log, is that address.
   app.set('trust proxy', 'loopback');
 
   app.use((req, res, next) => {

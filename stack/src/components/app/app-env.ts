@@ -53,6 +53,7 @@ export function appEnvironment(
   env.gateway = {
     ...edge,
     PORT: String(app.gateway.port),
+    METRICS_PORT: String(app.gateway.metricsPort),
     RATE_LIMIT_IP_PER_MIN: String(app.rateLimits.perIpPerMinute),
     RATE_LIMIT_USER_PER_MIN: String(app.rateLimits.perUserPerMinute),
     RATE_LIMIT_LOAD_PER_MIN: String(app.rateLimits.loadPerMinute),

@@ -2,7 +2,21 @@ import type { ComponentStatus, MemberRole, MemberStatus } from '../handle.ts';
 
 export interface AppProbeTarget {
   host: string;
-  members: { name: string; port: number; role: MemberRole }[];
+  /** `metricsPort`: a member (the gateway) that serves /metrics on an internal port of its own. */
+  members: { name: string; port: number; metricsPort?: number; role: MemberRole }[];
+}
+
+/** `/metrics` on a member's internal metrics port answers (Prometheus would scrape it there). */
+async function probeMetrics(host: string, port: number): Promise<{ ok: boolean; detail: string }> {
+  try {
+    const response = await fetch(`http://${host}:${port}/metrics`, { signal: AbortSignal.timeout(2000) });
+    await response.arrayBuffer();
+    return response.ok
+      ? { ok: true, detail: `metrics on :${port}` }
+      : { ok: false, detail: `metrics on :${port} answered ${response.status}` };
+  } catch (error) {
+    return { ok: false, detail: `metrics on :${port}: ${(error as Error).message}` };
+  }
 }
 
 /** `/ready` of a service or the gateway (dependencies reachable), `/health` of the sinks. */
@@ -30,7 +44,11 @@ export async function probeMember(
 export async function probeApp(target: AppProbeTarget): Promise<ComponentStatus> {
   const members: MemberStatus[] = await Promise.all(
     target.members.map(async (m) => {
-      const { ok, detail } = await probeMember(target.host, m.port, m.role);
+      const member = await probeMember(target.host, m.port, m.role);
+      const metrics =
+        m.metricsPort === undefined ? undefined : await probeMetrics(target.host, m.metricsPort);
+      const ok = member.ok && (metrics?.ok ?? true);
+      const detail = metrics ? `${member.detail}; ${metrics.detail}` : member.detail;
       return {
         component: 'app' as const,
         member: m.name,

@@ -27,12 +27,24 @@ export class NativeApp extends NativeComponent {
     super(ctx);
   }
 
-  private get members(): { name: string; port: number; role: MemberRole; dir: string }[] {
+  private get members(): {
+    name: string;
+    port: number;
+    metricsPort?: number;
+    role: MemberRole;
+    dir: string;
+  }[] {
     const { app } = this.ctx.instance;
     return [
       { name: 'sinks', port: app.sinks.port, role: 'sink', dir: 'sinks' },
       ...app.services.map((s) => ({ ...s, role: 'service' as const, dir: s.name })),
-      { name: 'gateway', port: app.gateway.port, role: 'gateway', dir: 'gateway' },
+      {
+        name: 'gateway',
+        port: app.gateway.port,
+        metricsPort: app.gateway.metricsPort,
+        role: 'gateway',
+        dir: 'gateway',
+      },
     ];
   }
 
@@ -47,9 +59,9 @@ export class NativeApp extends NativeComponent {
   }
 
   protected memberPorts(name: string): number[] {
-    return name === 'sinks'
-      ? [this.ctx.instance.app.sinks.port, this.ctx.instance.app.sinks.smtpPort]
-      : [this.member(name).port];
+    if (name === 'sinks') return [this.ctx.instance.app.sinks.port, this.ctx.instance.app.sinks.smtpPort];
+    const { port, metricsPort } = this.member(name);
+    return metricsPort === undefined ? [port] : [port, metricsPort];
   }
 
   /** Gateway first (no new traffic), then the services, then the sinks they send to. */

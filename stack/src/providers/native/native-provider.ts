@@ -79,6 +79,7 @@ export class NativeProvider {
       ...this.dataEndpoints(),
       app: {
         gateway: url(app.gateway.port),
+        gatewayMetrics: url(app.gateway.metricsPort),
         services: Object.fromEntries(app.services.map((s) => [s.name, url(s.port)])),
         mailInbox: `${url(app.sinks.port)}/mail`,
         smtp: `smtp://${host}:${app.sinks.smtpPort}`,
