@@ -2,3 +2,4 @@ export { callJson, type CallJsonOptions, type JsonAnswer } from './call-json.ts'
 export { collectEvents, type EventCollector } from './event-collector.ts';
 export { resetTracingGlobals } from './tracing-globals.ts';
 export { capturedLogger } from './captured-logger.ts';
+export { ResponseContract, contractAt, type ContractAnswer } from './response-contract.ts';
