@@ -193,6 +193,13 @@ describe('the gateway routes the API to its services', () => {
     expect(response.body.message).toBe('the analytics service is unavailable; retry shortly');
   });
 
+  it("when a declared path is asked with another method, then the service's 405 and Allow pass through", async () => {
+    const response = await call(gateway, 'DELETE', `/api/products/${randomUUID()}`);
+    expect(response.status).toBe(405);
+    expect(response.headers.get('allow')).toBe('GET, HEAD');
+    expect(response.body.code).toBe('METHOD_NOT_ALLOWED');
+  });
+
   it('when a path belongs to no service, then a JSON 404', async () => {
     const response = await call(gateway, 'GET', '/api/nothing-here');
     expect(response.status).toBe(404);

@@ -1,4 +1,4 @@
-import { Api, type AccessTokens } from '@stackdrill/kit';
+import { Api, text, type AccessTokens } from '@stackdrill/kit';
 import { z } from 'zod';
 import type { UserDomain } from '../domain/users.ts';
 
@@ -32,7 +32,7 @@ export function userApi(domain: UserDomain, tokens: AccessTokens): Api {
       summary: 'Register a customer account (emits user.registered)',
       auth: 'none',
       request: {
-        body: z.strictObject({ email, password, name: z.string().trim().min(1).max(100) }),
+        body: z.strictObject({ email, password, name: text('a name', 1, 100) }),
       },
       responses: {
         201: { description: 'the account was created', body: PublicUserSchema },
@@ -60,6 +60,7 @@ export function userApi(domain: UserDomain, tokens: AccessTokens): Api {
       },
       responses: {
         200: { description: 'a new access token and refresh token', body: TokenResponse },
+        401: { description: 'the email and password do not match, or the refresh token is not valid' },
       },
     },
     async ({ body }) => {
