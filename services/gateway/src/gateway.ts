@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { createServer, type IncomingMessage, type RequestListener } from 'node:http';
+import { createServer, METHODS, type IncomingMessage, type RequestListener } from 'node:http';
 import fastifyCors from '@fastify/cors';
 import type { Readable } from 'node:stream';
 import Fastify, {
@@ -124,6 +124,12 @@ async function buildApp(parts: AppParts): Promise<{ app: FastifyInstance; listen
     },
   });
 
+  // Every method Node parses reaches the proxy, so the service answers the ones it does not declare
+  // (WebDAV's, QUERY…) with 405 and Allow. They are bodyless here: no route takes them, and as a
+  // method with a body QUERY would be refused by Fastify with 400 when it has no Content-Type.
+  for (const method of METHODS.filter((m) => m !== 'CONNECT' && !app.supportedMethods.includes(m)))
+    app.addHttpMethod(method);
+  app.addHttpMethod('QUERY', { overrideExisting: true });
   app.decorateRequest('span', undefined as unknown as ServerSpan);
   app.decorateRequest('principal', undefined);
   app.decorateRequest('routeLabel', 'unmatched');
@@ -198,9 +204,6 @@ async function buildApp(parts: AppParts): Promise<{ app: FastifyInstance; listen
   return { app, listener: listener! };
 }
 
-/** What every proxied route accepts (as @fastify/http-proxy did). */
-const PROXIED_METHODS = ['DELETE', 'GET', 'HEAD', 'PATCH', 'POST', 'PUT', 'OPTIONS'];
-
 /**
  * The public API: edge checks on every request, then the request streamed to the service that
  * owns its path prefix, over that service's keep-alive pool (upstream.ts), the answer streamed back
@@ -274,8 +277,10 @@ async function proxies(api: FastifyInstance, parts: AppParts): Promise<void> {
         },
       );
     };
-    api.route({ method: PROXIED_METHODS, url: prefix, handler });
-    api.route({ method: PROXIED_METHODS, url: `${prefix}/*`, handler });
+    // Every method goes through: the service that owns the path answers one it does not declare
+    // with 405 and Allow, which only it knows.
+    api.route({ method: api.supportedMethods, url: prefix, handler });
+    api.route({ method: api.supportedMethods, url: `${prefix}/*`, handler });
   }
 }
 
