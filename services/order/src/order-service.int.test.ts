@@ -185,7 +185,7 @@ describe('POST /api/orders', () => {
     ).toBe(401);
   });
 
-  it('when a line names a product that does not exist, then 422 UNKNOWN_PRODUCT; the replay answers the same', async () => {
+  it('when a line names a product that does not exist, then 409 UNKNOWN_PRODUCT; the replay answers the same', async () => {
     const token = await customerToken();
     const known = await newProduct(5);
     const unknown = randomUUID();
@@ -197,14 +197,14 @@ describe('POST /api/orders', () => {
     };
     const headers = { 'Idempotency-Key': key() };
     const refused = await order('/api/orders', { token, headers, body });
-    expect(refused.status).toBe(422);
+    expect(refused.status).toBe(409);
     expect(refused.body).toMatchObject({
       code: 'UNKNOWN_PRODUCT',
       message: expect.stringContaining(unknown),
     });
     const replayed = await order('/api/orders', { token, headers, body });
     const withoutRequestId = ({ requestId: _r, ...rest }: Json) => rest;
-    expect(replayed.status).toBe(422);
+    expect(replayed.status).toBe(409);
     expect(withoutRequestId(replayed.body)).toEqual(withoutRequestId(refused.body));
     expect(await stockOf(known)).toBe(5);
   });

@@ -185,8 +185,13 @@ describe('GET /api/products', () => {
     expect(pattern.body.items).toEqual([]);
   });
 
+  it('when minPriceCents exceeds maxPriceCents, then the range is empty: 200 with no products', async () => {
+    const empty = await call('GET', '/api/products?minPriceCents=500&maxPriceCents=100');
+    expect(empty.status).toBe(200);
+    expect(empty.body).toEqual({ items: [], nextCursor: null });
+  });
+
   it('when the query is bad, then 400', async () => {
-    expect((await call('GET', '/api/products?minPriceCents=500&maxPriceCents=100')).status).toBe(400);
     expect((await call('GET', '/api/products?cursor=garbage')).body.code).toBe('INVALID_CURSOR');
     expect((await call('GET', '/api/products?sort=random')).status).toBe(400);
     expect((await call('GET', '/api/products?limit=1000')).status).toBe(400);

@@ -38,6 +38,10 @@ export function text(what: string, min: number, max: number) {
     .meta({ description: `${min}-${max} characters; no control or bidi characters; no space at either end` });
 }
 
+/** A page cursor: opaque, so only a `nextCursor` the same listing gave out is valid (else 400). */
+export const cursor = (max: number) =>
+  z.string().max(max).meta({ description: 'a nextCursor this listing answered; opaque' });
+
 /** The `Idempotency-Key` request header: the same key makes a retry act once. */
 export const idempotencyKey = (description: string) =>
   z

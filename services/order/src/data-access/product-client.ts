@@ -39,9 +39,10 @@ export class ProductClient {
         body.details,
       );
     }
-    // The order names a product the catalogue does not have: the order is refused, not missing.
+    // The order names a product the catalogue does not have: like short stock, a conflict with the
+    // catalogue's state (the order itself is not what is missing, so not 404).
     if (response.status === 404) {
-      throw new AppError(422, 'UNKNOWN_PRODUCT', body.message ?? 'a product of the order does not exist');
+      throw new AppError(409, 'UNKNOWN_PRODUCT', body.message ?? 'a product of the order does not exist');
     }
     if (response.status === 503) throw AppError.unavailable('the product service');
     throw new Error(`product service answered ${response.status} to a reservation: ${JSON.stringify(body)}`);

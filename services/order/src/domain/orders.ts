@@ -100,7 +100,7 @@ export class OrderDomain {
       priced = await this.deps.products.reserve(orderId, lines);
     } catch (error) {
       // Refused lines (short of stock, unknown product) are the request's answer: a replay gets it too.
-      if (error instanceof AppError && (error.status === 409 || error.status === 422)) {
+      if (error instanceof AppError && error.status === 409) {
         await store.settle(store.orderRequests, claimId, {
           status: error.status,
           // Without `details` when there are none: Mongo would keep an undefined one as null.

@@ -1,4 +1,4 @@
-import { Api, id, idempotencyKey, type AccessTokens } from '@stackdrill/kit';
+import { Api, cursor, id, idempotencyKey, type AccessTokens } from '@stackdrill/kit';
 import { z } from 'zod';
 import type { OrderDomain } from '../domain/orders.ts';
 
@@ -41,13 +41,17 @@ export function orderApi(domain: OrderDomain, tokens: AccessTokens): Api {
             .refine(
               (lines) => new Set(lines.map((l) => l.productId)).size === lines.length,
               'each product may appear in one line only',
-            ),
+            )
+            // A rule JSON Schema cannot state, so the document says it in words.
+            .meta({ description: 'one line per product (a product in two lines is a 400)' }),
         }),
       },
       responses: {
         201: { description: 'the order, with its stock reserved', body: Order },
-        409: { description: 'not enough stock (nothing reserved), or the key was used for another order' },
-        422: { description: 'a line names a product that does not exist (nothing reserved)' },
+        409: {
+          description:
+            'not enough stock (INSUFFICIENT_STOCK) or a product that does not exist (UNKNOWN_PRODUCT): nothing is reserved; or the key was used for another order',
+        },
       },
     },
     async ({ body, headers }, { principal }) =>
@@ -64,7 +68,7 @@ export function orderApi(domain: OrderDomain, tokens: AccessTokens): Api {
       request: {
         query: z.strictObject({
           limit: z.coerce.number().int().min(1).max(50).default(20),
-          cursor: z.string().max(300).optional(),
+          cursor: cursor(300).optional(),
         }),
       },
       responses: {

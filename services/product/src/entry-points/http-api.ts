@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { Api, id, idempotencyKey, text, type AccessTokens } from '@stackdrill/kit';
+import { Api, cursor, id, idempotencyKey, text, type AccessTokens } from '@stackdrill/kit';
 import { z } from 'zod';
 import type { ProductDomain } from '../domain/products.ts';
 
@@ -29,29 +29,19 @@ export function productApi(domain: ProductDomain, tokens: AccessTokens): Api {
       summary: 'Search the catalogue: text, category, price range, sort, cursor pagination (cached)',
       auth: 'none',
       request: {
-        query: z
-          .strictObject({
-            q: text('a search text', 1, 100).optional(),
-            category: z
-              .string()
-              .regex(/^[a-z0-9-]{2,40}$/, 'a category is lower-case letters, digits and dashes')
-              .optional(),
-            minPriceCents: cents.optional(),
-            maxPriceCents: cents.optional(),
-            sort: z.enum(['newest', 'price_asc', 'price_desc', 'name']).default('newest'),
-            limit: z.coerce.number().int().min(1).max(100).default(20),
-            cursor: z.string().max(500).optional(),
-          })
-          .refine(
-            (q) =>
-              q.minPriceCents === undefined ||
-              q.maxPriceCents === undefined ||
-              q.minPriceCents <= q.maxPriceCents,
-            {
-              message: 'minPriceCents must not exceed maxPriceCents',
-              path: ['minPriceCents'],
-            },
-          ),
+        // min above max is an empty range (no rule across fields, which the document cannot state).
+        query: z.strictObject({
+          q: text('a search text', 1, 100).optional(),
+          category: z
+            .string()
+            .regex(/^[a-z0-9-]{2,40}$/, 'a category is lower-case letters, digits and dashes')
+            .optional(),
+          minPriceCents: cents.optional(),
+          maxPriceCents: cents.optional(),
+          sort: z.enum(['newest', 'price_asc', 'price_desc', 'name']).default('newest'),
+          limit: z.coerce.number().int().min(1).max(100).default(20),
+          cursor: cursor(500).optional(),
+        }),
       },
       responses: {
         200: {
