@@ -77,6 +77,33 @@ describe('POST /api/products', () => {
   });
 });
 
+describe('POST /api/products: names and descriptions', () => {
+  it('when a name or description has a control or bidi character, then 400, and the document refuses it too', async () => {
+    const contract = await contractAt(address.url);
+    for (const [bad, field] of [
+      [{ name: 'Mug\u0000' }, 'name'],
+      [{ name: ' Mug' }, 'name'],
+      [{ description: 'a mug\u0000' }, 'description'],
+      [{ description: 'a \u202egum' }, 'description'],
+    ] as const) {
+      const body = newProduct(bad);
+      expect(contract.allows('createProduct', 'body', body), JSON.stringify(bad)).toBe(false);
+      const response = await call('POST', '/api/products', { body, token: admin });
+      expect(response.status, JSON.stringify(bad)).toBe(400);
+      expect(response.body.details?.[0]?.path).toBe(field);
+    }
+  });
+
+  it('when a description has lines and tabs, then it is accepted as sent', async () => {
+    const description = 'Holds 350 ml.\n\tDishwasher safe.';
+    const body = newProduct({ description });
+    expect((await contractAt(address.url)).allows('createProduct', 'body', body)).toBe(true);
+    const created = await call('POST', '/api/products', { body, token: admin });
+    expect(created.status).toBe(201);
+    expect(created.body.description).toBe(description);
+  });
+});
+
 describe('GET /api/products/:id', () => {
   it('when the product exists, then 200 with stock, and product.viewed reaches analytics-events', async () => {
     const { body: product } = await call('POST', '/api/products', { body: newProduct(), token: admin });

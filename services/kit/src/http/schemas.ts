@@ -11,6 +11,8 @@ import { z } from 'zod';
 export const id = () => z.uuid().toLowerCase();
 
 const CONTROL = '\\u0000-\\u001f\\u007f-\\u009f';
+/** The same without tab, line feed and carriage return, which free text may have. */
+const CONTROL_BUT_LINES = '\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f-\\u009f';
 /** Bidi marks, embeddings, overrides and isolates: they make a name display as other text. */
 const BIDI = '\\u061c\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069';
 /** What `String.prototype.trim` removes besides control characters. */
@@ -36,6 +38,22 @@ export function text(what: string, min: number, max: number) {
       `${what} is ${min}-${max} characters, without control or bidi characters, and does not begin or end with a space`,
     )
     .meta({ description: `${min}-${max} characters; no control or bidi characters; no space at either end` });
+}
+
+/**
+ * Longer free text (a description): up to `max` characters, lines and tabs allowed, but no other
+ * control character and no bidi character.
+ */
+export function prose(what: string, max: number) {
+  return z
+    .string()
+    .regex(
+      new RegExp(`^[^${CONTROL_BUT_LINES}${BIDI}]{0,${max}}$`, 'u'),
+      `${what} is at most ${max} characters, without control characters (but for line breaks and tabs) or bidi characters`,
+    )
+    .meta({
+      description: `at most ${max} characters; line breaks and tabs, but no other control or bidi characters`,
+    });
 }
 
 /** A page cursor: opaque, so only a `nextCursor` the same listing gave out is valid (else 400). */

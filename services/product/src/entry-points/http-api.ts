@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { Api, cursor, id, idempotencyKey, text, type AccessTokens } from '@stackdrill/kit';
+import { Api, cursor, id, idempotencyKey, prose, text, type AccessTokens } from '@stackdrill/kit';
 import { z } from 'zod';
 import type { ProductDomain } from '../domain/products.ts';
 
@@ -83,7 +83,7 @@ export function productApi(domain: ProductDomain, tokens: AccessTokens): Api {
         body: z.strictObject({
           sku: z.string().regex(/^[A-Z0-9-]{3,40}$/, 'a SKU is 3-40 upper-case letters, digits and dashes'),
           name: text('a name', 1, 200),
-          description: z.string().max(2000).default(''),
+          description: prose('a description', 2000).default(''),
           category: z
             .string()
             .regex(/^[a-z0-9-]{2,40}$/, 'a category is lower-case letters, digits and dashes'),
