@@ -214,6 +214,20 @@ describe('POST /api/auth/token and GET /api/users/me', () => {
     expect(e.body.message).toContain('expired');
   });
 
+  it('when a valid token names an account that does not exist, then the 404 the document declares', async () => {
+    const stranger = await new SignJWT({ email: 'gone@example.com', role: 'customer' })
+      .setProtectedHeader({ alg: 'HS256' })
+      .setSubject(randomUUID())
+      .setIssuer('stackdrill')
+      .setExpirationTime('5m')
+      .sign(new TextEncoder().encode(JWT_SECRET));
+    const { status, body } = await call('GET', '/api/users/me', undefined, {
+      authorization: `Bearer ${stranger}`,
+    });
+    expect(status).toBe(404);
+    expect(body.code).toBe('NOT_FOUND');
+  });
+
   it('when an answer goes to a caller with a token, then it is Cache-Control: no-store, errors too', async () => {
     const customer = newCustomer();
     await call('POST', '/api/users', customer);

@@ -89,7 +89,10 @@ export function userApi(domain: UserDomain, tokens: AccessTokens): Api {
       summary: "The signed-in user's profile",
       auth: 'user',
       request: {},
-      responses: { 200: { description: 'the profile', body: PublicUserSchema } },
+      responses: {
+        200: { description: 'the profile', body: PublicUserSchema },
+        404: { description: 'the account of the token no longer exists' },
+      },
     },
     async (_input, { principal }) => ({ status: 200, body: await domain.profile(principal!) }),
   );
