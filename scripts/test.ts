@@ -1,11 +1,19 @@
 // pnpm test — the whole suite, as CI runs it: install what is missing, lint, type-check, then unit,
-// UI component and integration tests and the UI smoke suite, against one `test` instance of the
-// stack on its own ports (a developer's running stack is never touched).
+// UI component and integration tests, the UI smoke suite and the fuzzing job, against one `test`
+// instance of the stack on its own ports (a developer's running stack is never touched).
 import { readFile } from 'node:fs/promises';
 import pc from 'picocolors';
 import { $ } from 'zx';
 import { runE2e } from '@stackdrill/e2e';
-import { doctorLine, REPO_ROOT, resolveInstance, runCli, runDoctor, seconds } from '@stackdrill/stack';
+import {
+  doctorLine,
+  REPO_ROOT,
+  resolveInstance,
+  runCli,
+  runDoctor,
+  runFuzz,
+  seconds,
+} from '@stackdrill/stack';
 
 $.cwd = REPO_ROOT;
 $.verbose = false;
@@ -18,6 +26,7 @@ await runCli(async () => {
   step('doctor: system dependencies');
   await runDoctor({
     browser: true,
+    fuzz: true,
     onEvent: (e) => console.log(`  ${doctorLine(e)}`),
   });
 
@@ -40,6 +49,7 @@ await runCli(async () => {
   let results: { numPassedTests?: number; numFailedTests?: number; numPendingTests?: number } = {};
   let vitestCode = 1;
   let e2e = { exitCode: 1, passed: 0, failed: 0 };
+  let fuzz = { exitCode: 1, passed: 0, failed: 0 };
   try {
     step('tests: vitest (unit, UI components, then integration against the test stack)');
     const report = 'reports/vitest.json';
@@ -54,15 +64,20 @@ await runCli(async () => {
     step('tests: the UI smoke suite (Playwright, headless Chromium) against the test stack');
     await cli('stack-seed');
     const gateway = resolveInstance('test');
-    e2e = await runE2e(['--base-url', `http://${gateway.host}:${gateway.app.gateway.port}`]);
+    const gatewayUrl = `http://${gateway.host}:${gateway.app.gateway.port}`;
+    e2e = await runE2e(['--base-url', gatewayUrl]);
+
+    // Last: its orders and products must not change what the smoke suite sees. One check in the count.
+    step('tests: the fuzzing job (schemathesis over /api/docs) against the test stack');
+    fuzz = await runFuzz(['--base-url', gatewayUrl]);
   } finally {
     step('test stack: down');
     await cli('stack-down', '--purge');
   }
-  const passed = (results.numPassedTests ?? 0) + e2e.passed;
-  const failed = (results.numFailedTests ?? 0) + e2e.failed;
+  const passed = (results.numPassedTests ?? 0) + e2e.passed + fuzz.passed;
+  const failed = (results.numFailedTests ?? 0) + e2e.failed + fuzz.failed;
   console.log(pc.bold(`\nwhole suite finished in ${seconds(Date.now() - t0)}`));
   // A plain closing line that any CI can read.
   console.log(`${passed} passed, ${failed} failed, ${results.numPendingTests ?? 0} skipped`);
-  return vitestCode === 0 && e2e.exitCode === 0 && failed === 0 && passed > 0 ? 0 : 1;
+  return vitestCode === 0 && e2e.exitCode === 0 && fuzz.exitCode === 0 && failed === 0 && passed > 0 ? 0 : 1;
 });

@@ -20,5 +20,6 @@ export { benchStack } from './bench/stack-bench.ts';
 export { seed } from './commands/seed.ts';
 export { seedStack } from './seed/seed.ts';
 export { SEED_ACCOUNTS, seedCatalogue } from './seed/catalogue.ts';
+export { runFuzz, type FuzzResult } from './fuzz/run-fuzz.ts';
 export { benchApi } from './bench/api-bench.ts';
 export { dataTierEnvironment } from './components/app/app-env.ts';

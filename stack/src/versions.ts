@@ -11,6 +11,8 @@ export const VERSIONS = {
   ferretdb: 'v1.24.2',
   /** Oldest Go toolchain that builds that FerretDB release. */
   goMinimum: '1.22',
+  /** The schema-driven fuzzer of `pnpm test` (PyPI), in a virtualenv of its own in the cache. */
+  schemathesis: '4.32.5',
   /** Java the Kafka 3.9 broker needs at least. */
   javaMinimum: 17,
 } as const;

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { createServer, type IncomingMessage, type RequestListener } from 'node:http';
+import { createServer, METHODS, type IncomingMessage, type RequestListener } from 'node:http';
 import fastifyCors from '@fastify/cors';
 import type { Readable } from 'node:stream';
 import Fastify, {
@@ -157,6 +157,12 @@ async function buildApp(parts: AppParts): Promise<{ app: FastifyInstance; listen
     },
   });
 
+  // Every method Node parses reaches the proxy, so the service answers the ones it does not declare
+  // (WebDAV's, QUERY…) with 405 and Allow. They are bodyless here: no route takes them, and as a
+  // method with a body QUERY would be refused by Fastify with 400 when it has no Content-Type.
+  for (const method of METHODS.filter((m) => m !== 'CONNECT' && !app.supportedMethods.includes(m)))
+    app.addHttpMethod(method);
+  app.addHttpMethod('QUERY', { overrideExisting: true });
   app.decorateRequest('span', undefined as unknown as ServerSpan);
   app.decorateRequest('principal', undefined);
   app.decorateRequest('routeLabel', 'unmatched');
@@ -211,9 +217,9 @@ async function buildApp(parts: AppParts): Promise<{ app: FastifyInstance; listen
 
   await app.register(fastifyCors, {
     origin: config.corsOrigins.split(',').map((o) => o.trim()),
-    // Every method the proxy routes (the plugin's default, GET, HEAD and POST, kept the UI from
+    // Every method the API declares (the plugin's default, GET, HEAD and POST, kept the UI from
     // PUT and PATCH). Request headers are not listed: the preflight allows those the browser asks for.
-    methods: PROXIED_METHODS,
+    methods: API_METHODS,
     exposedHeaders: [
       'x-request-id',
       'RateLimit-Limit',
@@ -237,9 +243,6 @@ async function buildApp(parts: AppParts): Promise<{ app: FastifyInstance; listen
   await app.ready();
   return { app, listener: listener! };
 }
-
-/** What every proxied route accepts (as @fastify/http-proxy did). */
-const PROXIED_METHODS = ['DELETE', 'GET', 'HEAD', 'PATCH', 'POST', 'PUT', 'OPTIONS'];
 
 /**
  * The public API: edge checks on every request, then the request streamed to the service that
@@ -337,8 +340,10 @@ async function proxies(api: FastifyInstance, parts: AppParts): Promise<void> {
         },
       );
     };
-    api.route({ method: PROXIED_METHODS, url: prefix, handler });
-    api.route({ method: PROXIED_METHODS, url: `${prefix}/*`, handler });
+    // Every method goes through: the service that owns the path answers one it does not declare
+    // with 405 and Allow, which only it knows.
+    api.route({ method: api.supportedMethods, url: prefix, handler });
+    api.route({ method: api.supportedMethods, url: `${prefix}/*`, handler });
   }
 }
 
@@ -384,6 +389,9 @@ function anonymousBodyError(
     2,
   );
 }
+
+/** The methods a service's route may declare (the kit's RouteSpec), and HEAD with GET. */
+const API_METHODS = ['DELETE', 'GET', 'HEAD', 'PATCH', 'POST', 'PUT'];
 
 /** Errors Fastify itself raises (a bad header, an unsupported method) carry their 4xx status. */
 function asAppError(error: unknown): AppError {

@@ -11,6 +11,7 @@ export { AppError, type ErrorBody } from './errors.ts';
 export { createLogger, type Logger } from './logger.ts';
 export { ServiceMetrics } from './metrics.ts';
 export { validated, parseRequest, type RequestSchemas, type ValidInput } from './http/validate.ts';
+export { cursor, id, idempotencyKey, prose, text } from './http/schemas.ts';
 export { Api, type RouteSpec, type Reply, type RouteContext, type AuthRequirement } from './http/api.ts';
 export { toAppError, errorBody } from './http/error-handler.ts';
 export { unansweredStatus } from './http/unanswered.ts';

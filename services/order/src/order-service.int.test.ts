@@ -186,9 +186,13 @@ describe('POST /api/orders', () => {
   it('when the request is bad, then 400/401 with a reason', async () => {
     const token = await customerToken();
     const a = await newProduct(1);
-    expect(
-      (await order('/api/orders', { token, body: { lines: [{ productId: a, quantity: 1 }] } })).body.code,
-    ).toBe('IDEMPOTENCY_KEY_REQUIRED');
+    const keyless = await order('/api/orders', { token, body: { lines: [{ productId: a, quantity: 1 }] } });
+    expect(keyless).toMatchObject({
+      status: 400,
+      body: {
+        details: [{ path: 'Idempotency-Key', message: expect.stringContaining('send an Idempotency-Key') }],
+      },
+    });
     expect(
       (await order('/api/orders', { token, headers: { 'Idempotency-Key': key() }, body: { lines: [] } }))
         .status,
@@ -210,6 +214,41 @@ describe('POST /api/orders', () => {
         })
       ).status,
     ).toBe(401);
+  });
+
+  it('when a line names a product that does not exist, then 409 UNKNOWN_PRODUCT; the replay answers the same', async () => {
+    const token = await customerToken();
+    const known = await newProduct(5);
+    const unknown = randomUUID();
+    const body = {
+      lines: [
+        { productId: known, quantity: 1 },
+        { productId: unknown, quantity: 1 },
+      ],
+    };
+    const headers = { 'Idempotency-Key': key() };
+    const refused = await order('/api/orders', { token, headers, body });
+    expect(refused.status).toBe(409);
+    expect(refused.body).toMatchObject({
+      code: 'UNKNOWN_PRODUCT',
+      message: expect.stringContaining(unknown),
+    });
+    const replayed = await order('/api/orders', { token, headers, body });
+    const withoutRequestId = ({ requestId: _r, ...rest }: Json) => rest;
+    expect(replayed.status).toBe(409);
+    expect(withoutRequestId(replayed.body)).toEqual(withoutRequestId(refused.body));
+    expect(await stockOf(known)).toBe(5);
+  });
+
+  it('when a product id is in upper case, then it names the same product', async () => {
+    const product = await newProduct(3);
+    const placed = await order('/api/orders', {
+      token: await customerToken(),
+      headers: { 'Idempotency-Key': key() },
+      body: { lines: [{ productId: product.toUpperCase(), quantity: 1 }] },
+    });
+    expect(placed.status).toBe(201);
+    expect(placed.body.lines).toMatchObject([{ productId: product }]);
   });
 
   it('when 50 customers order the last 10 units at once, then exactly 10 orders succeed and stock ends at 0', async () => {

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { AccessTokens, loadConfig, type BoundAddress, type EventEnvelope } from '@stackdrill/kit';
 import { dataTierEnvironment, NativeProvider } from '@stackdrill/stack';
-import { callJson, collectEvents, type CallJsonOptions } from '@stackdrill/kit/testing';
+import { callJson, collectEvents, contractAt, type CallJsonOptions } from '@stackdrill/kit/testing';
+import { SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PRODUCT_CONFIG } from './config.ts';
 import { InsufficientStock } from './data-access/inventory-ledger.ts';
@@ -76,6 +77,33 @@ describe('POST /api/products', () => {
   });
 });
 
+describe('POST /api/products: names and descriptions', () => {
+  it('when a name or description has a control or bidi character, then 400, and the document refuses it too', async () => {
+    const contract = await contractAt(address.url);
+    for (const [bad, field] of [
+      [{ name: 'Mug\u0000' }, 'name'],
+      [{ name: ' Mug' }, 'name'],
+      [{ description: 'a mug\u0000' }, 'description'],
+      [{ description: 'a \u202egum' }, 'description'],
+    ] as const) {
+      const body = newProduct(bad);
+      expect(contract.allows('createProduct', 'body', body), JSON.stringify(bad)).toBe(false);
+      const response = await call('POST', '/api/products', { body, token: admin });
+      expect(response.status, JSON.stringify(bad)).toBe(400);
+      expect(response.body.details?.[0]?.path).toBe(field);
+    }
+  });
+
+  it('when a description has lines and tabs, then it is accepted as sent', async () => {
+    const description = 'Holds 350 ml.\n\tDishwasher safe.';
+    const body = newProduct({ description });
+    expect((await contractAt(address.url)).allows('createProduct', 'body', body)).toBe(true);
+    const created = await call('POST', '/api/products', { body, token: admin });
+    expect(created.status).toBe(201);
+    expect(created.body.description).toBe(description);
+  });
+});
+
 describe('GET /api/products/:id', () => {
   it('when the product exists, then 200 with stock, and product.viewed reaches analytics-events', async () => {
     const { body: product } = await call('POST', '/api/products', { body: newProduct(), token: admin });
@@ -94,6 +122,41 @@ describe('GET /api/products/:id', () => {
       await collector.stop();
     }
     expect(seen[0]).toMatchObject({ type: 'product.viewed', data: { productId: product.id } });
+  });
+
+  it('when the id is in upper case, then it names the same product', async () => {
+    const created = await call('POST', '/api/products', { body: newProduct(), token: admin });
+    const found = await call('GET', `/api/products/${String(created.body.id).toUpperCase()}`);
+    expect(found.status).toBe(200);
+    expect(found.body.id).toBe(created.body.id);
+  });
+
+  it('when a token is presented on a public route, then it is checked as at the gateway: expired is 401; valid gets no-store', async () => {
+    const created = await call('POST', '/api/products', { body: newProduct(), token: admin });
+    const expired = await new SignJWT({ email: 'c@stackdrill.local', role: 'customer' })
+      .setProtectedHeader({ alg: 'HS256' })
+      .setSubject(randomUUID())
+      .setIssuer('stackdrill')
+      .setExpirationTime(Math.floor(Date.now() / 1000) - 60)
+      .sign(new TextEncoder().encode(JWT_SECRET));
+    const refused = await call('GET', `/api/products/${String(created.body.id)}`, { token: expired });
+    expect(refused.status).toBe(401);
+    expect(refused.body.message).toContain('expired');
+    expect((await call('GET', '/api/products?limit=1', { token: expired })).status).toBe(401);
+    const mine = await call('GET', `/api/products/${String(created.body.id)}`, { token: customer });
+    expect(mine.status).toBe(200);
+    expect(mine.headers.get('cache-control')).toBe('no-store');
+    expect(created.headers.get('cache-control')).toBe('no-store');
+  });
+
+  it('when a declared path is asked with another method, then 405 with Allow', async () => {
+    const deleted = await call('DELETE', `/api/products/${randomUUID()}`, { token: admin });
+    expect(deleted.status).toBe(405);
+    expect(deleted.headers.get('allow')).toBe('GET, HEAD');
+    expect(deleted.body.code).toBe('METHOD_NOT_ALLOWED');
+    const put = await call('PUT', '/api/products', { body: newProduct(), token: admin });
+    expect(put.status).toBe(405);
+    expect(put.headers.get('allow')).toBe('GET, POST, HEAD');
   });
 
   it('when the id is unknown or malformed, then 404 or 400', async () => {
@@ -149,8 +212,13 @@ describe('GET /api/products', () => {
     expect(pattern.body.items).toEqual([]);
   });
 
+  it('when minPriceCents exceeds maxPriceCents, then the range is empty: 200 with no products', async () => {
+    const empty = await call('GET', '/api/products?minPriceCents=500&maxPriceCents=100');
+    expect(empty.status).toBe(200);
+    expect(empty.body).toEqual({ items: [], nextCursor: null });
+  });
+
   it('when the query is bad, then 400', async () => {
-    expect((await call('GET', '/api/products?minPriceCents=500&maxPriceCents=100')).status).toBe(400);
     expect((await call('GET', '/api/products?cursor=garbage')).body.code).toBe('INVALID_CURSOR');
     expect((await call('GET', '/api/products?sort=random')).status).toBe(400);
     expect((await call('GET', '/api/products?limit=1000')).status).toBe(400);
@@ -173,6 +241,32 @@ describe('PATCH /api/products/:id/inventory', () => {
     expect(first.body).toMatchObject({ stock: 15 });
     expect(replay.body).toEqual(first.body);
     expect((await call('GET', `/api/products/${String(product.id)}`)).body.stock).toBe(15);
+  });
+
+  it('when a delta is 0, a reason has a space at an end or the Idempotency-Key is malformed, then 400, and the document refuses it too', async () => {
+    const contract = await contractAt(address.url);
+    const created = await call('POST', '/api/products', { body: newProduct(), token: admin });
+    const path = `/api/products/${String(created.body.id)}/inventory`;
+    for (const [body, field] of [
+      [{ delta: 0, reason: 'recount' }, 'delta'],
+      [{ delta: 1, reason: ' recount' }, 'reason'],
+      [{ delta: 1, reason: 're\u0000count' }, 'reason'],
+    ] as const) {
+      expect(contract.allows('adjustInventory', 'body', body), JSON.stringify(body)).toBe(false);
+      const answer = await call('PATCH', path, { body, token: admin });
+      expect(answer.status, JSON.stringify(body)).toBe(400);
+      expect(answer.body.details?.[0]?.path).toBe(field);
+    }
+    for (const key of ['short', 'has:colon-inside']) {
+      expect(contract.allows('adjustInventory', 'Idempotency-Key', key), key).toBe(false);
+      const body = { delta: 1, reason: 'recount' };
+      const answer = await call('PATCH', path, { body, token: admin, headers: { 'Idempotency-Key': key } });
+      expect(answer.status, key).toBe(400);
+      expect(answer.body.details?.[0]?.path).toBe('Idempotency-Key');
+    }
+    // Spelled-out character classes: a generator reading `\w` as Python does would make these.
+    expect(contract.allows('adjustInventory', 'Idempotency-Key', 'ünïcödé-letters')).toBe(false);
+    expect(contract.allows('adjustInventory', 'Idempotency-Key', randomUUID())).toBe(true);
   });
 
   it('when the adjustment would go below zero, then 409 and nothing changes', async () => {

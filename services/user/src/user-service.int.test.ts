@@ -4,7 +4,7 @@ import { loadConfig, type BoundAddress, type EventEnvelope } from '@stackdrill/k
 import { dataTierEnvironment, NativeProvider } from '@stackdrill/stack';
 import { SignJWT } from 'jose';
 import { MongoClient } from 'mongodb';
-import { callJson, collectEvents } from '@stackdrill/kit/testing';
+import { callJson, collectEvents, contractAt } from '@stackdrill/kit/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { USER_CONFIG } from './config.ts';
 import { createUserService, type UserService } from './user-service.ts';
@@ -82,6 +82,28 @@ describe('POST /api/users', () => {
       expect(await client.db(dbName).collection('users').countDocuments({ email: 'a@b.co' })).toBe(0);
     } finally {
       await client.close();
+    }
+  });
+
+  it('when a name has a control or bidi character or a space at either end, then 400, and the document refuses it too', async () => {
+    const contract = await contractAt(address.url);
+    for (const name of ['Ada\u0000', 'Ada\u202eevil', '\u200f', ' Ada', 'Ada ', 'x'.repeat(101)]) {
+      const customer = { ...newCustomer(), name };
+      expect(contract.allows('registerUser', 'body', customer), JSON.stringify(name)).toBe(false);
+      const { status, body } = await call('POST', '/api/users', customer);
+      expect(status, JSON.stringify(name)).toBe(400);
+      expect(body.details?.[0]?.path).toBe('name');
+    }
+  });
+
+  it('when a name is valid per the document, then it is accepted as sent (lengths count characters)', async () => {
+    const contract = await contractAt(address.url);
+    for (const name of ['A', 'Ada Lovelace', 'Zoë O’Brien 😀', 'x'.repeat(100), '😀'.repeat(100)]) {
+      const customer = { ...newCustomer(), name };
+      expect(contract.allows('registerUser', 'body', customer), name).toBe(true);
+      const { status, body } = await call('POST', '/api/users', customer);
+      expect(status, name).toBe(201);
+      expect(body.name).toBe(name);
     }
   });
 
@@ -187,6 +209,14 @@ describe('POST /api/auth/token and GET /api/users/me', () => {
     expect(ratio).toBeLessThan(1.67);
   });
 
+  it('when sign-in fails, then its 401 is declared in the document with the error body', async () => {
+    const { body } = await call('GET', '/openapi.json');
+    const paths = body.paths as Record<string, Record<string, { responses: Record<string, object> }>>;
+    expect(paths['/api/auth/token']!.post!.responses['401']).toMatchObject({
+      content: { 'application/json': { schema: { required: ['code', 'message'] } } },
+    });
+  });
+
   it('when the grant type is unknown, then 400', async () => {
     expect((await call('POST', '/api/auth/token', { grant_type: 'magic' })).status).toBe(400);
   });
@@ -211,6 +241,37 @@ describe('POST /api/auth/token and GET /api/users/me', () => {
     const e = await call('GET', '/api/users/me', undefined, { authorization: `Bearer ${expired}` });
     expect(e.status).toBe(401);
     expect(e.body.message).toContain('expired');
+  });
+
+  it('when a valid token names an account that does not exist, then the 404 the document declares', async () => {
+    const stranger = await new SignJWT({ email: 'gone@example.com', role: 'customer' })
+      .setProtectedHeader({ alg: 'HS256' })
+      .setSubject(randomUUID())
+      .setIssuer('stackdrill')
+      .setExpirationTime('5m')
+      .sign(new TextEncoder().encode(JWT_SECRET));
+    const { status, body } = await call('GET', '/api/users/me', undefined, {
+      authorization: `Bearer ${stranger}`,
+    });
+    expect(status).toBe(404);
+    expect(body.code).toBe('NOT_FOUND');
+  });
+
+  it('when an answer goes to a caller with a token, then it is Cache-Control: no-store, errors too', async () => {
+    const customer = newCustomer();
+    await call('POST', '/api/users', customer);
+    const signIn = await call('POST', '/api/auth/token', {
+      grant_type: 'password',
+      email: customer.email,
+      password: customer.password,
+    });
+    const authorization = `Bearer ${String(signIn.body.access_token)}`;
+    const me = await call('GET', '/api/users/me', undefined, { authorization });
+    expect(me.status).toBe(200);
+    expect(me.headers.get('cache-control')).toBe('no-store');
+    const refused = await call('GET', '/api/users/me', undefined, { authorization: 'Bearer not-a-token' });
+    expect(refused.status).toBe(401);
+    expect(refused.headers.get('cache-control')).toBe('no-store');
   });
 
   it('when a refresh token is used, then it rotates; when the old one is replayed, the whole session is revoked', async () => {

@@ -8,6 +8,7 @@ import {
   hey,
   kafkaLib,
   REQUIREMENTS,
+  schemathesis,
   wrk,
   type Requirement,
 } from './requirements.ts';
@@ -33,6 +34,8 @@ export interface DoctorOptions {
   browser?: boolean;
   /** Also the reference load generators (wrk, hey) of `pnpm bench:engine` and `pnpm bench:api`; nothing else needs them. */
   bench?: boolean;
+  /** Also the fuzzer of the fuzzing job (schemathesis, in a virtualenv in the cache). */
+  fuzz?: boolean;
   onEvent?: (event: DoctorEvent) => void;
 }
 
@@ -59,6 +62,7 @@ export async function runDoctor(options: DoctorOptions = {}): Promise<NativeTool
     ...(options.stack === false ? [] : REQUIREMENTS),
     ...(options.browser ? [chromium] : []),
     ...(options.bench ? [wrk, hey] : []),
+    ...(options.fuzz ? [schemathesis] : []),
   ];
   for (const req of wanted) {
     if (req.neededWhen && !(await req.neededWhen())) {

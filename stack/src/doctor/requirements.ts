@@ -216,6 +216,34 @@ export const chromium: Requirement = {
     'sudo apt-get install -y chromium fonts-liberation   (or set CHROMIUM_PATH to a Chromium or Chrome binary)',
 };
 
+export const schemathesisHome = () => join(cacheDir(), `schemathesis-${VERSIONS.schemathesis}`);
+export const schemathesisBin = () => join(schemathesisHome(), 'bin', 'st');
+
+/** The fuzzing job's fuzzer, from PyPI into a virtualenv of its own (no system Python is touched). */
+export const schemathesis: Requirement = {
+  name: 'schemathesis',
+  purpose: "the fuzzing job of `pnpm test` and `pnpm test:fuzz` (over the gateway's OpenAPI document)",
+  async check() {
+    const version = await tryOutput(schemathesisBin(), ['--version']);
+    return version?.includes(VERSIONS.schemathesis)
+      ? { found: version.trim() }
+      : { missing: `no schemathesis ${VERSIONS.schemathesis} in ${schemathesisHome()}` };
+  },
+  // Debian's python3 makes virtualenvs only with python3-venv.
+  debianPackages: ['python3', 'python3-venv'],
+  async install() {
+    const home = schemathesisHome();
+    await rm(home, { recursive: true, force: true }); // a half-made one from an interrupted run
+    await output('python3', ['-m', 'venv', home], 5 * 60_000);
+    await output(
+      join(home, 'bin', 'pip'),
+      ['install', '--quiet', '--disable-pip-version-check', `schemathesis==${VERSIONS.schemathesis}`],
+      10 * 60_000,
+    );
+  },
+  manual: `python3 -m venv <cache>/schemathesis-${VERSIONS.schemathesis} && <cache>/schemathesis-${VERSIONS.schemathesis}/bin/pip install schemathesis==${VERSIONS.schemathesis}`,
+};
+
 /** The reference load generators: `pnpm bench:engine` measures the Node engine against them; `pnpm bench:api` saturates with wrk. */
 export const wrk: Requirement = {
   name: 'wrk',

@@ -1,4 +1,4 @@
-import { AppError, type EventEnvelope } from '@stackdrill/kit';
+import type { EventEnvelope } from '@stackdrill/kit';
 import type { Fact, FactStore } from '../data-access/facts.ts';
 import type { LiveCounters } from '../data-access/live-counters.ts';
 
@@ -7,15 +7,16 @@ const MAX_RANGE_DAYS = 366;
 /** Orders the dashboard lists one by one, newest first: an admin can find a given order there. */
 export const RECENT_ORDERS = 20;
 
-/** The default window: the last 7 days up to now. */
+/**
+ * The window an answer covers (it says which in `from` and `to`): by default the last 7 days up to
+ * now; a longer one than 366 days is cut to the 366 days before `to`, and one that ends before it
+ * starts is empty. Never a refusal: these are rules across fields, which the document cannot state.
+ */
 export function rangeOf(from?: string, to?: string): { from: Date; to: Date } {
   const end = to ? new Date(to) : new Date();
+  const earliest = end.getTime() - MAX_RANGE_DAYS * DAY_MS;
   const start = from ? new Date(from) : new Date(end.getTime() - 7 * DAY_MS);
-  if (start >= end) throw new AppError(400, 'INVALID_RANGE', '`from` must be before `to`');
-  if (end.getTime() - start.getTime() > MAX_RANGE_DAYS * DAY_MS) {
-    throw new AppError(400, 'INVALID_RANGE', `a range may span at most ${MAX_RANGE_DAYS} days`);
-  }
-  return { from: start, to: end };
+  return { from: new Date(Math.min(Math.max(start.getTime(), earliest), end.getTime())), to: end };
 }
 
 const buckets = (at: Date) => ({ hour: at.toISOString().slice(0, 13), day: at.toISOString().slice(0, 10) });

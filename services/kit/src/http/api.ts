@@ -4,7 +4,11 @@ import type { AccessTokens, Principal } from '../auth/tokens.ts';
 import { AppError } from '../errors.ts';
 import { parseRequest, type RequestSchemas, type ValidInput } from './validate.ts';
 
-/** `optional`: public, but a valid token names the caller (an invalid one is ignored). */
+/**
+ * `none` and `optional` are public; on `optional` a token names the caller. On every route a token
+ * that is presented but not valid (expired, forged) is a 401, as at the gateway, so a client learns
+ * to refresh it rather than being served as a stranger.
+ */
 export type AuthRequirement = 'none' | 'optional' | 'user' | 'admin';
 
 export interface RouteSpec<S extends RequestSchemas> {
@@ -15,9 +19,11 @@ export interface RouteSpec<S extends RequestSchemas> {
   summary: string;
   auth: AuthRequirement;
   request: S;
-  /** Request headers the route reads, for the document (e.g. `Idempotency-Key`). */
-  headers?: Record<string, { required: boolean; description: string }>;
-  /** Every status the route can answer with success; error statuses are common to all routes. */
+  /**
+   * Every status the route answers besides the common errors (400, 413, 415, 429, 5xx, and 401 and
+   * 403 that follow from `auth`): its successes with their bodies, and its own errors (404, 409…),
+   * which carry the error body.
+   */
   responses: Record<number, { description: string; body?: z.ZodType }>;
 }
 
@@ -30,7 +36,7 @@ export interface Reply {
 export interface RouteContext {
   req: Request;
   res: Response;
-  /** Set for routes with `auth: 'user' | 'admin'`. */
+  /** Set for routes with `auth: 'user' | 'admin'`, and on `optional` ones when a token came. */
   principal: Principal | undefined;
 }
 
@@ -44,6 +50,7 @@ const ERROR_BODY = z.object({
 const COMMON_ERRORS: Record<number, string> = {
   400: 'the request is malformed or fails validation',
   413: 'the request body is too large',
+  415: 'the request body is not JSON in a supported charset and encoding',
   429: 'too many requests; see Retry-After',
   500: 'an unexpected error (the request id identifies it in the logs)',
   503: 'a dependency is unavailable; see Retry-After',
@@ -54,13 +61,18 @@ const COMMON_ERRORS: Record<number, string> = {
  * route's auth, request validation, response validation and its entry in the OpenAPI 3.1 document.
  */
 export class Api {
+  /** The declared routes, then a 405 for a declared path asked with another method. */
   readonly router = Router();
+  private readonly routes = Router();
+  private readonly wrongMethods = Router();
   private readonly specs: RouteSpec<RequestSchemas>[] = [];
 
   constructor(
     private readonly info: { title: string; version: string },
     private readonly tokens?: AccessTokens,
-  ) {}
+  ) {
+    this.router.use(this.routes, this.wrongMethods);
+  }
 
   route<S extends RequestSchemas>(
     spec: RouteSpec<S>,
@@ -68,15 +80,25 @@ export class Api {
   ): void {
     if (spec.auth !== 'none' && !this.tokens)
       throw new Error(`${spec.operationId} needs auth, but the Api has no token verifier`);
+    if (!this.specs.some((s) => s.path === spec.path)) {
+      this.wrongMethods.all(spec.path, (req, res) => {
+        const allowed = this.allowedMethods(spec.path);
+        res.setHeader('Allow', allowed.join(', '));
+        throw new AppError(
+          405,
+          'METHOD_NOT_ALLOWED',
+          `${req.method} is not allowed on ${req.path}; it answers ${allowed.join(', ')}`,
+        );
+      });
+    }
     this.specs.push(spec);
-    this.router[spec.method](spec.path, async (req, res) => {
+    this.routes[spec.method](spec.path, async (req, res) => {
+      const authorization = req.get('authorization');
+      // Whatever is answered to a caller with credentials may be theirs alone: no cache keeps it.
+      if (authorization !== undefined || needsToken(spec.auth)) res.setHeader('Cache-Control', 'no-store');
       let principal: Principal | undefined;
-      if (spec.auth === 'optional') {
-        principal = req.get('authorization')
-          ? await this.tokens!.fromHeader(req.get('authorization')).catch(() => undefined)
-          : undefined;
-      } else if (spec.auth !== 'none') {
-        principal = await this.tokens!.fromHeader(req.get('authorization'));
+      if (needsToken(spec.auth) || (this.tokens && authorization !== undefined)) {
+        principal = await this.tokens!.fromHeader(authorization);
         if (spec.auth === 'admin' && principal.role !== 'admin')
           throw AppError.forbidden('this needs an admin account');
       }
@@ -94,6 +116,13 @@ export class Api {
     });
   }
 
+  /** The methods a declared path answers, as an `Allow` header lists them (HEAD with GET, as Express does). */
+  private allowedMethods(path: string): string[] {
+    const methods = this.specs.filter((s) => s.path === path).map((s) => s.method.toUpperCase());
+    if (methods.includes('GET')) methods.push('HEAD');
+    return methods;
+  }
+
   operations(): { method: string; path: string; operationId: string }[] {
     return this.specs.map((s) => ({ method: s.method, path: s.path, operationId: s.operationId }));
   }
@@ -106,33 +135,29 @@ export class Api {
       const parameters = [
         ...objectParameters(spec.request.params, 'path'),
         ...objectParameters(spec.request.query, 'query'),
-        ...Object.entries(spec.headers ?? {}).map(([name, h]) => ({
-          name,
-          in: 'header',
-          required: h.required,
-          description: h.description,
-          schema: { type: 'string' },
-        })),
+        ...objectParameters(spec.request.headers, 'header'),
       ];
+      const errors: Record<number, string> = { ...COMMON_ERRORS };
+      // A method that may carry a body may meet a refused Content-Type, even where none is read.
+      if (spec.method === 'get') delete errors[415];
+      if (needsToken(spec.auth)) errors[401] = 'no valid access token';
+      else if (this.tokens) errors[401] = 'a token was sent, but it is not valid (expired?)';
+      if (spec.auth === 'admin') errors[403] = 'the account is not an admin';
       const responses: Record<string, unknown> = {};
-      for (const [status, r] of Object.entries(spec.responses)) {
-        responses[status] = {
-          description: r.description,
-          ...(r.body ? { content: json(r.body, 'output') } : {}),
-        };
-      }
-      const errors = {
-        ...COMMON_ERRORS,
-        ...(spec.auth === 'user' || spec.auth === 'admin' ? { 401: 'no valid access token' } : {}),
-      };
-      if (spec.auth === 'admin') Object.assign(errors, { 403: 'the account is not an admin' });
       for (const [status, description] of Object.entries(errors)) {
         responses[status] = { description, content: json(ERROR_BODY, 'output') };
+      }
+      for (const [status, r] of Object.entries(spec.responses)) {
+        const body = r.body ?? (Number(status) >= 400 ? ERROR_BODY : undefined);
+        responses[status] = {
+          description: r.description,
+          ...(body ? { content: json(body, 'output') } : {}),
+        };
       }
       (paths[path] ??= {})[spec.method] = {
         operationId: spec.operationId,
         summary: spec.summary,
-        ...(spec.auth === 'user' || spec.auth === 'admin' ? { security: [{ bearer: [] }] } : {}),
+        ...(needsToken(spec.auth) ? { security: [{ bearer: [] }] } : {}),
         ...(spec.auth === 'optional' ? { security: [{}, { bearer: [] }] } : {}),
         ...(parameters.length ? { parameters } : {}),
         ...(spec.request.body
@@ -150,6 +175,8 @@ export class Api {
   }
 }
 
+const needsToken = (auth: AuthRequirement) => auth === 'user' || auth === 'admin';
+
 function schemaOf(schema: z.ZodType, io: 'input' | 'output'): Record<string, unknown> {
   const jsonSchema = z.toJSONSchema(schema, { io, unrepresentable: 'any' }) as Record<string, unknown>;
   delete jsonSchema.$schema; // the document's dialect is OpenAPI 3.1's, not a per-schema one
@@ -160,13 +187,17 @@ function json(schema: z.ZodType, io: 'input' | 'output') {
   return { 'application/json': { schema: schemaOf(schema, io) } };
 }
 
-function objectParameters(schema: z.ZodType | undefined, where: 'path' | 'query') {
+function objectParameters(schema: z.ZodType | undefined, where: 'path' | 'query' | 'header') {
   if (!schema) return [];
-  const js = schemaOf(schema, 'input') as { properties?: Record<string, unknown>; required?: string[] };
+  const js = schemaOf(schema, 'input') as {
+    properties?: Record<string, { description?: string }>;
+    required?: string[];
+  };
   return Object.entries(js.properties ?? {}).map(([name, s]) => ({
     name,
     in: where,
     required: where === 'path' || (js.required ?? []).includes(name),
+    ...(s.description ? { description: s.description } : {}),
     schema: s,
   }));
 }

@@ -5,6 +5,8 @@ export interface RequestSchemas {
   body?: z.ZodType;
   query?: z.ZodType;
   params?: z.ZodType;
+  /** Request headers the route reads, by name (e.g. `Idempotency-Key`); others are not looked at. */
+  headers?: z.ZodObject;
 }
 
 type Part<S extends RequestSchemas, K extends keyof RequestSchemas> = S[K] extends z.ZodType
@@ -16,6 +18,7 @@ export interface ValidInput<S extends RequestSchemas> {
   body: Part<S, 'body'>;
   query: Part<S, 'query'>;
   params: Part<S, 'params'>;
+  headers: Part<S, 'headers'>;
 }
 
 /**
@@ -38,5 +41,16 @@ export function parseRequest<S extends RequestSchemas>(schemas: S, req: Request)
     body: schemas.body ? schemas.body.parse(req.body ?? {}) : undefined,
     query: schemas.query ? schemas.query.parse(req.query) : undefined,
     params: schemas.params ? schemas.params.parse(req.params) : undefined,
+    headers: schemas.headers ? schemas.headers.parse(declaredHeaders(schemas.headers, req)) : undefined,
   } as ValidInput<S>;
+}
+
+/** The declared headers a request carries, under their declared names (HTTP names are case-insensitive). */
+function declaredHeaders(schema: z.ZodObject, req: Request): Record<string, string> {
+  const present: Record<string, string> = {};
+  for (const name of Object.keys(schema.shape)) {
+    const value = req.get(name);
+    if (value !== undefined) present[name] = value;
+  }
+  return present;
 }

@@ -3,7 +3,8 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { callJson } from './call-json.ts';
 
-// A throwaway server that records what it got and answers whatever the test set.
+// A throwaway server that records what it got and answers whatever the test set (it publishes no
+// OpenAPI document, so the calls skip the contract; response-contract.test.ts tests that).
 let server: Server;
 let baseUrl: string;
 let received: { method?: string; url?: string; headers: IncomingHttpHeaders; body: string };
@@ -44,6 +45,7 @@ describe('callJson', () => {
       body: { name: 'mug', qty: 2 },
       token: 'tok-123',
       headers: { 'idempotency-key': 'k1' },
+      contract: false,
     });
     expect(received.method).toBe('POST');
     expect(received.url).toBe('/api/things?x=1');
@@ -57,20 +59,23 @@ describe('callJson', () => {
   });
 
   it('when extra headers name a default, then they override it; without a token no authorization is sent', async () => {
-    await callJson(baseUrl, 'GET', '/api/things', { headers: { 'content-type': 'text/plain' } });
+    await callJson(baseUrl, 'GET', '/api/things', {
+      headers: { 'content-type': 'text/plain' },
+      contract: false,
+    });
     expect(received.headers['content-type']).toBe('text/plain');
     expect(received.headers.authorization).toBeUndefined();
     expect(received.body).toBe('');
   });
 
   it('when the body is a string, then it is sent verbatim, not as a JSON string', async () => {
-    await callJson(baseUrl, 'POST', '/api/users', { body: '{"email": ' });
+    await callJson(baseUrl, 'POST', '/api/users', { body: '{"email": ', contract: false });
     expect(received.body).toBe('{"email": ');
   });
 
   it('when the answer is empty, then the body is {}', async () => {
     answer = { status: 204, contentType: 'application/json', body: '' };
-    const response = await callJson(baseUrl, 'DELETE', '/api/things/a1');
+    const response = await callJson(baseUrl, 'DELETE', '/api/things/a1', { contract: false });
     expect(response.status).toBe(204);
     expect(response.body).toEqual({});
   });
@@ -78,7 +83,9 @@ describe('callJson', () => {
   it('when the answer is not JSON, then the error names the call, its status and the first 200 characters', async () => {
     const page = `<html>${'x'.repeat(300)}</html>`;
     answer = { status: 502, contentType: 'text/html', body: page };
-    const error = await callJson(baseUrl, 'GET', '/api/products').catch((e: unknown) => e);
+    const error = await callJson(baseUrl, 'GET', '/api/products', { contract: false }).catch(
+      (e: unknown) => e,
+    );
     expect(error).toBeInstanceOf(Error);
     expect((error as Error).message).toBe(
       `GET /api/products answered 502 with a body that is not JSON: ${page.slice(0, 200)}`,

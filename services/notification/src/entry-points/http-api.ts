@@ -1,4 +1,4 @@
-import { Api, type AccessTokens } from '@stackdrill/kit';
+import { Api, cursor, type AccessTokens } from '@stackdrill/kit';
 import { z } from 'zod';
 import type { NotificationDomain } from '../domain/notifications.ts';
 
@@ -18,7 +18,7 @@ export function notificationApi(domain: NotificationDomain, tokens: AccessTokens
       request: {
         query: z.strictObject({
           limit: z.coerce.number().int().min(1).max(50).default(20),
-          cursor: z.string().max(300).optional(),
+          cursor: cursor(300).optional(),
         }),
       },
       responses: {

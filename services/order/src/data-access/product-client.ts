@@ -31,13 +31,18 @@ export class ProductClient {
       details?: unknown;
     };
     if (response.ok && body.lines) return body.lines;
-    if (response.status === 409 || response.status === 404) {
+    if (response.status === 409) {
       throw new AppError(
         409,
         body.code ?? 'INSUFFICIENT_STOCK',
         body.message ?? 'a product cannot be reserved',
         body.details,
       );
+    }
+    // The order names a product the catalogue does not have: like short stock, a conflict with the
+    // catalogue's state (the order itself is not what is missing, so not 404).
+    if (response.status === 404) {
+      throw new AppError(409, 'UNKNOWN_PRODUCT', body.message ?? 'a product of the order does not exist');
     }
     if (response.status === 503) throw AppError.unavailable('the product service');
     throw new Error(`product service answered ${response.status} to a reservation: ${JSON.stringify(body)}`);

@@ -99,10 +99,16 @@ export class OrderDomain {
     try {
       priced = await this.deps.products.reserve(orderId, lines);
     } catch (error) {
+      // Refused lines (short of stock, unknown product) are the request's answer: a replay gets it too.
       if (error instanceof AppError && error.status === 409) {
         await store.settle(store.orderRequests, claimId, {
-          status: 409,
-          body: { code: error.code, message: error.message, details: error.details },
+          status: error.status,
+          // Without `details` when there are none: Mongo would keep an undefined one as null.
+          body: {
+            code: error.code,
+            message: error.message,
+            ...(error.details === undefined ? {} : { details: error.details }),
+          },
         });
       }
       throw error;

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { Api, AppError, type AccessTokens } from '@stackdrill/kit';
+import { Api, cursor, id, idempotencyKey, prose, text, type AccessTokens } from '@stackdrill/kit';
 import { z } from 'zod';
 import type { ProductDomain } from '../domain/products.ts';
 
@@ -29,29 +29,19 @@ export function productApi(domain: ProductDomain, tokens: AccessTokens): Api {
       summary: 'Search the catalogue: text, category, price range, sort, cursor pagination (cached)',
       auth: 'none',
       request: {
-        query: z
-          .strictObject({
-            q: z.string().trim().min(1).max(100).optional(),
-            category: z
-              .string()
-              .regex(/^[a-z0-9-]{2,40}$/, 'a category is lower-case letters, digits and dashes')
-              .optional(),
-            minPriceCents: cents.optional(),
-            maxPriceCents: cents.optional(),
-            sort: z.enum(['newest', 'price_asc', 'price_desc', 'name']).default('newest'),
-            limit: z.coerce.number().int().min(1).max(100).default(20),
-            cursor: z.string().max(500).optional(),
-          })
-          .refine(
-            (q) =>
-              q.minPriceCents === undefined ||
-              q.maxPriceCents === undefined ||
-              q.minPriceCents <= q.maxPriceCents,
-            {
-              message: 'minPriceCents must not exceed maxPriceCents',
-              path: ['minPriceCents'],
-            },
-          ),
+        // min above max is an empty range (no rule across fields, which the document cannot state).
+        query: z.strictObject({
+          q: text('a search text', 1, 100).optional(),
+          category: z
+            .string()
+            .regex(/^[a-z0-9-]{2,40}$/, 'a category is lower-case letters, digits and dashes')
+            .optional(),
+          minPriceCents: cents.optional(),
+          maxPriceCents: cents.optional(),
+          sort: z.enum(['newest', 'price_asc', 'price_desc', 'name']).default('newest'),
+          limit: z.coerce.number().int().min(1).max(100).default(20),
+          cursor: cursor(500).optional(),
+        }),
       },
       responses: {
         200: {
@@ -70,7 +60,7 @@ export function productApi(domain: ProductDomain, tokens: AccessTokens): Api {
       operationId: 'getProduct',
       summary: 'One product with its stock (cached; emits product.viewed)',
       auth: 'optional',
-      request: { params: z.strictObject({ id: z.uuid() }) },
+      request: { params: z.strictObject({ id: id() }) },
       responses: {
         200: { description: 'the product', body: Detail },
         404: { description: 'no such product' },
@@ -92,8 +82,8 @@ export function productApi(domain: ProductDomain, tokens: AccessTokens): Api {
       request: {
         body: z.strictObject({
           sku: z.string().regex(/^[A-Z0-9-]{3,40}$/, 'a SKU is 3-40 upper-case letters, digits and dashes'),
-          name: z.string().trim().min(1).max(200),
-          description: z.string().max(2000).default(''),
+          name: text('a name', 1, 200),
+          description: prose('a description', 2000).default(''),
           category: z
             .string()
             .regex(/^[a-z0-9-]{2,40}$/, 'a category is lower-case letters, digits and dashes'),
@@ -116,23 +106,22 @@ export function productApi(domain: ProductDomain, tokens: AccessTokens): Api {
       operationId: 'adjustInventory',
       summary: 'Adjust stock by a delta with a reason (admin); an Idempotency-Key makes retries count once',
       auth: 'admin',
-      headers: {
-        'Idempotency-Key': {
-          required: false,
-          description:
-            'the same key on the same product applies the adjustment once (a retry gets the first answer); with another body, 409',
-        },
-      },
       request: {
-        params: z.strictObject({ id: z.uuid() }),
+        headers: z.object({
+          'Idempotency-Key': idempotencyKey(
+            'the same key on the same product applies the adjustment once (a retry gets the first answer); with another body, 409',
+          ).optional(),
+        }),
+        params: z.strictObject({ id: id() }),
         body: z.strictObject({
           delta: z
             .number()
             .int()
             .min(-1_000_000)
             .max(1_000_000)
-            .refine((d) => d !== 0, 'a delta of 0 changes nothing'),
-          reason: z.string().trim().min(3).max(200),
+            .refine((d) => d !== 0, 'a delta of 0 changes nothing')
+            .meta({ not: { const: 0 } }), // the refinement, said in the document
+          reason: text('a reason', 3, 200),
         }),
       },
       responses: {
@@ -151,20 +140,15 @@ export function productApi(domain: ProductDomain, tokens: AccessTokens): Api {
         },
       },
     },
-    async ({ params, body }, { req }) => {
-      const key = req.get('idempotency-key');
-      if (key !== undefined && !/^[\w-]{8,100}$/.test(key)) {
-        throw new AppError(
-          400,
-          'INVALID_IDEMPOTENCY_KEY',
-          'Idempotency-Key must be 8-100 letters, digits, _ or -',
-        );
-      }
-      return {
-        status: 200,
-        body: await domain.adjustStock(params.id, body.delta, body.reason, key ?? randomUUID()),
-      };
-    },
+    async ({ params, body, headers }) => ({
+      status: 200,
+      body: await domain.adjustStock(
+        params.id,
+        body.delta,
+        body.reason,
+        headers['Idempotency-Key'] ?? randomUUID(),
+      ),
+    }),
   );
 
   return api;

@@ -1,4 +1,4 @@
-import { Api, type AccessTokens } from '@stackdrill/kit';
+import { Api, text, type AccessTokens } from '@stackdrill/kit';
 import { z } from 'zod';
 import type { UserDomain } from '../domain/users.ts';
 
@@ -32,7 +32,7 @@ export function userApi(domain: UserDomain, tokens: AccessTokens): Api {
       summary: 'Register a customer account (emits user.registered)',
       auth: 'none',
       request: {
-        body: z.strictObject({ email, password, name: z.string().trim().min(1).max(100) }),
+        body: z.strictObject({ email, password, name: text('a name', 1, 100) }),
       },
       responses: {
         201: { description: 'the account was created', body: PublicUserSchema },
@@ -67,6 +67,7 @@ export function userApi(domain: UserDomain, tokens: AccessTokens): Api {
           description:
             "revoke: the refresh token's session is ended; an unknown or already revoked token answers the same",
         },
+        401: { description: 'the email and password do not match, or the refresh token is not valid' },
       },
     },
     async ({ body }) => {
@@ -99,7 +100,10 @@ export function userApi(domain: UserDomain, tokens: AccessTokens): Api {
       summary: "The signed-in user's profile",
       auth: 'user',
       request: {},
-      responses: { 200: { description: 'the profile', body: PublicUserSchema } },
+      responses: {
+        200: { description: 'the profile', body: PublicUserSchema },
+        404: { description: 'the account of the token no longer exists' },
+      },
     },
     async (_input, { principal }) => ({ status: 200, body: await domain.profile(principal!) }),
   );
