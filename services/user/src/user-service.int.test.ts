@@ -297,20 +297,21 @@ describe('POST /api/auth/token and GET /api/users/me', () => {
   });
 });
 
+/** A newly registered customer's first refresh token. */
+async function signedIn(): Promise<string> {
+  const customer = newCustomer();
+  await call('POST', '/api/users', customer);
+  const { body } = await call('POST', '/api/auth/token', {
+    grant_type: 'password',
+    email: customer.email,
+    password: customer.password,
+  });
+  return String(body.refresh_token);
+}
+const refresh = (token: string) =>
+  call('POST', '/api/auth/token', { grant_type: 'refresh_token', refresh_token: token });
+
 describe('refresh-token families', () => {
-  /** A signed-in customer's first refresh token. */
-  async function signedIn(): Promise<string> {
-    const customer = newCustomer();
-    await call('POST', '/api/users', customer);
-    const { body } = await call('POST', '/api/auth/token', {
-      grant_type: 'password',
-      email: customer.email,
-      password: customer.password,
-    });
-    return String(body.refresh_token);
-  }
-  const refresh = (token: string) =>
-    call('POST', '/api/auth/token', { grant_type: 'refresh_token', refresh_token: token });
   /** The token with its family part rewritten, as an attacker holding a stolen copy would send it. */
   const withFamily = (token: string, family: string) => [family, ...token.split('.').slice(1)].join('.');
 
@@ -349,20 +350,8 @@ describe('refresh-token families', () => {
 });
 
 describe('POST /api/auth/token with grant_type revoke (sign-out)', () => {
-  async function signedIn(): Promise<string> {
-    const customer = newCustomer();
-    await call('POST', '/api/users', customer);
-    const { body } = await call('POST', '/api/auth/token', {
-      grant_type: 'password',
-      email: customer.email,
-      password: customer.password,
-    });
-    return String(body.refresh_token);
-  }
   const revoke = (token: string) =>
     call('POST', '/api/auth/token', { grant_type: 'revoke', refresh_token: token });
-  const refresh = (token: string) =>
-    call('POST', '/api/auth/token', { grant_type: 'refresh_token', refresh_token: token });
 
   it('when a session is revoked, then 204 and neither its current nor its earlier refresh token works', async () => {
     const first = await signedIn();
