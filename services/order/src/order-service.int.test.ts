@@ -404,9 +404,16 @@ describe('the order service killed with SIGKILL with an outbox unsent', () => {
   // (whose relay would publish anything it finds) never sees it, so the restarted process is the only
   // relay that can publish what the killed one left behind.
   let child: ChildProcess | undefined;
-  afterAll(() => {
-    child?.kill('SIGKILL');
-  });
+  /** Ends this case's process (the restarted one is still running) and waits until it is gone. */
+  async function stopChild(): Promise<void> {
+    const running = child;
+    child = undefined;
+    if (!running || running.exitCode !== null || running.signalCode !== null) return;
+    const exited = new Promise((resolve) => running.once('exit', resolve));
+    running.kill('SIGKILL');
+    await exited;
+  }
+  afterAll(stopChild);
 
   const freePort = () =>
     new Promise<number>((resolve) => {
@@ -507,6 +514,7 @@ describe('the order service killed with SIGKILL with an outbox unsent', () => {
         // Published once after the restart; every copy carries the stored id, so consumers see one event.
         expect(copies.map((e) => e.id)).toEqual(Array<string>(copiesBeforeRestart + 1).fill(eventId));
       } finally {
+        await stopChild();
         await collector.stop();
         await mongo.close();
       }
