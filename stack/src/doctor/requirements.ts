@@ -1,5 +1,8 @@
+import { createHash } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
 import { access, cp, mkdir, readdir, rm, writeFile, chmod } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { cacheDir } from '../paths.ts';
 import { VERSIONS } from '../versions.ts';
 import { compareVersions, output, tryOutput } from './exec.ts';
@@ -29,7 +32,25 @@ const exists = (path: string) =>
 
 export const kafkaHome = () => join(cacheDir(), `kafka-${VERSIONS.kafka}`);
 export const kafkaLib = () => join(kafkaHome(), 'lib');
-export const ferretdbBinary = () => join(cacheDir(), `ferretdb-${VERSIONS.ferretdb}`, 'ferretdb');
+
+/**
+ * Our patches to FerretDB (`patches/ferretdb-*.patch`, each with its reason), applied to its source
+ * before it is built. The binary's directory is named by their digest too, so changing a patch
+ * makes the doctor build FerretDB again.
+ */
+const FERRETDB_PATCHES_DIR = fileURLToPath(new URL('./patches/', import.meta.url));
+export const ferretdbPatches = (): string[] =>
+  readdirSync(FERRETDB_PATCHES_DIR)
+    .filter((name) => name.startsWith('ferretdb-') && name.endsWith('.patch'))
+    .sort()
+    .map((name) => join(FERRETDB_PATCHES_DIR, name));
+const ferretdbPatchDigest = () => {
+  const hash = createHash('sha256');
+  for (const patch of ferretdbPatches()) hash.update(readFileSync(patch));
+  return hash.digest('hex').slice(0, 8);
+};
+export const ferretdbBinary = () =>
+  join(cacheDir(), `ferretdb-${VERSIONS.ferretdb}-patched-${ferretdbPatchDigest()}`, 'ferretdb');
 
 /** A real mongod: MONGOD_BIN, else `mongod` on PATH. */
 export async function findMongod(): Promise<string | undefined> {
@@ -157,7 +178,8 @@ const ferretdb: Requirement = {
   neededWhen: mongodAbsent,
   /**
    * FerretDB's own command refuses to start unless build/version/version.txt exists (FerretDB issue
-   * 2982), so the module is copied out of the read-only module cache, the file written, and built.
+   * 2982), so the module is copied out of the read-only module cache, the file written, our patches
+   * applied (`git apply`, which needs no repository), and built.
    */
   async install() {
     const module = `github.com/FerretDB/FerretDB@${VERSIONS.ferretdb}`;
@@ -167,12 +189,19 @@ const ferretdb: Requirement = {
     ) as {
       Dir: string;
     };
-    const buildDir = join(cacheDir(), `ferretdb-${VERSIONS.ferretdb}`, 'src');
+    const buildDir = join(dirname(ferretdbBinary()), 'src');
     await rm(buildDir, { recursive: true, force: true });
     await cp(info.Dir, buildDir, { recursive: true });
     await chmod(buildDir, 0o755);
     await output('chmod', ['-R', 'u+w', buildDir]);
     await writeFile(join(buildDir, 'build', 'version', 'version.txt'), `${VERSIONS.ferretdb}\n`);
+    for (const patch of ferretdbPatches()) {
+      await output('git', ['apply', '--verbose', patch], 60_000, buildDir).catch((error: unknown) => {
+        throw new Error(
+          `${patch} does not apply to FerretDB ${VERSIONS.ferretdb}: ${(error as Error).message}`,
+        );
+      });
+    }
     await output(
       'go',
       [
