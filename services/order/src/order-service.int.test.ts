@@ -541,6 +541,7 @@ describe('orders abandoned mid-way (the sweeper)', () => {
       hash: hashOf(lines),
       orderId,
       createdAt: new Date(Date.now() - 60 * MINUTE),
+      open: true,
     });
     const reserved = await fetch(`${productsAt.url}/internal/reservations`, {
       method: 'POST',
@@ -588,7 +589,7 @@ describe('orders abandoned mid-way (the sweeper)', () => {
     // As if the process died after storing the order, before recording the answer, an hour ago.
     await orders.store.orderRequests.updateOne(
       { _id: `${userId}:${idempotencyKey}` },
-      { $unset: { outcome: '' }, $set: { createdAt: new Date(Date.now() - 60 * MINUTE) } },
+      { $unset: { outcome: '' }, $set: { createdAt: new Date(Date.now() - 60 * MINUTE), open: true } },
     );
     const now = new Date();
     await sweep(now);
@@ -631,7 +632,7 @@ describe('the sweeper on its timer', () => {
       expect(await stockOf(productId)).toBe(1);
       // What a process leaves when it dies mid-way an hour ago, and what the first pass leaves.
       await sweeping.store.orderRequests.insertMany([
-        { ...unanswered, hash: 'h', createdAt: new Date(Date.now() - hour) },
+        { ...unanswered, hash: 'h', createdAt: new Date(Date.now() - hour), open: true },
         {
           ...givenUp,
           hash: 'h',

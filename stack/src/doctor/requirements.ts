@@ -51,6 +51,55 @@ const ferretdbPatchDigest = () => {
 };
 export const ferretdbBinary = () =>
   join(cacheDir(), `ferretdb-${VERSIONS.ferretdb}-patched-${ferretdbPatchDigest()}`, 'ferretdb');
+/** FerretDB as released, without our patches: what `pnpm bench:data` measures them against. */
+export const ferretdbStockBinary = () => join(cacheDir(), `ferretdb-${VERSIONS.ferretdb}-stock`, 'ferretdb');
+
+/**
+ * Builds FerretDB from its released source with the given patches into `binary`. FerretDB's own
+ * command refuses to start unless build/version/version.txt exists (FerretDB issue 2982), so the
+ * module is copied out of the read-only module cache, the file written, the patches applied
+ * (`git apply`, which needs no repository), and built.
+ */
+export async function buildFerretdb(patches: string[], binary: string): Promise<void> {
+  const module = `github.com/FerretDB/FerretDB@${VERSIONS.ferretdb}`;
+  await mkdir(cacheDir(), { recursive: true });
+  // Outside any module, so the download does not touch a go.mod of ours.
+  const info = JSON.parse(
+    await output('go', ['mod', 'download', '-json', module], 10 * 60_000, cacheDir()),
+  ) as {
+    Dir: string;
+  };
+  const buildDir = join(dirname(binary), 'src');
+  await rm(buildDir, { recursive: true, force: true });
+  await cp(info.Dir, buildDir, { recursive: true });
+  await chmod(buildDir, 0o755);
+  await output('chmod', ['-R', 'u+w', buildDir]);
+  await writeFile(join(buildDir, 'build', 'version', 'version.txt'), `${VERSIONS.ferretdb}\n`);
+  for (const patch of patches) {
+    await output('git', ['apply', '--verbose', patch], 60_000, buildDir).catch((error: unknown) => {
+      throw new Error(
+        `${patch} does not apply to FerretDB ${VERSIONS.ferretdb}: ${(error as Error).message}`,
+      );
+    });
+  }
+  await output(
+    'go',
+    [
+      'build',
+      '-trimpath',
+      '-tags',
+      'ferretdb_no_postgresql,ferretdb_no_hana',
+      '-o',
+      binary,
+      './cmd/ferretdb',
+    ],
+    20 * 60_000,
+    buildDir,
+  ).catch((error: unknown) => {
+    throw new Error(`go build in ${buildDir} failed: ${(error as Error).message}`);
+  });
+  await rm(buildDir, { recursive: true, force: true });
+}
 
 /** A real mongod: MONGOD_BIN, else `mongod` on PATH. */
 export async function findMongod(): Promise<string | undefined> {
@@ -176,50 +225,8 @@ const ferretdb: Requirement = {
       : { missing: `not built in ${ferretdbBinary()}` };
   },
   neededWhen: mongodAbsent,
-  /**
-   * FerretDB's own command refuses to start unless build/version/version.txt exists (FerretDB issue
-   * 2982), so the module is copied out of the read-only module cache, the file written, our patches
-   * applied (`git apply`, which needs no repository), and built.
-   */
-  async install() {
-    const module = `github.com/FerretDB/FerretDB@${VERSIONS.ferretdb}`;
-    // Outside any module, so the download does not touch a go.mod of ours.
-    const info = JSON.parse(
-      await output('go', ['mod', 'download', '-json', module], 10 * 60_000, cacheDir()),
-    ) as {
-      Dir: string;
-    };
-    const buildDir = join(dirname(ferretdbBinary()), 'src');
-    await rm(buildDir, { recursive: true, force: true });
-    await cp(info.Dir, buildDir, { recursive: true });
-    await chmod(buildDir, 0o755);
-    await output('chmod', ['-R', 'u+w', buildDir]);
-    await writeFile(join(buildDir, 'build', 'version', 'version.txt'), `${VERSIONS.ferretdb}\n`);
-    for (const patch of ferretdbPatches()) {
-      await output('git', ['apply', '--verbose', patch], 60_000, buildDir).catch((error: unknown) => {
-        throw new Error(
-          `${patch} does not apply to FerretDB ${VERSIONS.ferretdb}: ${(error as Error).message}`,
-        );
-      });
-    }
-    await output(
-      'go',
-      [
-        'build',
-        '-trimpath',
-        '-tags',
-        'ferretdb_no_postgresql,ferretdb_no_hana',
-        '-o',
-        ferretdbBinary(),
-        './cmd/ferretdb',
-      ],
-      20 * 60_000,
-      buildDir,
-    ).catch((error: unknown) => {
-      throw new Error(`go build in ${buildDir} failed: ${(error as Error).message}`);
-    });
-    await rm(buildDir, { recursive: true, force: true });
-  },
+  /** Built from source with our patches (buildFerretdb). */
+  install: () => buildFerretdb(ferretdbPatches(), ferretdbBinary()),
   manual: `run \`pnpm run doctor\` on a machine that reaches the Go module proxy, or set MONGOD_BIN to a real mongod`,
 };
 

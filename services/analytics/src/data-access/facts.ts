@@ -29,6 +29,7 @@ export class FactStore {
 
   async ensureIndexes(): Promise<void> {
     await this.facts.createIndex({ type: 1, at: 1 });
+    await this.facts.createIndex({ type: 1, productId: 1 });
   }
 
   /** True when this call recorded the fact (false: it was recorded before). */
@@ -104,10 +105,13 @@ export class FactStore {
       .toArray();
   }
 
+  /** One line per product is enough for its name: one indexed lookup each, not every line ever sold. */
   async productNames(ids: string[]): Promise<Map<string, string>> {
-    const lines = await this.facts
-      .find({ type: 'order.line', productId: { $in: ids } }, { projection: { productId: 1, name: 1 } })
-      .toArray();
-    return new Map(lines.map((l) => [l.productId!, l.name ?? '']));
+    const lines = await Promise.all(
+      ids.map((productId) =>
+        this.facts.findOne({ type: 'order.line', productId }, { projection: { productId: 1, name: 1 } }),
+      ),
+    );
+    return new Map(lines.flatMap((l) => (l ? [[l.productId!, l.name ?? ''] as const] : [])));
   }
 }

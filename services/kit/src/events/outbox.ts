@@ -16,8 +16,16 @@ export interface Outbox {
   sentAt: Date | null;
 }
 
-export function withOutbox<T extends object>(doc: T, events: EventEnvelope[]): T & { outbox: Outbox } {
-  return { ...doc, outbox: { events, sentAt: null } };
+/**
+ * `outboxPending` is a top-level marker present until the relay has sent the outbox: the relay finds
+ * pending outboxes by an equality on an indexed scalar, which every MongoDB (and the stand-in) answers
+ * from the index without reading the sent ones.
+ */
+export function withOutbox<T extends object>(
+  doc: T,
+  events: EventEnvelope[],
+): T & { outbox: Outbox; outboxPending: true } {
+  return { ...doc, outbox: { events, sentAt: null }, outboxPending: true };
 }
 
 export interface OutboxRelayOptions {
@@ -56,7 +64,7 @@ export class OutboxRelay {
 
   async ensureIndexes(): Promise<void> {
     for (const name of this.options.collections)
-      await this.options.db.collection(name).createIndex({ 'outbox.sentAt': 1 });
+      await this.options.db.collection(name).createIndex({ outboxPending: 1 });
   }
 
   /** One pass over every collection; returns how many events were published. */
@@ -65,7 +73,7 @@ export class OutboxRelay {
     for (const name of this.options.collections) {
       const collection = this.options.db.collection(name);
       const pending = await collection
-        .find({ 'outbox.sentAt': null, outbox: { $exists: true } })
+        .find({ outboxPending: true })
         .limit(this.options.batchSize ?? 100)
         .toArray();
       for (const doc of pending) {
@@ -76,8 +84,8 @@ export class OutboxRelay {
         }
         this.options.afterPublish?.();
         await collection.updateOne(
-          { _id: doc._id, 'outbox.sentAt': null },
-          { $set: { 'outbox.sentAt': new Date() } },
+          { _id: doc._id, outboxPending: true },
+          { $set: { 'outbox.sentAt': new Date() }, $unset: { outboxPending: '' } },
         );
       }
     }

@@ -132,7 +132,12 @@ export class InventoryLedger {
    * and the same refs as the roll-back in `reserve`, so a line is never given back twice.
    */
   async release(reservation: string): Promise<{ productId: string; quantity: number }[]> {
-    const taken = await this.collection.find({ ref: { $regex: `^reserve:${reservation}:` } }).toArray();
+    // The refs that start with `reserve:<reservation>:`, as a range on the unique index (every
+    // MongoDB answers a range from the index; the stand-in does not push a regex down).
+    const prefix = `reserve:${reservation}:`;
+    const taken = await this.collection
+      .find({ ref: { $gte: prefix, $lt: `reserve:${reservation};` } })
+      .toArray();
     for (const entry of taken) {
       await this.append(
         entry.productId,

@@ -47,6 +47,10 @@ export class ProductRepository {
   async ensureIndexes(): Promise<void> {
     await this.collection.createIndex({ sku: 1 }, { unique: true });
     await this.collection.createIndex({ category: 1, priceCents: 1 });
+    // One per sort (SORTS), so a page of the whole catalogue is read in order and stops at its limit.
+    await this.collection.createIndex({ priceCents: 1 });
+    await this.collection.createIndex({ name: 1 });
+    await this.collection.createIndex({ createdAt: -1 });
   }
 
   async insert(product: ProductDocument): Promise<void> {
