@@ -31,6 +31,16 @@ export interface TimelinePoint {
   histogram?: string;
 }
 
+/** One endpoint's requests answered in one minute of a run. */
+export interface MinutePoint {
+  /** Minutes from the start of the load (the point covers seconds [60·minute, 60·minute + 60)). */
+  minute: number;
+  requests: number;
+  p95Ms: number;
+  /** That minute's latencies, encoded like `SubjectFigures.histogram` (so spans of minutes merge exactly). */
+  histogram: string;
+}
+
 /** What the `breakpoint` profile found: the highest arrival rate at which every SLO held. */
 export interface SloCapacity {
   /** Journey iterations per second (the profile's arrival rate) of the last window that met every SLO. */
@@ -63,6 +73,11 @@ export interface LoadSummary {
   interrupted?: boolean;
   /** Set by the `breakpoint` profile. */
   capacity?: SloCapacity;
+  /**
+   * Per endpoint, minute by minute (minutes without a request left out), for the soak's flatness
+   * check (absent from k6's own summary and from summaries written before it).
+   */
+  minutes?: Record<string, MinutePoint[]>;
   /** How many runners' summaries this one merges (absent: one). */
   runners?: number;
 }
