@@ -1,8 +1,9 @@
 import * as hdr from 'hdr-histogram-js';
 import { describe, expect, it } from 'vitest';
 import { Tally } from '../engine/tally.ts';
-import { FLAT_MAX_RATIO, judgeFlatness } from './flatness.ts';
-import type { FlatnessRow, MinutePoint } from './summary.ts';
+import { FLAT_MAX_RATIO, judgeFlatness, withFlatness } from './flatness.ts';
+import type { FlatnessRow, LoadSummary, MinutePoint } from './summary.ts';
+import { TEST_RUN } from '../testing/summaries.ts';
 
 /** `count` latencies (ms) spread evenly over [low, high): their p95 is low + 0.95 · (high − low). */
 const spread = (count: number, low: number, high: number) =>
@@ -142,5 +143,28 @@ describe('whether p95 stayed flat over a soak', () => {
       passed: true,
       reason: 'the summary has no per-minute figures',
     });
+  });
+
+  it('when judged into a summary, then a drift fails the run, and a check not judged leaves it as the SLOs left it', () => {
+    const soak = (minutes: LoadSummary['minutes'], durationS: number, passed = true): LoadSummary => ({
+      ...TEST_RUN,
+      profile: 'soak',
+      durationS,
+      endpoints: {},
+      journeys: {},
+      verdicts: [],
+      passed,
+      minutes,
+    });
+    const drifting = { 'GET /api/products': run(30, (m) => spread(100, 10, m >= 25 ? 160 : 110)) };
+    const drifted = withFlatness(soak(drifting, 30 * 60));
+    expect(drifted.passed).toBe(false);
+    expect(drifted.flatness).toMatchObject({ judged: true, passed: false });
+    const flat = withFlatness(soak({ 'GET /api/products': run(30, () => spread(100, 10, 110)) }, 30 * 60));
+    expect(flat).toMatchObject({ passed: true, flatness: { judged: true, passed: true } });
+    const short = withFlatness(soak(drifting, 10 * 60));
+    expect(short).toMatchObject({ passed: true, flatness: { judged: false } });
+    // A broken SLO stays broken, however flat.
+    expect(withFlatness(soak(flat.minutes, 30 * 60, false)).passed).toBe(false);
   });
 });

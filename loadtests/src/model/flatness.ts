@@ -4,7 +4,7 @@
 // p95s). Pure: the summary's minutes in, the verdict out; the CLI prints it. Unlike the rest of
 // model/, it decodes histograms (hdr-histogram-js, through Tally), so k6 must not import it.
 import { Tally } from '../engine/tally.ts';
-import type { Flatness, FlatnessRow, MinutePoint, MinuteSpan } from './summary.ts';
+import type { Flatness, FlatnessRow, LoadSummary, MinutePoint, MinuteSpan } from './summary.ts';
 
 /** The baseline: minutes [5, 10) of the run, once the warm-up (pools, caches, JIT) is over. */
 export const FLAT_BASELINE_MINUTES: readonly [from: number, to: number] = [5, 10];
@@ -73,6 +73,12 @@ export function judgeFlatness(
     endpoints,
     passed: endpoints.every((row) => !row.judged || row.passed),
   };
+}
+
+/** The summary with its flatness judged in: a drift makes it fail as a broken SLO does. */
+export function withFlatness(summary: LoadSummary): LoadSummary {
+  const flatness = judgeFlatness(summary.minutes, summary.durationS);
+  return { ...summary, flatness, passed: summary.passed && flatness.passed };
 }
 
 function judgeEndpoint(
