@@ -9,11 +9,25 @@ import { nodeLoadMarker } from '../engine/node-load-mark.ts';
 import { runProfile, type Account } from '../engine/runner.ts';
 import { withDuration } from '../engine/schedule.ts';
 import { writeHtmlReport } from '../report/html-report.ts';
+import {
+  FLAT_BASELINE_MINUTES,
+  FLAT_MAX_RATIO,
+  FLAT_MIN_REQUESTS,
+  FLAT_MIN_RUN_MINUTES,
+  FLAT_TAIL_MINUTES,
+  minutesLabel,
+  withFlatness,
+} from '../model/flatness.ts';
 import { durationSeconds, PROFILES, type Profile, type ProfileName } from '../model/profiles.ts';
 import { LOAD_KEY_ENV, LOAD_MARK_HEADER } from '../model/load-mark.ts';
 import { checkSpec, SLO_SPEC } from '../model/slo.ts';
-import type { LoadSummary, SloCapacity } from '../model/summary.ts';
+import type { Flatness, LoadSummary, SloCapacity } from '../model/summary.ts';
 import { loadKeyFor } from './load-key.ts';
+
+/** The profiles that also judge whether p95 stays flat. */
+const FLAT_PROFILES = Object.entries(PROFILES)
+  .filter(([, p]) => 'flatness' in p && p.flatness)
+  .map(([name]) => name);
 
 const USAGE = `pnpm load <profile> [--engine k6|node] [--target URL] [--duration 30s] [--customers N] [--workers N] [--seed N]
   profiles: ${Object.entries(PROFILES)
@@ -22,7 +36,8 @@ const USAGE = `pnpm load <profile> [--engine k6|node] [--target URL] [--duration
   Runs the profile's journeys against --target (default: the local gateway), judged by the SLO spec
   (loadtests/src/model/slo.ts). Writes reports/load/<time>-<profile>.json and .html (the report; with
   k6 also its raw samples, .k6.csv.gz, from which both are made). Exit 0 when every SLO
-  held, 99 when one broke (as k6 does), 130 when interrupted (the partial report is still written).
+  held, 99 when one broke (as k6 does) or soak's p95 drifted, 130 when interrupted (the partial
+  report is still written).
   --engine: k6 when it is installed, otherwise node. --duration scales the profile to that length.
   --workers: threads of the node engine (default: one per ~1,500 requests/s at the peak, at most one per core).
   --seed: the node engine's journey choices (and think times) repeat under the same seed.
@@ -30,7 +45,11 @@ const USAGE = `pnpm load <profile> [--engine k6|node] [--target URL] [--duration
   gateway counts under its own bound instead of the per-IP limit: a local instance's key is read from
   its state; for another target set ${LOAD_KEY_ENV}. Without a key the load goes unmarked.
   breakpoint: ramps until an SLO breaks over a 15 s window, prints the SLO capacity (the last arrival
-  rate that met every SLO) and exits 0 once it has measured it.`;
+  rate that met every SLO) and exits 0 once it has measured it.
+  ${FLAT_PROFILES.join(', ')}: also checks that every endpoint's p95 stays flat: the p95 of the last ${FLAT_TAIL_MINUTES} whole minutes may be
+  at most ${FLAT_MAX_RATIO} × the p95 of ${minutesLabel(FLAT_BASELINE_MINUTES)} (each read from the span's merged histograms), or
+  the run exits 99 as when an SLO broke. Judged on runs of at least ${FLAT_MIN_RUN_MINUTES} minutes (pnpm load soak
+  --duration 30m); endpoints with fewer than ${FLAT_MIN_REQUESTS} requests in either span are listed as not judged.`;
 
 /** Exit code when an SLO broke, as k6 uses for failed thresholds. */
 export const SLO_FAILED = 99;
@@ -135,7 +154,7 @@ export async function load(argv: string[]): Promise<number> {
     // k6's own exit codes other than "thresholds failed" (a script error, a setup failure) stand.
     if (code !== 0 && code !== SLO_FAILED) return code;
     const summary = await summaryFromK6Samples(samples, { profileName, profile, target });
-    return finish(summary, out);
+    return finish(judgedByProfile(summary, profile), out);
   }
 
   console.log(`${pc.bold(profileName)} (${profile.description}) against ${target}, node engine`);
@@ -172,7 +191,12 @@ export async function load(argv: string[]): Promise<number> {
   } finally {
     process.off('SIGINT', onSigint);
   }
-  return finish(summary, out);
+  return finish(judgedByProfile(summary, profile), out);
+}
+
+/** The summary with the profile's own checks judged in (`flatness`: whether p95 stayed flat). */
+function judgedByProfile(summary: LoadSummary, profile: Profile): LoadSummary {
+  return profile.flatness ? withFlatness(summary) : summary;
 }
 
 /** Writes the JSON summary and the HTML report, prints the verdicts, and says how the run ended. */
@@ -181,6 +205,7 @@ async function finish(summary: LoadSummary, out: string): Promise<number> {
   const html = out.replace(/\.json$/, '.html');
   await writeHtmlReport(summary, html);
   printVerdicts(summary);
+  if (summary.flatness) printFlatness(summary.flatness);
   console.log(`summary: ${out}`);
   console.log(`report:  ${html}`);
   if (summary.interrupted) return 130;
@@ -273,7 +298,7 @@ function printVerdicts(summary: LoadSummary): void {
   }
   console.log(table.toString());
   console.log(
-    summary.passed
+    summary.verdicts.every((v) => v.passed)
       ? pc.green(`every SLO held (${summary.durationS.toFixed(0)} s)`)
       : pc.red(
           `SLO broken: ${summary.verdicts
@@ -285,3 +310,50 @@ function printVerdicts(summary: LoadSummary): void {
   if (summary.droppedIterations)
     console.log(pc.yellow(`${summary.droppedIterations} arrivals dropped (maxVUs in flight)`));
 }
+
+/** Per endpoint, the p95 after the warm-up against the p95 at the end, and whether it stayed flat. */
+function printFlatness(flatness: Flatness): void {
+  const notJudged = () =>
+    console.log(pc.yellow(`p95 flatness not judged: ${flatness.reason ?? 'no endpoint could be'}`));
+  if (!flatness.tailMinutes) return notJudged();
+  const baseline = minutesLabel(flatness.baselineMinutes);
+  const [from, to] = flatness.tailMinutes;
+  const tail = `last ${to - from} min (${from}-${to})`;
+  const allowed = `${Math.round((flatness.maxRatio - 1) * 100)} %`;
+  const table = new Table({
+    head: ['endpoint', `p95 ${baseline}`, `p95 ${tail}`, 'ratio', ''].map((h) => pc.bold(h)),
+    style: { head: [] },
+  });
+  const p95 = (span: { requests: number; p95Ms: number }) =>
+    span.requests ? `${span.p95Ms.toFixed(1)} ms (${span.requests} req)` : '–';
+  for (const row of flatness.endpoints) {
+    table.push([
+      row.endpoint,
+      p95(row.baseline),
+      p95(row.tail),
+      row.judged ? row.ratio.toFixed(2) : '–',
+      !row.judged
+        ? pc.dim(`not judged: ${row.reason}`)
+        : row.passed
+          ? pc.green('flat')
+          : pc.red(`DRIFTED: ${signedPercent(row.ratio)} (at most +${allowed})`),
+    ]);
+  }
+  console.log(table.toString());
+  if (!flatness.judged) return notJudged();
+  const drifted = flatness.endpoints.filter((row) => row.judged && !row.passed).map((row) => row.endpoint);
+  const judged = flatness.endpoints.filter((row) => row.judged).length;
+  const skipped = flatness.endpoints.length - judged;
+  const last = `the last ${to - from} min`;
+  console.log(
+    drifted.length
+      ? pc.red(`p95 drifted: ${drifted.join(', ')} (${last} more than ${allowed} slower than ${baseline})`)
+      : pc.green(
+          `p95 stayed flat on ${judged} endpoint${judged === 1 ? '' : 's'} (${last} within ${allowed} of ${baseline})` +
+            (skipped ? `, ${skipped} not judged` : ''),
+        ),
+  );
+}
+
+/** A ratio as a change: 1.314 → `+31.4 %`. */
+const signedPercent = (ratio: number) => `${ratio >= 1 ? '+' : ''}${((ratio - 1) * 100).toFixed(1)} %`;

@@ -35,7 +35,8 @@ function addTally(into: Tally, from: WireTally, where: () => string): void {
  * are added and histograms summed, then p50/p95/p99/max are read from the sums and the verdicts are
  * judged again. Timelines are aligned on the clock: a runner's second s is the merged second
  * `s + round((its startedAt − the earliest startedAt) / 1 s)`. The breakpoint's `capacity` is one
- * runner's finding and is not carried over.
+ * runner's finding and is not carried over; nor are the per-endpoint `minutes` and the soak's
+ * `flatness` (runners' minutes do not start on the same second).
  *
  * @param labels what to call each summary in errors (its file), in the same order.
  * @throws SummaryError when a summary has no histograms (k6's own summary), the format is not

@@ -1,7 +1,13 @@
 import * as hdr from 'hdr-histogram-js';
 import { judge, type Verdict } from '../model/slo.ts';
 import { levelAt, type Scenario } from '../model/profiles.ts';
-import { SUMMARY_FORMAT, type LoadSummary, type SloCapacity, type TimelinePoint } from '../model/summary.ts';
+import {
+  SUMMARY_FORMAT,
+  type LoadSummary,
+  type MinutePoint,
+  type SloCapacity,
+  type TimelinePoint,
+} from '../model/summary.ts';
 import type { Tick } from './share.ts';
 import { Tally, TallyMap } from './tally.ts';
 
@@ -18,13 +24,20 @@ export interface Second {
 /**
  * Folds the shares' ticks into the run: a second is complete once every share has handed it over
  * (or has finished), then it is added to the run's tallies and its timeline point is made. Tallies
- * add histograms, so the figures are those of all requests, whatever the number of threads.
+ * add histograms, so the figures are those of all requests, whatever the number of threads. Each
+ * endpoint's seconds are also added up per minute (second s is in minute ⌊s / 60⌋): seconds come in
+ * order, so only the current minute's tallies are kept, and each minute is encoded once it is over.
  */
 export class RunAggregate {
   readonly endpoints = new TallyMap();
   readonly journeys = new TallyMap();
   readonly timeline: TimelinePoint[] = [];
   dropped = 0;
+  /** Per endpoint, the minutes that are over. */
+  private readonly pastMinutes = new Map<string, MinutePoint[]>();
+  private minute = 0;
+  /** Per endpoint, the current minute's tally. */
+  private readonly minuteTallies = new TallyMap();
   private readonly pending = new Map<number, Second & { shares: number }>();
   private readonly nextSecond: number[];
   private readonly finished: boolean[];
@@ -78,7 +91,15 @@ export class RunAggregate {
   }
 
   private fold(second: Second): void {
-    for (const [name, tally] of second.endpoints.byName) this.endpoints.get(name).add(tally);
+    const minute = Math.floor(second.second / 60);
+    if (minute !== this.minute) {
+      this.endMinute();
+      this.minute = minute;
+    }
+    for (const [name, tally] of second.endpoints.byName) {
+      this.endpoints.get(name).add(tally);
+      this.minuteTallies.get(name).add(tally);
+    }
     for (const [name, tally] of second.journeys.byName) this.journeys.get(name).add(tally);
     this.dropped += second.dropped;
     const all = new Tally();
@@ -98,6 +119,38 @@ export class RunAggregate {
       second.endpoints.destroy();
       second.journeys.destroy();
     }
+  }
+
+  /** Encodes the current minute's tallies into the past minutes, and destroys them. */
+  private endMinute(): void {
+    for (const [name, point] of this.currentMinute()) {
+      let points = this.pastMinutes.get(name);
+      if (!points) this.pastMinutes.set(name, (points = []));
+      points.push(point);
+    }
+    this.minuteTallies.destroy();
+  }
+
+  private currentMinute(): [string, MinutePoint][] {
+    return [...this.minuteTallies.byName]
+      .filter(([, tally]) => tally.requests > 0)
+      .map(([name, tally]) => [
+        name,
+        {
+          minute: this.minute,
+          requests: tally.requests,
+          p95Ms: tally.percentileMs(95),
+          histogram: hdr.encodeIntoCompressedBase64(tally.histogram),
+        },
+      ]);
+  }
+
+  /** Per endpoint, minute by minute so far, the current minute included (minutes without requests left out). */
+  minutes(): Record<string, MinutePoint[]> {
+    const minutes: Record<string, MinutePoint[]> = {};
+    for (const [name, points] of this.pastMinutes) minutes[name] = [...points];
+    for (const [name, point] of this.currentMinute()) (minutes[name] ??= []).push(point);
+    return minutes;
   }
 
   verdicts(): Verdict[] {
@@ -127,6 +180,7 @@ export class RunAggregate {
       verdicts,
       passed: verdicts.every((v) => v.passed),
       timeline: this.timeline,
+      minutes: this.minutes(),
       droppedIterations: this.dropped,
       ...(run.interrupted !== undefined ? { interrupted: run.interrupted } : {}),
       ...(run.capacity ? { capacity: run.capacity } : {}),
@@ -136,6 +190,7 @@ export class RunAggregate {
   destroy(): void {
     this.endpoints.destroy();
     this.journeys.destroy();
+    this.minuteTallies.destroy();
     for (const second of this.pending.values()) {
       second.endpoints.destroy();
       second.journeys.destroy();

@@ -39,6 +39,11 @@ export interface Profile {
   mix: Partial<Record<JourneyName, number>>;
   /** Stop as soon as an SLO breaks (the breakpoint search). */
   abortOnFail?: boolean;
+  /**
+   * Also judge that every endpoint's p95 stays flat over the run (model/flatness.ts: the last
+   * minutes against minutes 5-10); a drift fails the run as a broken SLO does.
+   */
+  flatness?: boolean;
 }
 
 /** Shoppers mostly look; some buy; the admin glances at the dashboard. */
@@ -103,6 +108,7 @@ export const PROFILES = {
     description: 'a steady crowd of shoppers (closed model), held for hours: leaks and slow drift',
     scenario: { executor: 'constant-vus', vus: 30, duration: '2h' },
     mix: SHOPPER_MIX,
+    flatness: true,
   },
   breakpoint: {
     description: 'ramps until an SLO breaks; the last rate that met every SLO is the SLO capacity',

@@ -31,6 +31,67 @@ export interface TimelinePoint {
   histogram?: string;
 }
 
+/** One endpoint's requests answered in one minute of a run. */
+export interface MinutePoint {
+  /** Minutes from the start of the load (the point covers seconds [60·minute, 60·minute + 60)). */
+  minute: number;
+  requests: number;
+  p95Ms: number;
+  /** That minute's latencies, encoded like `SubjectFigures.histogram` (so spans of minutes merge exactly). */
+  histogram: string;
+}
+
+/** The p95 of one endpoint over a span of whole minutes [fromMinute, toMinute). */
+export interface MinuteSpan {
+  fromMinute: number;
+  toMinute: number;
+  requests: number;
+  /** Read from the span's merged histograms (0 when it had no requests). */
+  p95Ms: number;
+}
+
+/** Whether one endpoint's p95 stayed flat: the tail's p95 against the baseline's. */
+export type FlatnessRow = {
+  endpoint: string;
+  baseline: MinuteSpan;
+  tail: MinuteSpan;
+} & (
+  | {
+      judged: true;
+      /** tail.p95Ms / baseline.p95Ms. */
+      ratio: number;
+      /** ratio ≤ maxRatio. */
+      passed: boolean;
+    }
+  | {
+      /** Too few requests in a span: neither passed nor failed. */
+      judged: false;
+      reason: string;
+    }
+);
+
+/**
+ * Set for profiles that check it (soak): did every endpoint's p95 stay flat, the last `tail` minutes
+ * against the `baseline` minutes (after the warm-up)?
+ */
+export interface Flatness {
+  /** [from, to) in minutes of the run. */
+  baselineMinutes: [number, number];
+  /** [from, to): the last whole minutes of the run (absent when the run was too short). */
+  tailMinutes?: [number, number];
+  maxRatio: number;
+  minRequests: number;
+  /** Whole minutes the run lasted. */
+  runMinutes: number;
+  /** False when the run was too short or no endpoint had enough requests: then `reason` says why. */
+  judged: boolean;
+  reason?: string;
+  /** Per endpoint, by name (empty when the run was too short). */
+  endpoints: FlatnessRow[];
+  /** False only when a judged endpoint drifted (a check that could not be judged fails nothing). */
+  passed: boolean;
+}
+
 /** What the `breakpoint` profile found: the highest arrival rate at which every SLO held. */
 export interface SloCapacity {
   /** Journey iterations per second (the profile's arrival rate) of the last window that met every SLO. */
@@ -63,6 +124,13 @@ export interface LoadSummary {
   interrupted?: boolean;
   /** Set by the `breakpoint` profile. */
   capacity?: SloCapacity;
+  /**
+   * Per endpoint, minute by minute (minutes without a request left out), for the soak's flatness
+   * check (absent from k6's own summary and from summaries written before it).
+   */
+  minutes?: Record<string, MinutePoint[]>;
+  /** Set by profiles with `flatness` (soak); a drift makes `passed` false as a broken SLO does. */
+  flatness?: Flatness;
   /** How many runners' summaries this one merges (absent: one). */
   runners?: number;
 }

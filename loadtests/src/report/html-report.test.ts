@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { judge } from '../model/slo.ts';
-import type { LoadSummary, SubjectFigures } from '../model/summary.ts';
+import type { Flatness, LoadSummary, SubjectFigures } from '../model/summary.ts';
 import { renderHtmlReport, scriptJson, writeHtmlReport } from './html-report.ts';
 import { TEST_RUN } from '../testing/summaries.ts';
 
@@ -309,6 +309,106 @@ describe('the HTML report', () => {
     );
     expect(facts).toMatchObject({ 'Runners merged': '3', 'Dropped iterations': '12', Profile: 'breakpoint' });
     expect(text(doc.querySelector('header'))).toContain('Interrupted');
+  });
+
+  it('when the soak’s p95 drifted on an endpoint, then its flatness row says DRIFTED and the run FAILs for it, not for an SLO', () => {
+    const endpoints = { 'GET /api/products': figures(120, 1000, 0, { '200': 1000 }) };
+    const verdicts = judge({ endpoints, journeys: {} });
+    const span = (fromMinute: number, p95Ms: number, requests = 500) => ({
+      fromMinute,
+      toMinute: fromMinute + 5,
+      requests,
+      p95Ms,
+    });
+    const flatness: Flatness = {
+      baselineMinutes: [5, 10],
+      tailMinutes: [25, 30],
+      maxRatio: 1.2,
+      minRequests: 50,
+      runMinutes: 30,
+      judged: true,
+      endpoints: [
+        {
+          endpoint: 'GET /api/products',
+          baseline: span(5, 100),
+          tail: span(25, 131.4),
+          judged: true,
+          ratio: 1.314,
+          passed: false,
+        },
+        {
+          endpoint: 'GET /api/users/me',
+          baseline: span(5, 40),
+          tail: span(25, 42),
+          judged: true,
+          ratio: 1.05,
+          passed: true,
+        },
+        {
+          endpoint: 'POST /api/users',
+          baseline: span(5, 300, 20),
+          tail: span(25, 310, 20),
+          judged: false,
+          reason: '20 requests in minutes 5-10, 20 requests in minutes 25-30 (fewer than 50)',
+        },
+      ],
+      passed: false,
+    };
+    const doc = parse(
+      renderHtmlReport(
+        summary({ profile: 'soak', endpoints, journeys: {}, verdicts, passed: false, flatness }),
+      ),
+    );
+    const rows = Object.fromEntries(
+      [...doc.querySelectorAll('#flatness-table tbody tr')].map((tr) => [
+        text(tr.querySelector('th')),
+        { className: tr.className, cells: [...tr.querySelectorAll('td')].map(text) },
+      ]),
+    );
+    expect(rows['GET /api/products']).toEqual({
+      className: 'broken',
+      cells: ['100.0 ms', '500', '131.4 ms', '500', '1.31', '✗ DRIFTED 31.4 % slower'],
+    });
+    expect(rows['GET /api/users/me']?.cells.at(-1)).toBe('✓ flat');
+    expect(rows['POST /api/users']?.className).toBe('not-judged');
+    expect(rows['POST /api/users']?.cells.at(-1)).toMatch(/^not judged: 20 requests/);
+    expect(text(doc.querySelector('#flatness-table thead'))).toContain('p95 minutes 25-30');
+    expect(text(doc.querySelector('h1 .verdict'))).toContain('FAIL');
+    expect(doc.querySelectorAll('#slo-table tr.broken')).toHaveLength(0);
+    expect(text(doc.querySelector('.fail-note'))).toBe('p95 drifted on 1 endpoint: GET /api/products.');
+    const facts = Object.fromEntries(
+      [...doc.querySelectorAll('.facts > div')].map((f) => [
+        text(f.querySelector('dt')),
+        text(f.querySelector('dd')),
+      ]),
+    );
+    expect(facts.Result).toBe('FAIL: p95 drifted');
+  });
+
+  it('when the soak was too short for flatness, then its section says why, and the run passes on its SLOs', () => {
+    const endpoints = { 'GET /api/products': figures(120, 1000, 0, { '200': 1000 }) };
+    const verdicts = judge({ endpoints, journeys: {} });
+    const flatness: Flatness = {
+      baselineMinutes: [5, 10],
+      maxRatio: 1.2,
+      minRequests: 50,
+      runMinutes: 10,
+      judged: false,
+      reason: 'the run lasted 10 whole minutes; flatness is judged on runs of at least 15',
+      endpoints: [],
+      passed: true,
+    };
+    const doc = parse(
+      renderHtmlReport(
+        summary({ profile: 'soak', endpoints, journeys: {}, verdicts, passed: true, flatness }),
+      ),
+    );
+    expect(text(doc.querySelector('#flatness-not-judged'))).toBe(
+      'Not judged: the run lasted 10 whole minutes; flatness is judged on runs of at least 15.',
+    );
+    expect(doc.querySelector('#flatness-table')).toBeNull();
+    expect(text(doc.querySelector('h1 .verdict'))).toContain('PASS');
+    expect(doc.querySelector('nav a[href="#flatness"]')).not.toBeNull();
   });
 
   it('when written to a path in a missing directory, then the directory is made and the file is the report', async () => {

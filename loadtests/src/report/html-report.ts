@@ -1,13 +1,13 @@
 // The HTML report of a load run: one self-contained file (uPlot and every style inlined, no network)
 // with the latency, throughput and error charts over time, errors by endpoint and status, the SLO
-// table and the figures per endpoint and journey. A summary is input: every string from it is escaped.
+// table, the soak's p95 flatness and the figures per endpoint and journey. A summary is input: every string from it is escaped.
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import { ALERT_LEVELS, type Verdict } from '../model/slo.ts';
-import type { LoadSummary, SubjectFigures, TimelinePoint } from '../model/summary.ts';
+import type { Flatness, LoadSummary, SubjectFigures, TimelinePoint } from '../model/summary.ts';
 
 /** Renders the report of a run as one HTML document that opens from disk. */
 export function renderHtmlReport(summary: LoadSummary): string {
@@ -41,6 +41,7 @@ export function renderHtmlReport(summary: LoadSummary): string {
         <li><a href="#over-time">Over time</a></li>
         <li><a href="#errors">Errors by endpoint and status</a></li>
         <li><a href="#slo">SLO table</a></li>
+        ${summary.flatness ? markup`<li><a href="#flatness">p95 flatness</a></li>` : ''}
         <li><a href="#figures">Endpoints and journeys</a></li>
       </ul>
     </nav>
@@ -48,6 +49,7 @@ export function renderHtmlReport(summary: LoadSummary): string {
       ${overTime(timeline, summary)}
       ${errorsByStatus(summary.endpoints)}
       ${sloTable(summary)}
+      ${summary.flatness ? flatnessSection(summary.flatness) : ''}
       <section id="figures" aria-labelledby="figures-h">
         <h2 id="figures-h">Endpoints and journeys</h2>
         ${figuresTable('endpoint-figures', 'Endpoint', 'Every request by the endpoint it is judged under', summary.endpoints)}
@@ -146,7 +148,7 @@ function duration(seconds: number): string {
 function runFacts(s: LoadSummary): Html {
   const fact = (term: string, value: unknown) => markup`<div><dt>${term}</dt><dd>${value}</dd></div>`;
   return markup`<dl class="facts">
-    ${fact('Result', s.passed ? 'PASS: every SLO held' : 'FAIL: an SLO broke')}
+    ${fact('Result', result(s))}
     ${fact('Profile', s.profile)}
     ${fact('Engine', s.engine)}
     ${fact('Target', markup`<code>${s.target}</code>`)}
@@ -157,8 +159,27 @@ function runFacts(s: LoadSummary): Html {
   </dl>`;
 }
 
+/** PASS or FAIL, and what made it so. */
+function result(s: LoadSummary): string {
+  const flat = s.flatness;
+  if (s.passed) {
+    if (!flat) return 'PASS: every SLO held';
+    return flat.judged
+      ? 'PASS: every SLO held and p95 stayed flat'
+      : 'PASS: every SLO held (p95 flatness not judged)';
+  }
+  const sloBroken = s.verdicts.some((v) => !v.passed);
+  if (flat && !flat.passed) return sloBroken ? 'FAIL: an SLO broke and p95 drifted' : 'FAIL: p95 drifted';
+  return 'FAIL: an SLO broke';
+}
+
+/** The endpoints whose p95 drifted. */
+const driftedOf = (flat: Flatness | undefined) =>
+  (flat?.endpoints ?? []).filter((row) => row.judged && !row.passed);
+
 function notes(s: LoadSummary): Html {
   const broken = s.verdicts.filter((v) => !v.passed);
+  const drifted = driftedOf(s.flatness);
   return markup`${
     s.capacity
       ? markup`<section class="capacity" aria-labelledby="capacity-h">
@@ -172,6 +193,14 @@ function notes(s: LoadSummary): Html {
       ? markup`<p class="note fail-note">
           <strong>SLO broken</strong> for ${broken.length} of ${s.verdicts.length}:
           ${broken.map((v, i) => markup`${i ? ', ' : ''}<a href="#${anchor(v.subject)}">${v.subject}</a>`)}.
+        </p>`
+      : ''
+  }
+  ${
+    drifted.length
+      ? markup`<p class="note fail-note">
+          <strong>p95 drifted</strong> on ${drifted.length} endpoint${drifted.length === 1 ? '' : 's'}:
+          ${drifted.map((row, i) => markup`${i ? ', ' : ''}<a href="#flatness">${row.endpoint}</a>`)}.
         </p>`
       : ''
   }
@@ -474,6 +503,59 @@ function sloTable(s: LoadSummary): Html {
   </section>`;
 }
 
+/** Minutes [from, to) as `minutes 5-10`; a summary is input, so its numbers are checked. */
+const minutes = (span: unknown) =>
+  Array.isArray(span) ? `minutes ${fixed(span[0], 0)}-${fixed(span[1], 0)}` : 'minutes n/a';
+
+function flatnessSection(flat: Flatness): Html {
+  const heading = markup`<h2 id="flatness-h">p95 flatness</h2>`;
+  const baseline = minutes(flat.baselineMinutes);
+  const tail = minutes(flat.tailMinutes);
+  const allowed = `${fixed((num(flat.maxRatio) - 1) * 100, 0)} %`;
+  const rule = markup`Each endpoint's p95 over the run's last whole minutes (${tail}) may be at most
+    ${fixed(flat.maxRatio, 2)} × its p95 over ${baseline} (${allowed} slower), each read from the span's merged
+    per-minute histograms. Endpoints with fewer than ${count(flat.minRequests)} requests in either span are not
+    judged.`;
+  if (!flat.tailMinutes) {
+    return markup`<section id="flatness" aria-labelledby="flatness-h">
+      ${heading}
+      <p class="note" id="flatness-not-judged">Not judged: ${flat.reason ?? 'no reason given'}.</p>
+    </section>`;
+  }
+  const drifted = driftedOf(flat).length;
+  const verdict = (row: Flatness['endpoints'][number]) =>
+    !row.judged
+      ? markup`not judged: ${row.reason}`
+      : row.passed
+        ? markup`<span aria-hidden="true">✓ </span>flat`
+        : markup`<strong><span aria-hidden="true">✗ </span>DRIFTED</strong> ${fixed((num(row.ratio) - 1) * 100, 1)} % slower`;
+  const rows = (flat.endpoints ?? []).map((row): Row => ({
+    className: !row.judged ? 'not-judged' : row.passed ? 'met' : 'broken',
+    head: row.endpoint,
+    cells: [
+      ms(row.baseline?.p95Ms),
+      count(row.baseline?.requests),
+      ms(row.tail?.p95Ms),
+      count(row.tail?.requests),
+      row.judged ? fixed(row.ratio, 2) : '–',
+      { value: verdict(row), className: 'verdict-cell' },
+    ],
+  }));
+  return markup`<section id="flatness" aria-labelledby="flatness-h">
+    ${heading}
+    <p>
+      ${flat.judged ? (drifted ? `${drifted} endpoint${drifted === 1 ? '' : 's'} DRIFTED.` : 'p95 stayed flat on every judged endpoint.') : `Not judged: ${flat.reason ?? 'no reason given'}.`}
+      ${rule}
+    </p>
+    ${table({
+      id: 'flatness-table',
+      caption: `Per endpoint: p95 over ${baseline} against p95 over ${tail}`,
+      heads: ['Endpoint', `p95 ${baseline}`, 'Requests', `p95 ${tail}`, 'Requests', 'Ratio', 'Verdict'],
+      rows,
+    })}
+  </section>`;
+}
+
 function figuresTable(
   id: string,
   kind: string,
@@ -644,6 +726,8 @@ tr.over { background: #fff6e5; }
 tr.broken { background: #fdecea; }
 tr.broken .verdict-cell strong { color: var(--fail); }
 tr.met .verdict-cell { color: var(--pass); }
+tr.not-judged .verdict-cell { color: var(--muted); }
+#flatness-table thead th:last-child { text-align: left; }
 .reasons { margin: .2rem 0 0; padding-left: 1.1rem; }
 details { margin: .5rem 0 1rem; }
 summary { cursor: pointer; color: #1c5fb0; }
