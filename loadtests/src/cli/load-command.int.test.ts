@@ -84,6 +84,12 @@ describe('pnpm load (node engine)', () => {
     ]);
     // Every checkout places its order (accepted, or refused when sold out: both answers count).
     expect(summary.endpoints['POST /api/orders']?.requests).toBe(6);
+    // The target is the test instance: its processes' CPU per journey, read from /proc.
+    expect(summary.cpu?.instance).toBe('test');
+    expect(summary.cpu?.journeys).toBe(24);
+    for (const member of ['gateway', 'order', 'mongo-0', 'kafka-0', 'load generator'])
+      expect(summary.cpu?.perJourneyMs[member], member).toBeGreaterThan(0);
+    expect(output.join('\n')).toContain('CPU per journey (24 journeys');
     const html = await readFile(written(output, 'report'), 'utf8');
     expect(html).toContain('<title>');
     expect(html.includes('BROKEN')).toBe(!summary.passed);

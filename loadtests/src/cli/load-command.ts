@@ -21,8 +21,9 @@ import {
 import { durationSeconds, PROFILES, type Profile, type ProfileName } from '../model/profiles.ts';
 import { LOAD_KEY_ENV, LOAD_MARK_HEADER } from '../model/load-mark.ts';
 import { checkSpec, SLO_SPEC } from '../model/slo.ts';
-import type { Flatness, LoadSummary, SloCapacity } from '../model/summary.ts';
+import type { CpuPerJourney, Flatness, LoadSummary, SloCapacity } from '../model/summary.ts';
 import { loadKeyFor } from './load-key.ts';
+import { cpuPerJourney, journeysOf, LOAD_GENERATOR, startCpuMeter, type CpuSpent } from './local-cpu.ts';
 
 /** The profiles that also judge whether p95 stays flat. */
 const FLAT_PROFILES = Object.entries(PROFILES)
@@ -44,6 +45,8 @@ const USAGE = `pnpm load <profile> [--engine k6|node] [--target URL] [--duration
   Every request carries X-Stackdrill-Load, signed with the target stack's load key, which the
   gateway counts under its own bound instead of the per-IP limit: a local instance's key is read from
   its state; for another target set ${LOAD_KEY_ENV}. Without a key the load goes unmarked.
+  Against a local instance's gateway, also prints (and writes in the summary, \`cpu\`) the CPU time per
+  journey of each of its processes and of the load generator, from /proc.
   breakpoint: ramps until an SLO breaks over a 15 s window, prints the SLO capacity (the last arrival
   rate that met every SLO) and exits 0 once it has measured it.
   ${FLAT_PROFILES.join(', ')}: also checks that every endpoint's p95 stays flat: the p95 of the last ${FLAT_TAIL_MINUTES} whole minutes may be
@@ -137,6 +140,7 @@ export async function load(argv: string[]): Promise<number> {
     }))
       args.push('-e', `${key}=${value}`);
     args.push(join(REPO_ROOT, 'loadtests', 'k6', 'shop.ts'));
+    const meter = await startCpuMeter(target);
     const child = spawn('k6', args, {
       stdio: 'inherit',
       cwd: REPO_ROOT,
@@ -151,10 +155,11 @@ export async function load(argv: string[]): Promise<number> {
     process.on('SIGINT', wait);
     const code = await new Promise<number>((resolve) => child.on('exit', (c) => resolve(c ?? 1)));
     process.off('SIGINT', wait);
+    const spent = await meter?.stop();
     // k6's own exit codes other than "thresholds failed" (a script error, a setup failure) stand.
     if (code !== 0 && code !== SLO_FAILED) return code;
     const summary = await summaryFromK6Samples(samples, { profileName, profile, target });
-    return finish(judgedByProfile(summary, profile), out);
+    return finish(judgedByProfile(summary, profile), out, spent);
   }
 
   console.log(`${pc.bold(profileName)} (${profile.description}) against ${target}, node engine`);
@@ -166,6 +171,8 @@ export async function load(argv: string[]): Promise<number> {
   };
   process.once('SIGINT', onSigint);
   let summary: LoadSummary;
+  const meter = await startCpuMeter(target);
+  let spent: CpuSpent | undefined;
   try {
     summary = await runProfile({
       target,
@@ -189,9 +196,10 @@ export async function load(argv: string[]): Promise<number> {
         ),
     });
   } finally {
+    spent = await meter?.stop();
     process.off('SIGINT', onSigint);
   }
-  return finish(judgedByProfile(summary, profile), out);
+  return finish(judgedByProfile(summary, profile), out, spent);
 }
 
 /** The summary with the profile's own checks judged in (`flatness`: whether p95 stayed flat). */
@@ -200,17 +208,32 @@ function judgedByProfile(summary: LoadSummary, profile: Profile): LoadSummary {
 }
 
 /** Writes the JSON summary and the HTML report, prints the verdicts, and says how the run ended. */
-async function finish(summary: LoadSummary, out: string): Promise<number> {
+async function finish(judged: LoadSummary, out: string, spent?: CpuSpent): Promise<number> {
+  const summary = spent ? { ...judged, cpu: cpuPerJourney(spent, journeysOf(judged)) } : judged;
   await writeFile(out, JSON.stringify(summary, null, 2));
   const html = out.replace(/\.json$/, '.html');
   await writeHtmlReport(summary, html);
   printVerdicts(summary);
   if (summary.flatness) printFlatness(summary.flatness);
+  if (summary.cpu) printCpu(summary.cpu);
   console.log(`summary: ${out}`);
   console.log(`report:  ${html}`);
   if (summary.interrupted) return 130;
   if (summary.capacity) return printCapacity(summary.capacity) ? 0 : SLO_FAILED;
   return summary.passed ? 0 : SLO_FAILED;
+}
+
+/** CPU per journey by process, costliest first, with the stack's total (the load generator apart). */
+function printCpu(cpu: CpuPerJourney): void {
+  const rows = Object.entries(cpu.perJourneyMs).sort(([, a], [, b]) => b - a);
+  const stack = rows.filter(([name]) => name !== LOAD_GENERATOR).reduce((sum, [, ms]) => sum + ms, 0);
+  const table = new Table({ head: ['process', 'CPU ms per journey'] });
+  for (const [name, ms] of rows) table.push([name, ms.toFixed(2)]);
+  console.log(
+    `CPU per journey (${cpu.journeys} journeys, the ${cpu.instance} instance's processes from /proc): ` +
+      `${stack.toFixed(1)} ms for the stack`,
+  );
+  console.log(table.toString());
 }
 
 /** A clear error before any load when the target does not answer like the shop's gateway. */

@@ -1,4 +1,5 @@
-import { INSTANCES, NativeProvider, resolveInstance, type InstanceName } from '@stackdrill/stack';
+import { NativeProvider } from '@stackdrill/stack';
+import { localInstanceOf } from './local-instance.ts';
 import { LOAD_KEY_ENV } from '../model/load-mark.ts';
 
 export interface LoadKey {
@@ -15,12 +16,8 @@ export interface LoadKey {
 export async function loadKeyFor(target: string, env = process.env): Promise<LoadKey | undefined> {
   const given = env[LOAD_KEY_ENV];
   if (given) return { key: given, source: LOAD_KEY_ENV };
-  const origin = new URL(target).origin;
-  for (const name of Object.keys(INSTANCES) as InstanceName[]) {
-    const { host, app } = resolveInstance(name);
-    if (origin !== `http://${host}:${app.gateway.port}`) continue;
-    const key = (await NativeProvider.open(name)).store.state.facts.appSecrets?.loadKey;
-    return key ? { key, source: `the ${name} instance's state` } : undefined;
-  }
-  return undefined;
+  const name = localInstanceOf(target);
+  if (!name) return undefined;
+  const key = (await NativeProvider.open(name)).store.state.facts.appSecrets?.loadKey;
+  return key ? { key, source: `the ${name} instance's state` } : undefined;
 }

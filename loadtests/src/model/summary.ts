@@ -102,6 +102,14 @@ export interface SloCapacity {
   brokenAt?: { iterationsPerS: number; broken: string[] };
 }
 
+/** CPU time per completed journey of every process of the local instance the run loaded, and the load generator's. */
+export interface CpuPerJourney {
+  instance: string;
+  journeys: number;
+  /** ms of CPU per journey, by process (member name, or `load generator`). */
+  perJourneyMs: Record<string, number>;
+}
+
 export const SUMMARY_FORMAT = 'stackdrill-load-summary/2';
 
 export interface LoadSummary {
@@ -124,6 +132,8 @@ export interface LoadSummary {
   interrupted?: boolean;
   /** Set by the `breakpoint` profile. */
   capacity?: SloCapacity;
+  /** Set when the target was a local instance (`pnpm load` read its processes' CPU time). */
+  cpu?: CpuPerJourney;
   /**
    * Per endpoint, minute by minute (minutes without a request left out), for the soak's flatness
    * check (absent from k6's own summary and from summaries written before it).

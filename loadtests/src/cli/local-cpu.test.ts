@@ -1,0 +1,26 @@
+import { describe, expect, it } from 'vitest';
+import type { LoadSummary } from '../model/summary.ts';
+import { cpuPerJourney, journeysOf } from './local-cpu.ts';
+
+const journey = (requests: number) => ({ requests, errors: 0, p50Ms: 1, p95Ms: 2, p99Ms: 3, maxMs: 4 });
+
+describe('CPU per journey', () => {
+  it('when a run completed journeys of several kinds, then it counts all of them', () => {
+    const summary = {
+      journeys: { browse: journey(30), 'checkout-and-pay': journey(10) },
+    } as unknown as LoadSummary;
+    expect(journeysOf(summary)).toBe(40);
+  });
+
+  it("when processes spent CPU, then each one's time is divided by the journeys", () => {
+    expect(cpuPerJourney({ instance: 'bench', spentMs: { gateway: 400, 'mongo-0': 1000 } }, 40)).toEqual({
+      instance: 'bench',
+      journeys: 40,
+      perJourneyMs: { gateway: 10, 'mongo-0': 25 },
+    });
+  });
+
+  it('when no journey completed, then the figures are the time spent, not infinities', () => {
+    expect(cpuPerJourney({ instance: 'dev', spentMs: { gateway: 5 } }, 0).perJourneyMs.gateway).toBe(5);
+  });
+});
