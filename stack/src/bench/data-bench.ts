@@ -8,6 +8,7 @@ import { MongoClient, type Db } from 'mongodb';
 import pc from 'picocolors';
 import { OwnedProcesses } from '@stackdrill/loadtests';
 import { parseCli } from '../cli/args.ts';
+import { ferretdbArgs } from '../components/mongo/ferretdb-args.ts';
 import { HOT_COLLECTIONS, HOT_PATHS, type HotPath } from '../components/mongo/hot-paths.ts';
 import { doctorLine, runDoctor } from '../doctor/doctor.ts';
 import {
@@ -28,10 +29,10 @@ const MAX_MS = 4000;
 const MIN_RUNS = 5;
 const INSERT_BATCH = 1000;
 
-const USAGE = `pnpm bench:data [--sizes 1000,100000]
+const USAGE = `pnpm bench:data [--sizes 1000,100000] [--builds stock,patched]
   The cost of every hot-path query (stack/src/components/mongo/hot-paths.ts: each query the
   services run per request or per event, with the indexes they create) as the data grows: for each
-  size, a scratch FerretDB on loopback is loaded with that many documents per collection, then each
+  size, a scratch FerretDB on loopback (started as the stack starts it) is loaded with that many documents per collection, then each
   query runs alone, one at a time (3 unmeasured, then up to ${MAX_RUNS} runs or ${MAX_MS / 1000} s): its median
   and p95 latency, and FerretDB's CPU time per query (from /proc).
   Both builds in the same run: FerretDB as released and as the doctor builds it with our patches
@@ -87,15 +88,10 @@ async function measureBuild(
 ): Promise<DataFigure[]> {
   const dir = await mkdtemp(join(tmpdir(), 'stackdrill-bench-data-'));
   const port = await freePort();
-  const ferretdb = await owned.start(build.binary, [
-    '--handler=sqlite',
-    `--sqlite-url=file:${dir}/`,
-    `--listen-addr=127.0.0.1:${port}`,
-    `--state-dir=${dir}`,
-    '--debug-addr=-',
-    '--telemetry=disable',
-    '--log-level=error',
-  ]);
+  const ferretdb = await owned.start(
+    build.binary,
+    ferretdbArgs({ dataDir: dir, stateDir: dir, host: '127.0.0.1', port, logLevel: 'error' }),
+  );
   const client = new MongoClient(`mongodb://127.0.0.1:${port}/?directConnection=true`, {
     serverSelectionTimeoutMS: 15_000,
   });
@@ -207,6 +203,7 @@ export function printDataFigures(figures: DataFigure[], builds: string[], sizes:
 export async function benchData(argv: string[]): Promise<number> {
   const { values } = parseCli(argv, {
     sizes: { type: 'string', default: '1000,100000' },
+    builds: { type: 'string', default: 'stock,patched' },
     help: { type: 'boolean', default: false },
   });
   if (values.help) {
@@ -219,12 +216,15 @@ export async function benchData(argv: string[]): Promise<number> {
       `--sizes takes two or more document counts from 100 to 1000000, got "${values.sizes}"`,
     );
   sizes.sort((a, b) => a - b);
+  const chosen = values.builds.split(',');
+  if (!chosen.length || chosen.some((b) => b !== 'stock' && b !== 'patched'))
+    throw new UsageError(`--builds takes stock, patched or both (comma-separated), got "${values.builds}"`);
 
   console.log('doctor: FerretDB (patched)...');
   await runDoctor({ onEvent: (e) => console.log(`  ${doctorLine(e)}`) });
   // The released build is only for this comparison: built once (a minute or two), then cached.
   const stock = ferretdbStockBinary();
-  if (!existsSync(stock)) {
+  if (chosen.includes('stock') && !existsSync(stock)) {
     console.log(`building FerretDB as released (no patches) into ${stock}...`);
     await buildFerretdb([], stock);
   }
@@ -237,7 +237,7 @@ export async function benchData(argv: string[]): Promise<number> {
   const builds = [
     { name: 'stock', binary: stock },
     { name: 'patched', binary: ferretdbBinary() },
-  ];
+  ].filter((b) => chosen.includes(b.name));
   const figures = await measureDataTier(builds, sizes, (event) => {
     if (event.kind === 'loading')
       console.log(

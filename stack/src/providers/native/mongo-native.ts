@@ -7,6 +7,7 @@ import {
   type MongoFlavor,
   type MongoProbeTarget,
 } from '../../components/mongo/mongo-probe.ts';
+import { ferretdbArgs } from '../../components/mongo/ferretdb-args.ts';
 import type { ProcessSpec } from '../../process/supervisor.ts';
 import { waitFor } from '../../readiness/wait-for.ts';
 import { NativeComponent, type NativeContext, type Report, type UpOutcome } from './native-component.ts';
@@ -67,16 +68,14 @@ export class NativeMongo extends NativeComponent {
             '--wiredTigerCacheSizeGB',
             '0.25',
           ]
-        : [
-            '--handler=sqlite',
-            `--sqlite-url=file:${dir}/data/`,
-            `--listen-addr=${host}:${port}`,
-            `--state-dir=${dir}`,
-            `--repl-set-name=${rs}`,
-            '--debug-addr=-',
-            '--telemetry=disable',
-            '--log-level=warn',
-          ];
+        : ferretdbArgs({
+            dataDir: `${dir}/data`,
+            stateDir: dir,
+            host,
+            port,
+            replicaSet: rs,
+            logLevel: 'warn',
+          });
     return {
       member,
       component: this.name,
