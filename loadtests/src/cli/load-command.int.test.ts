@@ -86,7 +86,7 @@ describe('pnpm load (node engine)', () => {
     expect(summary.endpoints['POST /api/orders']?.requests).toBe(6);
     // The target is the test instance: its processes' CPU per journey, read from /proc.
     expect(summary.cpu?.instance).toBe('test');
-    expect(summary.cpu?.journeys).toBe(24);
+    expect(summary.cpu?.journeys).toBe(24); // iterations, not their requests
     for (const member of ['gateway', 'order', 'mongo-0', 'kafka-0', 'load generator'])
       expect(summary.cpu?.perJourneyMs[member], member).toBeGreaterThan(0);
     expect(output.join('\n')).toContain('CPU per journey (24 journeys');

@@ -5,9 +5,10 @@ import { cpuPerJourney, journeysOf } from './local-cpu.ts';
 const journey = (requests: number) => ({ requests, errors: 0, p50Ms: 1, p95Ms: 2, p99Ms: 3, maxMs: 4 });
 
 describe('CPU per journey', () => {
-  it('when a run completed journeys of several kinds, then it counts all of them', () => {
+  it("when a run's journeys made several requests each, then it counts iterations, not requests", () => {
     const summary = {
-      journeys: { browse: journey(30), 'checkout-and-pay': journey(10) },
+      journeys: { browse: journey(90), 'checkout-and-pay': journey(50) },
+      timeline: [{ arrivals: 12 }, { arrivals: 28 }],
     } as unknown as LoadSummary;
     expect(journeysOf(summary)).toBe(40);
   });

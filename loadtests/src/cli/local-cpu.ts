@@ -5,9 +5,12 @@ import { localInstanceOf } from './local-instance.ts';
 /** The name under which the load generator's own CPU is counted (this process and k6, if it ran it). */
 export const LOAD_GENERATOR = 'load generator';
 
-/** Journey iterations a run completed (every journey, whatever its outcome). */
+/**
+ * Journey iterations of a run: the timeline's arrivals (iterations started by the Node engine,
+ * completed by k6). A journey's own figures count its requests, several per iteration.
+ */
 export const journeysOf = (summary: LoadSummary) =>
-  Object.values(summary.journeys).reduce((sum, j) => sum + j.requests, 0);
+  (summary.timeline ?? []).reduce((sum, point) => sum + point.arrivals, 0);
 
 /**
  * Where the CPU went during a run against a local instance: each of its processes' CPU time (from
