@@ -23,6 +23,7 @@ import { LOAD_KEY_ENV, LOAD_MARK_HEADER } from '../model/load-mark.ts';
 import { checkSpec, SLO_SPEC } from '../model/slo.ts';
 import type { CpuPerJourney, Flatness, LoadSummary, SloCapacity } from '../model/summary.ts';
 import { loadKeyFor } from './load-key.ts';
+import { restockForRun } from './restock.ts';
 import { cpuPerJourney, journeysOf, LOAD_GENERATOR, startCpuMeter, type CpuSpent } from './local-cpu.ts';
 
 /** The profiles that also judge whether p95 stays flat. */
@@ -122,6 +123,13 @@ export async function load(argv: string[]): Promise<number> {
       : pc.yellow(`load unmarked (no load key for ${target}; set ${LOAD_KEY_ENV}): the per-IP limit applies`),
   );
 
+  const admin = {
+    email: process.env.LOAD_ADMIN_EMAIL ?? SEED_ACCOUNTS.admin.email,
+    password: process.env.LOAD_ADMIN_PASSWORD ?? SEED_ACCOUNTS.admin.password,
+  };
+  const run = Date.now().toString(36);
+  await restock(target, { profile, run, admin, loadKey: loadKey?.key });
+
   const stamp = new Date().toISOString().replace(/[:.]/g, '-');
   const out = join(REPO_ROOT, 'reports', 'load', `${stamp}-${profileName}.json`);
   await mkdir(join(REPO_ROOT, 'reports', 'load'), { recursive: true });
@@ -163,7 +171,7 @@ export async function load(argv: string[]): Promise<number> {
   }
 
   console.log(`${pc.bold(profileName)} (${profile.description}) against ${target}, node engine`);
-  const accounts = await provision(target, customers, loadKey?.key);
+  const accounts = await provision(target, run, customers, loadKey?.key);
   const abort = new AbortController();
   const onSigint = () => {
     console.log(pc.yellow('\ninterrupted: stopping the load, writing the partial report...'));
@@ -179,10 +187,7 @@ export async function load(argv: string[]): Promise<number> {
       profileName,
       profile,
       customers: accounts,
-      admin: {
-        email: process.env.LOAD_ADMIN_EMAIL ?? SEED_ACCOUNTS.admin.email,
-        password: process.env.LOAD_ADMIN_PASSWORD ?? SEED_ACCOUNTS.admin.password,
-      },
+      admin,
       signal: abort.signal,
       ...(workers ? { workers } : {}),
       ...(seed !== undefined ? { seed } : {}),
@@ -257,8 +262,7 @@ async function probe(target: string): Promise<void> {
 }
 
 /** Customer accounts for the journeys that sign in, registered for this run (and said so). */
-async function provision(target: string, count: number, loadKey?: string): Promise<Account[]> {
-  const run = Date.now().toString(36);
+async function provision(target: string, run: string, count: number, loadKey?: string): Promise<Account[]> {
   const accounts: Account[] = [];
   const mark = loadKey ? nodeLoadMarker(loadKey) : undefined;
   for (let i = 0; i < count; i++) {
@@ -281,6 +285,45 @@ async function provision(target: string, count: number, loadKey?: string): Promi
   }
   console.log(`registered ${count} load customers (load.${run}.*@example.com)`);
   return accounts;
+}
+
+/** Tops up the products the checkouts buy (restockForRun), as the admin, and says so. */
+async function restock(
+  target: string,
+  options: {
+    profile: Profile;
+    run: string;
+    admin: { email: string; password: string };
+    loadKey?: string | undefined;
+  },
+): Promise<void> {
+  const mark = options.loadKey ? nodeLoadMarker(options.loadKey) : undefined;
+  const headers = () => ({
+    'x-synthetic-load': 'setup',
+    ...(mark ? { [LOAD_MARK_HEADER]: mark(Date.now()) } : {}),
+  });
+  const signIn = await fetch(`${target}/api/auth/token`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers() },
+    body: JSON.stringify({ grant_type: 'password', ...options.admin }),
+  });
+  if (signIn.status !== 200) {
+    throw new UsageError(
+      `signing in as the load's admin (${options.admin.email}) to stock the catalogue failed: ${signIn.status} ` +
+        `${await signIn.text()}; seed the stack (\`pnpm stack:seed\`) or set LOAD_ADMIN_EMAIL and LOAD_ADMIN_PASSWORD`,
+    );
+  }
+  const { access_token: adminToken } = (await signIn.json()) as { access_token: string };
+  const stocked = await restockForRun(target, {
+    profile: options.profile,
+    run: options.run,
+    adminToken,
+    headers,
+  });
+  console.log(
+    `stock: ${stocked.toppedUp} of the ${stocked.products} products checkouts buy topped up to ${stocked.stockEach} ` +
+      `unit${stocked.stockEach === 1 ? '' : 's'} each, so the run cannot sell them out`,
+  );
 }
 
 /** The breakpoint's answer; false when not even the first window held. */

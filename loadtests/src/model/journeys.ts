@@ -62,10 +62,13 @@ export const SEARCH_TERMS = [
   'dimmer',
 ];
 
+/** The catalogue page every shopping journey starts from, and so the products checkouts buy. */
+export const CATALOGUE_PAGE = '/api/products?limit=20';
+
 const listProducts: Step = {
   endpoint: 'GET /api/products',
   method: 'GET',
-  path: () => '/api/products?limit=20',
+  path: () => CATALOGUE_PAGE,
   expect: [200],
   extract: (body, ctx) => {
     const items = (body as { items?: { id: string }[] }).items ?? [];
