@@ -130,7 +130,7 @@ export const HOT_PATHS: HotPath[] = [
   },
   {
     name: 'processed-event check (_id)',
-    source: 'kit: IdempotentConsumer, every event',
+    source: 'kit: runIdempotentConsumer, every event',
     collection: 'processed_events',
     query: (k, n) => ({ filter: { _id: `analytics-service:event-${pick(k, n)}` } }),
   },
@@ -195,19 +195,19 @@ export const HOT_PATHS: HotPath[] = [
   },
   {
     name: 'analytics: latest facts of the hour',
-    source: 'analytics: Facts.latest, dashboard',
+    source: 'analytics: FactStore.latest, dashboard',
     collection: 'facts',
     query: () => ({ filter: { type: 'order.placed', at: lastHour }, sort: { at: -1 }, limit: 10 }),
   },
   {
     name: 'analytics: facts counted in the hour',
-    source: 'analytics: Facts.count, dashboard',
+    source: 'analytics: FactStore.count, dashboard',
     collection: 'facts',
     query: () => ({ filter: { type: 'order.placed', at: lastHour }, count: true }),
   },
   {
     name: "analytics: a product's name",
-    source: 'analytics: Facts.productNames, dashboard',
+    source: 'analytics: FactStore.productNames, dashboard',
     collection: 'facts',
     query: (k) => ({
       filter: { type: 'order.line', productId: `product-${(2 * k + 1) % PRODUCTS}` },
