@@ -1,4 +1,5 @@
 // pnpm bench:api — the API's figures on the bench instance: gateway cost, cache-hit p95 at half saturation, orders.
-import { benchApi, runCli } from '@stackdrill/stack';
+import { runCli } from '@stackdrill/stack';
+import { benchApi } from '@stackdrill/loadtests';
 
 await runCli(() => benchApi(process.argv.slice(2)));

@@ -1,4 +1,5 @@
 // pnpm bench:stack — prints the foundation's figures (cold and warm start, stop, memory) against their targets.
-import { benchStack, runCli } from '@stackdrill/stack';
+import { runCli } from '@stackdrill/stack';
+import { benchStack } from '@stackdrill/loadtests';
 
 await runCli(() => benchStack(process.argv.slice(2)));

@@ -30,9 +30,10 @@ await runCli(async () => {
     onEvent: (e) => console.log(`  ${doctorLine(e)}`),
   });
 
-  step('lint: eslint + prettier');
+  step('lint: eslint + prettier + the package graph');
   if ((await inherit`pnpm -s eslint .`).exitCode !== 0) return 1;
   if ((await inherit`pnpm -s prettier --check --log-level warn .`).exitCode !== 0) return 1;
+  if ((await inherit`pnpm -s lint:deps`).exitCode !== 0) return 1;
 
   step('typecheck: tsc --noEmit (Node code, the web UI, the UI smoke suite, the k6 scripts)');
   if ((await inherit`pnpm -s tsc -p tsconfig.json --noEmit`).exitCode !== 0) return 1;

@@ -2,9 +2,23 @@ export * from './topology/topology.ts';
 export * from './topology/instance.ts';
 export * from './components/handle.ts';
 export { mongoUri } from './components/mongo/mongo-probe.ts';
+export { ferretdbArgs } from './components/mongo/ferretdb-args.ts';
+export {
+  HOT_COLLECTIONS,
+  HOT_PATHS,
+  type HotCollection,
+  type HotPath,
+} from './components/mongo/hot-paths.ts';
+export { withKafkaAdmin } from './components/kafka/kafka-probe.ts';
 export { NativeProvider } from './providers/native/native-provider.ts';
 export { doctorLine, runDoctor } from './doctor/doctor.ts';
-export { chromiumPath } from './doctor/requirements.ts';
+export {
+  buildFerretdb,
+  chromiumPath,
+  ferretdbBinary,
+  ferretdbPatches,
+  ferretdbStockBinary,
+} from './doctor/requirements.ts';
 export { StackError, UsageError } from './errors.ts';
 export { instancePaths, cacheDir, REPO_ROOT } from './paths.ts';
 export { VERSIONS } from './versions.ts';
@@ -16,11 +30,8 @@ export { status } from './commands/status.ts';
 export { logs } from './commands/logs.ts';
 export { seconds } from './cli/format.ts';
 export { cpuTimeMs, finishedChildrenCpuTimeMs } from './process/proc.ts';
-export { benchStack } from './bench/stack-bench.ts';
 export { seed } from './commands/seed.ts';
 export { seedStack } from './seed/seed.ts';
 export { SEED_ACCOUNTS, seedCatalogue } from './seed/catalogue.ts';
 export { runFuzz, type FuzzResult } from './fuzz/run-fuzz.ts';
-export { benchApi } from './bench/api-bench.ts';
-export { benchData, measureDataTier, type DataFigure } from './bench/data-bench.ts';
 export { dataTierEnvironment } from './components/app/app-env.ts';

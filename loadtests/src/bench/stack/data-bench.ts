@@ -6,19 +6,22 @@ import { join } from 'node:path';
 import Table from 'cli-table3';
 import { MongoClient, type Db } from 'mongodb';
 import pc from 'picocolors';
-import { OwnedProcesses } from '@stackdrill/loadtests';
-import { parseCli } from '../cli/args.ts';
-import { ferretdbArgs } from '../components/mongo/ferretdb-args.ts';
-import { HOT_COLLECTIONS, HOT_PATHS, type HotPath } from '../components/mongo/hot-paths.ts';
-import { doctorLine, runDoctor } from '../doctor/doctor.ts';
 import {
   buildFerretdb,
+  cpuTimeMs,
+  doctorLine,
+  ferretdbArgs,
   ferretdbBinary,
   ferretdbPatches,
   ferretdbStockBinary,
-} from '../doctor/requirements.ts';
-import { UsageError } from '../errors.ts';
-import { cpuTimeMs } from '../process/proc.ts';
+  HOT_COLLECTIONS,
+  HOT_PATHS,
+  type HotPath,
+  parseCli,
+  runDoctor,
+  UsageError,
+} from '@stackdrill/stack';
+import { OwnedProcesses } from '../processes.ts';
 import { median } from './stats.ts';
 
 /** Cost growth allowed from the smallest to the largest size (issue 13's target). */

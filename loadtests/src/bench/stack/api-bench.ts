@@ -4,17 +4,23 @@ import { cpus } from 'node:os';
 import { join } from 'node:path';
 import Table from 'cli-table3';
 import pc from 'picocolors';
-import { constantRate, latencyHistogram, OwnedProcesses, parseWrk, wrkArgs } from '@stackdrill/loadtests';
-import { parseCli } from '../cli/args.ts';
-import { doctorLine, runDoctor } from '../doctor/doctor.ts';
-import { StackError, UsageError } from '../errors.ts';
-import { REPO_ROOT } from '../paths.ts';
+import {
+  doctorLine,
+  KAFKA_TOPICS,
+  NativeProvider,
+  parseCli,
+  REPO_ROOT,
+  runDoctor,
+  seedStack,
+  StackError,
+  UsageError,
+  withKafkaAdmin,
+} from '@stackdrill/stack';
+import { constantRate, latencyHistogram } from '../../engine/open-loop.ts';
+import { OwnedProcesses } from '../processes.ts';
+import { parseWrk, wrkArgs } from '../wrk.ts';
 import { combineCpu, cpuSummary, measureCpu, type CpuShare } from './cpu-accounting.ts';
 import { median } from './stats.ts';
-import { NativeProvider } from '../providers/native/native-provider.ts';
-import { seedStack } from '../seed/seed.ts';
-import { withKafkaAdmin } from '../components/kafka/kafka-probe.ts';
-import { KAFKA_TOPICS } from '../topology/topology.ts';
 
 /**
  * Waits (at most 60 s) until the analytics consumer has read everything on every topic: the events

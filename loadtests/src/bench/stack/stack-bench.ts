@@ -2,13 +2,16 @@ import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import Table from 'cli-table3';
 import pc from 'picocolors';
-import { parseCli } from '../cli/args.ts';
-import { seconds } from '../cli/format.ts';
-import { UsageError, StackError } from '../errors.ts';
-import { runDoctor } from '../doctor/doctor.ts';
-import { REPO_ROOT } from '../paths.ts';
-import { NativeProvider } from '../providers/native/native-provider.ts';
-import { STACK_TARGETS } from '../topology/topology.ts';
+import {
+  NativeProvider,
+  parseCli,
+  REPO_ROOT,
+  runDoctor,
+  seconds,
+  STACK_TARGETS,
+  StackError,
+  UsageError,
+} from '@stackdrill/stack';
 import { median } from './stats.ts';
 
 const USAGE = `pnpm bench:stack [--runs N]

@@ -1,0 +1,47 @@
+// The package graph's rules, checked by `pnpm lint` (depcruise). Layers, bottom up: the facts
+// (stack/src/topology) and the frontend; stack (components, providers, doctor); loadtests (the load
+// engine and the benches); scripts, the CLI on top. A rule's test is
+// scripts/dependency-rules.test.ts: it runs these rules on fixtures that break each one.
+/** @type {import('dependency-cruiser').IConfiguration} */
+module.exports = {
+  forbidden: [
+    {
+      name: 'no-package-cycle',
+      comment: 'Packages import each other in one direction only (a cycle makes every layer depend on all).',
+      severity: 'error',
+      from: {},
+      to: { circular: true, viaOnly: { path: '^(stack|loadtests|frontend|services|scripts)/' } },
+    },
+    {
+      name: 'stack-not-to-loadtests',
+      comment: 'stack is below the load engine and the benches: they use it, never the other way.',
+      severity: 'error',
+      from: { path: '^stack/' },
+      to: { path: '^loadtests/' },
+    },
+    {
+      name: 'nothing-to-scripts',
+      comment: 'scripts/ is the CLI on top: library code calls libraries, never its own CLI.',
+      severity: 'error',
+      from: { path: '^(stack|loadtests|frontend|services|chaos|dr-drills)/' },
+      to: { path: '^scripts/' },
+    },
+    {
+      name: 'services-only-to-the-facts',
+      comment:
+        'A service depends on the kit and on the facts (the topology), not on the harness that runs it.',
+      severity: 'error',
+      // Tests reach a running stack through the provider, as every test does.
+      from: { path: '^services/', pathNot: '\\.test\\.ts$' },
+      to: { path: '^(stack|loadtests)/', pathNot: '^stack/src/topology/' },
+    },
+  ],
+  options: {
+    doNotFollow: { path: 'node_modules' },
+    exclude: { path: '(^|/)(node_modules|dist|\\.stack|reports|coverage)/' },
+    tsPreCompilationDeps: true,
+    tsConfig: { fileName: 'tsconfig.json' },
+    enhancedResolveOptions: { exportsFields: ['exports'], conditionNames: ['import', 'default'] },
+    combinedDependencies: true,
+  },
+};

@@ -1,0 +1,82 @@
+import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { cruise, type IForbiddenRuleType } from 'dependency-cruiser';
+import { afterEach, describe, expect, it } from 'vitest';
+
+// The package graph's rules (.dependency-cruiser.cjs, run by `pnpm lint`) on small trees that
+// break each of them: a rule that catches nothing would let the graph rot unnoticed.
+const { forbidden } = createRequire(import.meta.url)('../.dependency-cruiser.cjs') as {
+  forbidden: IForbiddenRuleType[];
+};
+
+let root: string | undefined;
+afterEach(async () => {
+  if (root) await rm(root, { recursive: true, force: true });
+});
+
+/** Writes the files (path → the paths it imports) and returns the rules each import breaks. */
+async function violations(files: Record<string, string[]>): Promise<string[]> {
+  root = await mkdtemp(join(tmpdir(), 'stackdrill-deps-'));
+  for (const [path, imports] of Object.entries(files)) {
+    await mkdir(join(root, dirname(path)), { recursive: true });
+    const lines = imports.map((to, i) => `import * as m${i} from '${to}';`);
+    await writeFile(join(root, path), `${lines.join('\n')}\nexport const here = '${path}';\n`);
+  }
+  const result = await cruise([...new Set(Object.keys(files).map((p) => p.split('/')[0]!))], {
+    baseDir: root,
+    ruleSet: { forbidden },
+    validate: true,
+  });
+  const output = result.output as { summary: { violations: { rule: { name: string }; from: string }[] } };
+  return output.summary.violations.map((v) => `${v.rule.name}: ${v.from}`).sort();
+}
+
+describe('the package graph rules', () => {
+  it('when stack and loadtests import each other, then both the cycle and the edge down from stack are errors', async () => {
+    const found = await violations({
+      'stack/src/bench.js': ['../../loadtests/src/engine.js'],
+      'loadtests/src/engine.js': ['../../stack/src/topology.js'],
+      'stack/src/topology.js': ['./bench.js'],
+    });
+    // A cycle is reported once, from one of its modules.
+    expect(new Set(found.map((v) => v.split(':')[0]))).toEqual(
+      new Set(['no-package-cycle', 'stack-not-to-loadtests']),
+    );
+    expect(found).toContain('stack-not-to-loadtests: stack/src/bench.js');
+  });
+
+  it('when library code or a service imports the CLI, then that is an error', async () => {
+    expect(
+      await violations({
+        'stack/src/up.js': ['../../scripts/stack-up.js'],
+        'services/order/src/main.js': ['../../../scripts/stack-up.js'],
+        'scripts/stack-up.js': [],
+      }),
+    ).toEqual(['nothing-to-scripts: services/order/src/main.js', 'nothing-to-scripts: stack/src/up.js']);
+  });
+
+  it("when a service imports the harness, then that is an error, but the facts and a test's provider are not", async () => {
+    expect(
+      await violations({
+        'services/kit/src/events.js': ['../../../stack/src/topology/topology.js'],
+        'services/order/src/orders.js': ['../../../stack/src/providers/native.js'],
+        'services/order/src/orders.int.test.ts': ['../../../stack/src/providers/native.js'],
+        'stack/src/topology/topology.js': [],
+        'stack/src/providers/native.js': ['../topology/topology.js'],
+      }),
+    ).toEqual(['services-only-to-the-facts: services/order/src/orders.js']);
+  });
+
+  it('when the layers point one way, then nothing is reported', async () => {
+    expect(
+      await violations({
+        'scripts/load.js': ['../loadtests/src/engine.js', '../stack/src/index.js'],
+        'loadtests/src/engine.js': ['../../stack/src/index.js'],
+        'stack/src/index.js': ['./topology/topology.js'],
+        'stack/src/topology/topology.js': [],
+      }),
+    ).toEqual([]);
+  });
+});
