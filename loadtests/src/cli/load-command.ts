@@ -261,19 +261,24 @@ async function probe(target: string): Promise<void> {
   }
 }
 
+/** Headers of the load's own set-up requests: marked as synthetic, and as the stack's load when there is a key. */
+function setupHeaders(loadKey: string | undefined): () => Record<string, string> {
+  const mark = loadKey ? nodeLoadMarker(loadKey) : undefined;
+  return () => ({
+    'x-synthetic-load': 'setup',
+    ...(mark ? { [LOAD_MARK_HEADER]: mark(Date.now()) } : {}),
+  });
+}
+
 /** Customer accounts for the journeys that sign in, registered for this run (and said so). */
 async function provision(target: string, run: string, count: number, loadKey?: string): Promise<Account[]> {
   const accounts: Account[] = [];
-  const mark = loadKey ? nodeLoadMarker(loadKey) : undefined;
+  const headers = setupHeaders(loadKey);
   for (let i = 0; i < count; i++) {
     const account = { email: `load.${run}.${i}@example.com`, password: 'load-test-password' };
     const response = await fetch(`${target}/api/users`, {
       method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        'x-synthetic-load': 'setup',
-        ...(mark ? { [LOAD_MARK_HEADER]: mark(Date.now()) } : {}),
-      },
+      headers: { 'content-type': 'application/json', ...headers() },
       body: JSON.stringify({ ...account, name: `Load ${i}` }),
     });
     if (response.status !== 201) {
@@ -297,11 +302,7 @@ async function restock(
     loadKey?: string | undefined;
   },
 ): Promise<void> {
-  const mark = options.loadKey ? nodeLoadMarker(options.loadKey) : undefined;
-  const headers = () => ({
-    'x-synthetic-load': 'setup',
-    ...(mark ? { [LOAD_MARK_HEADER]: mark(Date.now()) } : {}),
-  });
+  const headers = setupHeaders(options.loadKey);
   const signIn = await fetch(`${target}/api/auth/token`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...headers() },

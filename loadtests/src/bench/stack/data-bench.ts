@@ -22,7 +22,7 @@ import {
   UsageError,
 } from '@stackdrill/stack';
 import { OwnedProcesses } from '../processes.ts';
-import { median } from './stats.ts';
+import { median, percentile } from './stats.ts';
 
 /** Cost growth allowed from the smallest to the largest size (issue 13's target). */
 const GROWTH_TARGET = 2;
@@ -134,7 +134,7 @@ async function measureBuild(
         size,
         runs: latencies.length,
         medianMs: median(latencies),
-        p95Ms: [...latencies].sort((a, b) => a - b)[Math.ceil(latencies.length * 0.95) - 1]!,
+        p95Ms: percentile(latencies, 95),
         cpuMs: cpuMs / latencies.length,
       };
       figures.push(figure);
