@@ -11,8 +11,12 @@ import { KAFKA_TOPICS } from '@stackdrill/stack/topology';
 import type { ANALYTICS_CONFIG } from './config.ts';
 import { FactStore } from './data-access/facts.ts';
 import { LiveCounters } from './data-access/live-counters.ts';
+import { RollupStore } from './data-access/rollups.ts';
 import { AnalyticsDomain } from './domain/analytics.ts';
 import { analyticsApi } from './entry-points/http-api.ts';
+
+/** How often the facts' closed minutes are rolled up (each roll reads the facts since the last). */
+const ROLL_EVERY_MS = 15_000;
 
 export type AnalyticsConfig = ConfigValues<typeof ANALYTICS_CONFIG>;
 
@@ -20,6 +24,7 @@ export interface AnalyticsService {
   service: Service;
   api: Api;
   facts: FactStore;
+  rollups: RollupStore;
   logger: Logger;
 }
 
@@ -31,7 +36,12 @@ export async function createAnalyticsService(
   const runtime = await connectRuntime('analytics', config, logger);
   const facts = new FactStore(runtime.mongo.db);
   await facts.ensureIndexes();
-  const domain = new AnalyticsDomain(facts, new LiveCounters(runtime.redis, config.liveCountersPrefix));
+  const rollups = new RollupStore(runtime.mongo.db, facts);
+  const domain = new AnalyticsDomain(
+    facts,
+    rollups,
+    new LiveCounters(runtime.redis, config.liveCountersPrefix),
+  );
   const consumer = await connectConsumer(runtime.kafka, config.consumerGroup, [...KAFKA_TOPICS]);
   await runIdempotentConsumer({
     consumer,
@@ -45,9 +55,13 @@ export async function createAnalyticsService(
       handleAll: (views) => domain.countViews(views),
     },
   });
+  const rolling = rollups.keepRolling(ROLL_EVERY_MS, runtime.logger);
   const api = analyticsApi(domain, runtime.tokens);
   const service = runtime.serve(api, {
-    closers: [{ name: 'event consumer', close: () => consumer.disconnect() }],
+    closers: [
+      { name: 'event consumer', close: () => consumer.disconnect() },
+      { name: 'fact rollups', close: () => rolling.stop() },
+    ],
   });
-  return { service, api, facts, logger: runtime.logger };
+  return { service, api, facts, rollups, logger: runtime.logger };
 }

@@ -1,41 +1,70 @@
 import type { Collection, Db } from 'mongodb';
 import { isDuplicateKey } from '@stackdrill/kit';
+import { floorMinute, MINUTE_MS, minuteKey } from './buckets.ts';
 
 /**
  * One counted thing, inserted once: `_id` is the event id (or `<event id>:<product>` for an order
- * line), so a redelivered event is never counted twice. Time buckets are stored with the fact because
- * FerretDB has no date operators to compute them in a query.
+ * line), so a redelivered event is never counted twice. (Facts recorded before rollups existed also
+ * carry `hour` and `day`; nothing reads them.)
  */
 export interface Fact {
   _id: string;
   type: string;
   at: Date;
-  hour: string;
-  day: string;
   orderId?: string;
   userId?: string;
   productId?: string;
   name?: string;
   quantity?: number;
   revenueCents?: number;
+  /** When this service recorded it, by its own clock. */
+  recordedAt?: Date;
+  /** Only on a fact recorded late (see LATE_AFTER_MS): the minute of `at`, which rollups leave to the fact itself. */
+  lateMinute?: string;
 }
+
+/**
+ * A fact recorded more than this after its minute ended is late: the minute's rollup (made
+ * ROLL_AFTER_MS after it ends) does not count it, and every read adds it from the fact itself.
+ */
+export const LATE_AFTER_MS = 60_000;
+
+/** The fields a tally reads. */
+const COUNTED = { type: 1, at: 1, revenueCents: 1, productId: 1, quantity: 1, lateMinute: 1 } as const;
+
+export type CountedFactRow = Pick<
+  Fact,
+  '_id' | 'type' | 'at' | 'revenueCents' | 'productId' | 'quantity' | 'lateMinute'
+>;
 
 export class FactStore {
   readonly facts: Collection<Fact>;
 
-  constructor(db: Db) {
+  /** `clock` is when a fact is recorded (a test sets it). */
+  constructor(
+    db: Db,
+    private readonly clock: () => number = Date.now,
+  ) {
     this.facts = db.collection<Fact>('facts');
   }
 
   async ensureIndexes(): Promise<void> {
     await this.facts.createIndex({ type: 1, at: 1 });
     await this.facts.createIndex({ type: 1, productId: 1 });
+    await this.facts.createIndex({ at: 1 });
+    await this.facts.createIndex({ lateMinute: 1 });
   }
 
   /** True when this call recorded the fact (false: it was recorded before). */
   async record(fact: Fact): Promise<boolean> {
+    const recordedAt = this.clock();
+    const late = recordedAt >= floorMinute(fact.at.getTime()) + MINUTE_MS + LATE_AFTER_MS;
     try {
-      await this.facts.insertOne(fact);
+      await this.facts.insertOne({
+        ...fact,
+        recordedAt: new Date(recordedAt),
+        ...(late ? { lateMinute: minuteKey(fact.at) } : {}),
+      });
       return true;
     } catch (error) {
       if (isDuplicateKey(error)) return false;
@@ -43,57 +72,18 @@ export class FactStore {
     }
   }
 
-  count(type: string, from: Date, to: Date): Promise<number> {
-    return this.facts.countDocuments({ type, at: { $gte: from, $lt: to } });
+  /** Every fact dated in [from, to) (from the first when `from` is absent), as a tally reads it. */
+  between(from: number | undefined, to: number): AsyncIterable<CountedFactRow> {
+    const at = from === undefined ? { $lt: new Date(to) } : { $gte: new Date(from), $lt: new Date(to) };
+    return this.facts.find({ at }, { projection: COUNTED });
   }
 
-  async sum(type: string, field: 'revenueCents' | 'quantity', from: Date, to: Date): Promise<number> {
-    const [row] = await this.facts
-      .aggregate<{ total: number }>([
-        { $match: { type, at: { $gte: from, $lt: to } } },
-        { $group: { _id: null, total: { $sum: `$${field}` } } },
-      ])
-      .toArray();
-    return row?.total ?? 0;
-  }
-
-  /**
-   * One sum per group key. Each pipeline has a single accumulator: FerretDB 1.24 computes only the
-   * first accumulator of a `$group` (the others come back 0), and this stays correct on MongoDB too.
-   */
-  private async sumBy(match: object, key: string, value: 1 | string): Promise<Map<string, number>> {
-    const rows = await this.facts
-      .aggregate<{ _id: string; total: number }>([
-        { $match: match },
-        { $group: { _id: key, total: { $sum: value } } },
-      ])
-      .toArray();
-    return new Map(rows.map((r) => [r._id, r.total]));
-  }
-
-  /** Counts and revenue per hour or day bucket, in time order. */
-  async byBucket(type: string, bucket: 'hour' | 'day', from: Date, to: Date) {
-    const match = { type, at: { $gte: from, $lt: to } };
-    const [counts, revenue] = await Promise.all([
-      this.sumBy(match, `$${bucket}`, 1),
-      this.sumBy(match, `$${bucket}`, '$revenueCents'),
-    ]);
-    return [...counts.keys()]
-      .sort()
-      .map((k) => ({ bucket: k, count: counts.get(k)!, revenueCents: revenue.get(k) ?? 0 }));
-  }
-
-  /** Products by units ordered (then by id), with their revenue. */
-  async topProducts(from: Date, to: Date, limit: number) {
-    const match = { type: 'order.line', at: { $gte: from, $lt: to } };
-    const [units, revenue] = await Promise.all([
-      this.sumBy(match, '$productId', '$quantity'),
-      this.sumBy(match, '$productId', '$revenueCents'),
-    ]);
-    return [...units.entries()]
-      .sort(([a, ua], [b, ub]) => ub - ua || a.localeCompare(b))
-      .slice(0, limit)
-      .map(([productId, u]) => ({ productId, units: u, revenueCents: revenue.get(productId) ?? 0 }));
+  /** The late facts dated in the minutes [from, to). */
+  lateBetween(from: number, to: number): AsyncIterable<CountedFactRow> {
+    return this.facts.find(
+      { lateMinute: { $gte: minuteKey(from), $lt: minuteKey(to) } },
+      { projection: COUNTED },
+    );
   }
 
   /** The latest facts of a type in the range, newest first. */

@@ -1,6 +1,7 @@
 import type { EventEnvelope } from '@stackdrill/kit';
 import type { Fact, FactStore } from '../data-access/facts.ts';
 import type { LiveCounters } from '../data-access/live-counters.ts';
+import type { RollupStore } from '../data-access/rollups.ts';
 
 const DAY_MS = 86_400_000;
 const MAX_RANGE_DAYS = 366;
@@ -19,15 +20,15 @@ export function rangeOf(from?: string, to?: string): { from: Date; to: Date } {
   return { from: new Date(Math.min(Math.max(start.getTime(), earliest), end.getTime())), to: end };
 }
 
-const buckets = (at: Date) => ({ hour: at.toISOString().slice(0, 13), day: at.toISOString().slice(0, 10) });
-
 /**
  * Read models from events, built by this service alone (it never reads another service's data).
- * Every event becomes facts inserted once by id; the queries aggregate facts.
+ * Every event becomes facts inserted once by id; the queries add up the facts' rollups (and the
+ * facts not rolled up yet).
  */
 export class AnalyticsDomain {
   constructor(
     private readonly facts: FactStore,
+    private readonly rollups: RollupStore,
     private readonly live: LiveCounters,
   ) {}
 
@@ -35,7 +36,7 @@ export class AnalyticsDomain {
     const at = new Date(event.time);
     if (Number.isNaN(at.getTime())) return;
     const data = event.data as Record<string, unknown>;
-    const base: Fact = { _id: event.id, type: event.type, at, ...buckets(at) };
+    const base: Fact = { _id: event.id, type: event.type, at };
     switch (event.type) {
       case 'order.placed': {
         const lines = (data.lines ?? []) as {
@@ -94,21 +95,34 @@ export class AnalyticsDomain {
   }
 
   async sales(range: { from: Date; to: Date }, interval: 'hour' | 'day') {
-    const rows = await this.facts.byBucket('order.paid', interval, range.from, range.to);
+    const tallies = await this.rollups.tallies(range.from, range.to);
+    const buckets = new Map<string, { orders: number; revenueCents: number }>();
+    for (const [hour, tally] of tallies.byKey) {
+      const orders = tally.count('order.paid');
+      if (orders === 0) continue;
+      const key = interval === 'day' ? hour.slice(0, 10) : hour;
+      const mine = buckets.get(key) ?? { orders: 0, revenueCents: 0 };
+      buckets.set(key, {
+        orders: mine.orders + orders,
+        revenueCents: mine.revenueCents + tally.revenueCents('order.paid'),
+      });
+    }
     return {
       interval,
       from: range.from.toISOString(),
       to: range.to.toISOString(),
-      buckets: rows.map((r) => ({
-        start: interval === 'day' ? `${r.bucket}T00:00:00.000Z` : `${r.bucket}:00:00.000Z`,
-        orders: r.count,
-        revenueCents: r.revenueCents,
+      buckets: [...buckets.keys()].sort().map((key) => ({
+        start: interval === 'day' ? `${key}T00:00:00.000Z` : `${key}:00:00.000Z`,
+        ...buckets.get(key)!,
       })),
     };
   }
 
   async topProducts(range: { from: Date; to: Date }, limit: number) {
-    const rows = await this.facts.topProducts(range.from, range.to, limit);
+    const products = (await this.rollups.tallies(range.from, range.to)).total().productTotals();
+    const rows = products
+      .sort((a, b) => b.units - a.units || a.productId.localeCompare(b.productId))
+      .slice(0, limit);
     const names = await this.facts.productNames(rows.map((r) => r.productId));
     return {
       from: range.from.toISOString(),
@@ -123,7 +137,7 @@ export class AnalyticsDomain {
   }
 
   async dashboard(range: { from: Date; to: Date }) {
-    const count = (type: string) => this.facts.count(type, range.from, range.to);
+    const total = (await this.rollups.tallies(range.from, range.to)).total();
     const [
       ordersPlaced,
       ordersPaid,
@@ -132,15 +146,15 @@ export class AnalyticsDomain {
       paymentFailures,
       notificationsSent,
       notificationsFailed,
-    ] = await Promise.all([
-      count('order.placed'),
-      count('order.paid'),
-      this.facts.sum('order.paid', 'revenueCents', range.from, range.to),
-      count('user.registered'),
-      count('order.payment_failed'),
-      count('notification.sent'),
-      count('notification.failed'),
-    ]);
+    ] = [
+      total.count('order.placed'),
+      total.count('order.paid'),
+      total.revenueCents('order.paid'),
+      total.count('user.registered'),
+      total.count('order.payment_failed'),
+      total.count('notification.sent'),
+      total.count('notification.failed'),
+    ];
     const latest = await this.facts.latest('order.placed', range.from, range.to, RECENT_ORDERS);
     return {
       from: range.from.toISOString(),

@@ -53,7 +53,12 @@ describe('the MongoDB stand-in answers the hot paths from its indexes', () => {
       const query = path.query(3, N);
       const answer = await run(db().collection(path.collection), query);
       const reference = await run(db().collection(`${path.collection}_plain`), query);
-      expect(answer).toEqual(reference);
+      // Without a sort the order of an answer is the plan's: compare them as sets.
+      const unordered = (a: typeof answer) =>
+        Array.isArray(a) && !query.sort
+          ? [...a].sort((x, y) => String(x._id).localeCompare(String(y._id)))
+          : a;
+      expect(unordered(answer)).toEqual(unordered(reference));
       expect(Array.isArray(answer) ? answer.length : answer, 'the query answers something').toBeGreaterThan(
         0,
       );

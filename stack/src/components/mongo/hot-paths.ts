@@ -8,9 +8,9 @@ import type { Document, IndexDescription, Sort } from 'mongodb';
  * as `n` grows: what grows is only what the query must not read.
  *
  * Not here, because they are not MongoDB queries or not per request: sessions and refresh tokens
- * (Redis); the analytics dashboard's sums over its whole range (read in full on any MongoDB: their
- * cost follows the range's facts, see docs/figures.md); the catalogue search by name (a
- * case-insensitive substring, read in full on any MongoDB; the catalogue does not grow with load).
+ * (Redis); the analytics roll-up's read of the facts since its last roll (every 15 s, a few
+ * minutes' facts); the catalogue search by name (a case-insensitive substring, read in full on any
+ * MongoDB; the catalogue does not grow with load).
  */
 export interface HotCollection {
   name: string;
@@ -33,6 +33,10 @@ export interface HotPath {
 const HOUR_MS = 3_600_000;
 /** The analytics facts are 36 s apart, so any hour holds 100 of them however long the history. */
 const FACT_SPACING_MS = 36_000;
+/** One fact in a hundred was recorded late (its minute's rollup leaves it to the fact itself). */
+const LATE_EVERY = 100;
+const MINUTE_MS = 60_000;
+const minuteKey = (t: number) => new Date(t).toISOString().slice(0, 16);
 const NOW = Date.UTC(2026, 11, 1);
 /** Orders belong to 100 customers: at 100,000 orders each has 1,000, and a page still shows 10. */
 const CUSTOMERS = 100;
@@ -104,7 +108,12 @@ export const HOT_COLLECTIONS: HotCollection[] = [
   },
   {
     name: 'facts',
-    indexes: [{ key: { type: 1, at: 1 } }, { key: { type: 1, productId: 1 } }],
+    indexes: [
+      { key: { type: 1, at: 1 } },
+      { key: { type: 1, productId: 1 } },
+      { key: { at: 1 } },
+      { key: { lateMinute: 1 } },
+    ],
     document: (i) => ({
       _id: `fact-${i}`,
       type: i % 2 ? 'order.line' : 'order.placed',
@@ -113,7 +122,24 @@ export const HOT_COLLECTIONS: HotCollection[] = [
       name: `Product ${i % PRODUCTS}`,
       quantity: 1,
       revenueCents: 1999,
+      ...(i % LATE_EVERY === 7 ? { lateMinute: minuteKey(NOW - i * FACT_SPACING_MS) } : {}),
     }),
+  },
+  {
+    name: 'fact_rollups',
+    indexes: [],
+    // A minute's sums each, newest first (the hours' are the same shape, under `h:`).
+    document: (i) => {
+      const start = NOW - (i + 1) * MINUTE_MS;
+      return {
+        _id: `m:${minuteKey(start)}`,
+        kind: 'minute',
+        start: new Date(start),
+        hour: new Date(start).toISOString().slice(0, 13),
+        types: [{ type: 'order.placed', count: 3, revenueCents: 5997 }],
+        products: [{ productId: `product-${i % PRODUCTS}`, units: 3, revenueCents: 5997 }],
+      };
+    },
   },
 ];
 
@@ -200,10 +226,24 @@ export const HOT_PATHS: HotPath[] = [
     query: () => ({ filter: { type: 'order.placed', at: lastHour }, sort: { at: -1 }, limit: 10 }),
   },
   {
-    name: 'analytics: facts counted in the hour',
-    source: 'analytics: FactStore.count, dashboard',
+    name: 'analytics: facts not rolled up yet',
+    source: 'analytics: RollupStore.tallies, dashboard, sales, top products',
     collection: 'facts',
-    query: () => ({ filter: { type: 'order.placed', at: lastHour }, count: true }),
+    query: () => ({ filter: { at: { $gte: new Date(NOW - 4 * MINUTE_MS), $lt: new Date(NOW + 1) } } }),
+  },
+  {
+    name: "analytics: late facts of an hour's minutes",
+    source: 'analytics: RollupStore.tallies, dashboard, sales, top products',
+    collection: 'facts',
+    query: () => ({
+      filter: { lateMinute: { $gte: minuteKey(NOW - HOUR_MS), $lt: minuteKey(NOW) } },
+    }),
+  },
+  {
+    name: "analytics: an hour's minute rollups (_id range)",
+    source: 'analytics: RollupStore.tallies, dashboard, sales, top products',
+    collection: 'fact_rollups',
+    query: () => ({ filter: { _id: { $gte: `m:${minuteKey(NOW - HOUR_MS)}`, $lt: `m:${minuteKey(NOW)}` } } }),
   },
   {
     name: "analytics: a product's name",
