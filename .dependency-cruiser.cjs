@@ -35,6 +35,14 @@ module.exports = {
       from: { path: '^services/', pathNot: '\\.test\\.ts$' },
       to: { path: '^(stack|loadtests)/', pathNot: '^stack/src/topology/' },
     },
+    {
+      name: 'native-only-through-the-registry',
+      comment:
+        'Commands, tests, benches, chaos and drills reach a stack through the Provider interface; only the registry knows the native classes.',
+      severity: 'error',
+      from: { pathNot: '^stack/src/providers/(native/|registry\\.[jt]s$)' },
+      to: { path: '^stack/src/providers/native/' },
+    },
   ],
   options: {
     doNotFollow: { path: 'node_modules' },

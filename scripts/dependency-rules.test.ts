@@ -69,6 +69,21 @@ describe('the package graph rules', () => {
     ).toEqual(['services-only-to-the-facts: services/order/src/orders.js']);
   });
 
+  it('when a command or a test imports a native provider class, then that is an error, but the registry and the native classes themselves may', async () => {
+    expect(
+      await violations({
+        'stack/src/commands/up.js': ['../providers/native/native-provider.js'],
+        'stack/src/components/mongo/indexes.int.test.js': ['../../providers/native/native-provider.js'],
+        'stack/src/providers/registry.js': ['./native/native-provider.js'],
+        'stack/src/providers/native/native-provider.js': ['./mongo-native.js'],
+        'stack/src/providers/native/mongo-native.js': [],
+      }),
+    ).toEqual([
+      'native-only-through-the-registry: stack/src/commands/up.js',
+      'native-only-through-the-registry: stack/src/components/mongo/indexes.int.test.js',
+    ]);
+  });
+
   it('when the layers point one way, then nothing is reported', async () => {
     expect(
       await violations({

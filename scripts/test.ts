@@ -46,7 +46,7 @@ await runCli(async () => {
   step('test stack: up (fresh, its own ports)');
   const cli = (command: string, ...args: string[]) =>
     inherit`node scripts/run.mjs ${command} --instance test ${args}`;
-  if ((await cli('stack-up', '--fresh')).exitCode !== 0) return 1;
+  if ((await cli('stack-up', '--fresh', '--no-seed')).exitCode !== 0) return 1;
   let results: { numPassedTests?: number; numFailedTests?: number; numPendingTests?: number } = {};
   let vitestCode = 1;
   let e2e = { exitCode: 1, passed: 0, failed: 0 };

@@ -10,7 +10,8 @@ export {
   type HotPath,
 } from './components/mongo/hot-paths.ts';
 export { withKafkaAdmin } from './components/kafka/kafka-probe.ts';
-export { NativeProvider } from './providers/native/native-provider.ts';
+export * from './providers/provider.ts';
+export { openProvider, PROVIDERS, requireProvider } from './providers/registry.ts';
 export { doctorLine, runDoctor } from './doctor/doctor.ts';
 export {
   buildFerretdb,

@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { NativeProvider, seedStack } from '@stackdrill/stack';
+import { openProvider, seedStack } from '@stackdrill/stack';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LoadSummary } from '../model/summary.ts';
 import { load, SLO_FAILED } from './load-command.ts';
@@ -18,11 +18,11 @@ const setPaymentLatency = (latencyMs: number) =>
   });
 
 beforeAll(async () => {
-  const provider = await NativeProvider.open('test');
+  const provider = await openProvider('test');
   const { app } = provider.endpoints();
   gateway = app.gateway;
   faults = `${app.services.order}/internal/faults`;
-  apiKey = provider.store.state.facts.appSecrets!.internalApiKey;
+  apiKey = provider.appSecrets()!.internalApiKey;
   await seedStack(provider); // idempotent: the journeys need a catalogue and the admin
 });
 

@@ -1,4 +1,4 @@
-import { NativeProvider } from '@stackdrill/stack';
+import { openProvider } from '@stackdrill/stack';
 import { localInstanceOf } from './local-instance.ts';
 import { LOAD_KEY_ENV } from '../model/load-mark.ts';
 
@@ -18,6 +18,6 @@ export async function loadKeyFor(target: string, env = process.env): Promise<Loa
   if (given) return { key: given, source: LOAD_KEY_ENV };
   const name = localInstanceOf(target);
   if (!name) return undefined;
-  const key = (await NativeProvider.open(name)).store.state.facts.appSecrets?.loadKey;
+  const key = (await openProvider(name)).appSecrets()?.loadKey;
   return key ? { key, source: `the ${name} instance's state` } : undefined;
 }

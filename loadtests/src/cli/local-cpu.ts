@@ -1,4 +1,4 @@
-import { cpuTimeMs, finishedChildrenCpuTimeMs, NativeProvider } from '@stackdrill/stack';
+import { cpuTimeMs, finishedChildrenCpuTimeMs, openProvider } from '@stackdrill/stack';
 import type { LoadSummary, CpuPerJourney } from '../model/summary.ts';
 import { localInstanceOf } from './local-instance.ts';
 
@@ -22,7 +22,7 @@ export const journeysOf = (summary: LoadSummary) =>
 export async function startCpuMeter(target: string): Promise<{ stop(): Promise<CpuSpent> } | undefined> {
   const name = localInstanceOf(target);
   if (!name) return undefined;
-  const processes = Object.values((await NativeProvider.open(name)).store.state.processes);
+  const processes = await (await openProvider(name)).localProcesses();
   const snapshot = async () => {
     const byProcess = new Map<string, number>();
     for (const p of processes) byProcess.set(p.member, (await cpuTimeMs(p.pid)) ?? Number.NaN);

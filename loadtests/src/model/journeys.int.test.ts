@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { NativeProvider, SEED_ACCOUNTS, seedStack } from '@stackdrill/stack';
+import { openProvider, SEED_ACCOUNTS, seedStack } from '@stackdrill/stack';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { runProfile } from '../engine/runner.ts';
 import { JOURNEYS, type Journey } from './journeys.ts';
@@ -22,7 +22,7 @@ const post = async (path: string, body: unknown, token?: string) => {
 };
 
 beforeAll(async () => {
-  const provider = await NativeProvider.open('test');
+  const provider = await openProvider('test');
   gateway = provider.endpoints().app.gateway;
   await seedStack(provider); // idempotent: the admin must exist
   const { email, password } = SEED_ACCOUNTS.admin;

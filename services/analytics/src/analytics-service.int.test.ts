@@ -11,7 +11,7 @@ import {
   type EventEnvelope,
 } from '@stackdrill/kit';
 import { callJson, consumedMarker, startGroupAtEnd } from '@stackdrill/kit/testing';
-import { dataTierEnvironment, NativeProvider } from '@stackdrill/stack';
+import { dataTierEnvironment, openProvider } from '@stackdrill/stack';
 import { KAFKA_TOPICS } from '@stackdrill/stack/topology';
 import type { Producer } from 'kafkajs';
 import { MongoClient, type Db } from 'mongodb';
@@ -56,7 +56,7 @@ const drained = (topic: string, subject: string) => consumedMarker(producer, con
 const get = (path: string, token = admin) => callJson(address.url, 'GET', path, { token });
 
 beforeAll(async () => {
-  const endpoints = (await NativeProvider.open('test')).endpoints();
+  const endpoints = (await openProvider('test')).endpoints();
   const groupId = `analytics-it-${randomUUID().slice(0, 8)}`;
   mongo = await MongoClient.connect(endpoints.mongo.uri);
   consumer = { db: mongo.db(dbName), groupId };
@@ -149,7 +149,7 @@ describe('read models from the four topics', () => {
   });
 
   it('when many product views arrive between other events, then each is counted once, in bulk', async () => {
-    const endpoints = (await NativeProvider.open('test')).endpoints();
+    const endpoints = (await openProvider('test')).endpoints();
     // The service's keys are under its database's name (the kit's runtime prefixes them).
     const redis = connectRedis(endpoints.redis, createLogger('it', 'error'), { keyPrefix: `${dbName}:` });
     try {

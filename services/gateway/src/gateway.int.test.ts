@@ -16,7 +16,7 @@ import { createOrderService } from '@stackdrill/order-service';
 import { ORDER_CONFIG } from '@stackdrill/order-service/config';
 import { createProductService } from '@stackdrill/product-service';
 import { PRODUCT_CONFIG } from '@stackdrill/product-service/config';
-import { dataTierEnvironment, NativeProvider } from '@stackdrill/stack';
+import { dataTierEnvironment, openProvider } from '@stackdrill/stack';
 import { createUserService } from '@stackdrill/user-service';
 // The SLO spec is plain data (k6 imports it too): read from its one home.
 import { SLO_SPEC } from '../../../loadtests/src/model/slo.ts';
@@ -101,7 +101,7 @@ function getFrom(
 }
 
 beforeAll(async () => {
-  const endpoints = (await NativeProvider.open('test')).endpoints();
+  const endpoints = (await openProvider('test')).endpoints();
   const db = (name: string) => `${name}_gw_${randomUUID().slice(0, 8)}`;
   env = {
     PORT: '0',

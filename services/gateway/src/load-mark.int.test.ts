@@ -7,7 +7,7 @@ import {
   type BoundAddress,
   type Service,
 } from '@stackdrill/kit';
-import { dataTierEnvironment, NativeProvider } from '@stackdrill/stack';
+import { dataTierEnvironment, openProvider } from '@stackdrill/stack';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GATEWAY_CONFIG } from './config.ts';
@@ -40,9 +40,9 @@ async function statuses(count: number, headers: () => Record<string, string>): P
 }
 
 beforeAll(async () => {
-  const provider = await NativeProvider.open('test');
+  const provider = await openProvider('test');
   const endpoints = provider.endpoints();
-  const secrets = provider.store.state.facts.appSecrets!;
+  const secrets = provider.appSecrets()!;
   jwtSecret = secrets.jwtSecret;
   const env = {
     ...dataTierEnvironment(endpoints, secrets),

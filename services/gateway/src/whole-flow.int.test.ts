@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { NativeProvider, seedStack } from '@stackdrill/stack';
+import { openProvider, type Provider, seedStack } from '@stackdrill/stack';
 import { callJson, collectEvents, type CallJsonOptions } from '@stackdrill/kit/testing';
 import { beforeAll, describe, expect, it } from 'vitest';
 
 // The whole system as `pnpm stack:up` runs it (the `test` instance): every call goes through its gateway.
-let provider: NativeProvider;
+let provider: Provider;
 let api: string;
 let mailInbox: string;
 let adminToken: string;
@@ -46,7 +46,7 @@ async function settledPaidOrders(): Promise<number> {
 }
 
 beforeAll(async () => {
-  provider = await NativeProvider.open('test');
+  provider = await openProvider('test');
   const endpoints = provider.endpoints();
   api = endpoints.app.gateway;
   mailInbox = endpoints.app.mailInbox;

@@ -13,7 +13,7 @@ import {
 } from '@stackdrill/kit';
 import { callJson, consumedMarker, startGroupAtEnd, type CallJsonOptions } from '@stackdrill/kit/testing';
 import { Sinks } from '@stackdrill/sinks';
-import { dataTierEnvironment, NativeProvider } from '@stackdrill/stack';
+import { dataTierEnvironment, openProvider } from '@stackdrill/stack';
 import { createUserService } from '@stackdrill/user-service';
 import { USER_CONFIG } from '@stackdrill/user-service/config';
 import type { Producer } from 'kafkajs';
@@ -65,7 +65,7 @@ async function registeredCustomer(): Promise<{ id: string; email: string; token:
 beforeAll(async () => {
   const bound = await sinks.start({ smtp: 0, http: 0 });
   sinkUrl = bound.httpUrl;
-  const endpoints = (await NativeProvider.open('test')).endpoints();
+  const endpoints = (await openProvider('test')).endpoints();
   const env = {
     PORT: '0',
     LOG_LEVEL: 'warn',

@@ -6,7 +6,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { AccessTokens, loadConfig, type BoundAddress, type EventEnvelope } from '@stackdrill/kit';
 import { createProductService, type ProductService } from '@stackdrill/product-service';
 import { PRODUCT_CONFIG } from '@stackdrill/product-service/config';
-import { dataTierEnvironment, NativeProvider } from '@stackdrill/stack';
+import { dataTierEnvironment, openProvider } from '@stackdrill/stack';
 import { callJson, collectEvents, type CallJsonOptions } from '@stackdrill/kit/testing';
 import { MongoClient } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -70,7 +70,7 @@ async function orderEvents(
 }
 
 beforeAll(async () => {
-  const endpoints = (await NativeProvider.open('test')).endpoints();
+  const endpoints = (await openProvider('test')).endpoints();
   env = {
     LOG_LEVEL: 'warn',
     ...dataTierEnvironment(endpoints, { jwtSecret: JWT_SECRET, internalApiKey: INTERNAL_API_KEY }),

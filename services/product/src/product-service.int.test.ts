@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { AccessTokens, loadConfig, type BoundAddress, type EventEnvelope } from '@stackdrill/kit';
-import { dataTierEnvironment, NativeProvider } from '@stackdrill/stack';
+import { dataTierEnvironment, openProvider, type Endpoints } from '@stackdrill/stack';
 import { callJson, collectEvents, contractAt, type CallJsonOptions } from '@stackdrill/kit/testing';
 import { SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -14,7 +14,7 @@ const INTERNAL_API_KEY = 'integration-test-api-key-0123456789abcdef';
 const tokens = new AccessTokens(JWT_SECRET);
 let app: ProductService;
 let address: BoundAddress;
-let endpoints: ReturnType<NativeProvider['endpoints']>;
+let endpoints: Endpoints;
 let admin: string;
 let customer: string;
 
@@ -33,7 +33,7 @@ const newProduct = (overrides: Record<string, unknown> = {}) => ({
 });
 
 beforeAll(async () => {
-  endpoints = (await NativeProvider.open('test')).endpoints();
+  endpoints = (await openProvider('test')).endpoints();
   const config = loadConfig('product', PRODUCT_CONFIG, {
     PORT: '0',
     LOG_LEVEL: 'warn',

@@ -3,7 +3,7 @@ import { once } from 'node:events';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { flushTracing, loadConfig, type BoundAddress } from '@stackdrill/kit';
-import { dataTierEnvironment, NativeProvider } from '@stackdrill/stack';
+import { dataTierEnvironment, openProvider } from '@stackdrill/stack';
 import { callJson, resetTracingGlobals } from '@stackdrill/kit/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { USER_CONFIG } from './config.ts';
@@ -38,7 +38,7 @@ beforeAll(async () => {
   await once(collector, 'listening');
   resetTracingGlobals();
   process.env.OTEL_EXPORTER_OTLP_ENDPOINT = `http://127.0.0.1:${(collector.address() as AddressInfo).port}`;
-  const endpoints = (await NativeProvider.open('test')).endpoints();
+  const endpoints = (await openProvider('test')).endpoints();
   const config = loadConfig('user', USER_CONFIG, {
     PORT: '0',
     LOG_LEVEL: 'warn',

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { loadConfig, type BoundAddress, type EventEnvelope } from '@stackdrill/kit';
-import { dataTierEnvironment, NativeProvider } from '@stackdrill/stack';
+import { dataTierEnvironment, openProvider, type Endpoints } from '@stackdrill/stack';
 import { SignJWT } from 'jose';
 import { MongoClient } from 'mongodb';
 import { callJson, collectEvents, contractAt } from '@stackdrill/kit/testing';
@@ -15,7 +15,7 @@ const INTERNAL_API_KEY = 'integration-test-api-key-0123456789abcdef';
 const dbName = `users_it_${randomUUID().slice(0, 8)}`;
 let app: UserService;
 let address: BoundAddress;
-let endpoints: ReturnType<NativeProvider['endpoints']>;
+let endpoints: Endpoints;
 
 type Json = Record<string, unknown> & { code?: string; message?: string; details?: { path: string }[] };
 const call = (method: string, path: string, body?: unknown, headers?: Record<string, string>) =>
@@ -28,7 +28,7 @@ const newCustomer = () => ({
 });
 
 beforeAll(async () => {
-  endpoints = (await NativeProvider.open('test')).endpoints();
+  endpoints = (await openProvider('test')).endpoints();
   const config = loadConfig('user', USER_CONFIG, {
     PORT: '0',
     LOG_LEVEL: 'warn',
@@ -383,9 +383,10 @@ describe('when a dependency is down', () => {
   it('when MongoDB stops answering, then requests get 503 with Retry-After within seconds, and recover', async () => {
     const customer = newCustomer();
     await call('POST', '/api/users', customer);
-    const stack = await NativeProvider.open('test');
-    const mongo = stack.mongo.memberNames()[0]!;
-    await stack.mongo.pause(mongo);
+    const stack = await openProvider('test');
+    const handle = stack.handle('mongo');
+    const mongo = handle.memberNames()[0]!;
+    await handle.pause(mongo);
     try {
       const t0 = Date.now();
       const { status, body, headers } = await call('POST', '/api/auth/token', {
@@ -398,7 +399,7 @@ describe('when a dependency is down', () => {
       expect(headers.get('retry-after'), 'Retry-After, in whole seconds').toMatch(/^[1-9]\d*$/);
       expect(Date.now() - t0).toBeLessThan(10_000);
     } finally {
-      await stack.mongo.resume(mongo);
+      await handle.resume(mongo);
     }
     const deadline = Date.now() + 30_000;
     let after = await call('POST', '/api/auth/token', {

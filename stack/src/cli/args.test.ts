@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { UsageError } from '../errors.ts';
-import { COMMON_OPTIONS, parseCli, requireInstance, requireProvider } from './args.ts';
+import { requireProvider } from '../providers/registry.ts';
+import { COMMON_OPTIONS, parseCli, requireInstance } from './args.ts';
 
 describe('CLI arguments', () => {
   it('when a flag is unknown, then the error lists the valid ones', () => {

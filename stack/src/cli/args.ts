@@ -1,5 +1,6 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { UsageError } from '../errors.ts';
+import { requireProvider } from '../providers/registry.ts';
 import { isInstanceName } from '../topology/instance.ts';
 import { INSTANCES, type InstanceName } from '../topology/topology.ts';
 
@@ -43,27 +44,11 @@ export function parseStackCommand<O extends Options>(
     console.log(usage);
     return undefined;
   }
-  requireProvider(common.provider ?? 'native');
-  return { ...parsed, instance: requireInstance(common.instance) };
-}
-
-/** Providers by name: the ones that work today and the ones on the roadmap. */
-export const PROVIDERS = {
-  native: 'processes on this machine (default)',
-  containers: 'Testcontainers on Docker or Podman (planned, roadmap step 6)',
-  kind: 'a local kind cluster (planned, roadmap step 7)',
-  cluster: 'a real Kubernetes cluster (planned, roadmap step 7)',
-} as const;
-
-export function requireProvider(name: string): 'native' {
-  if (name === 'native') return name;
-  const list = Object.entries(PROVIDERS)
-    .map(([n, what]) => `  ${n}: ${what}`)
-    .join('\n');
-  if (Object.hasOwn(PROVIDERS, name)) {
-    throw new UsageError(`provider "${name}" is not available yet. Providers:\n${list}`);
-  }
-  throw new UsageError(`unknown provider "${name}". Providers:\n${list}`);
+  return {
+    ...parsed,
+    provider: requireProvider(common.provider ?? 'native'),
+    instance: requireInstance(common.instance),
+  };
 }
 
 /** The instance from --instance, else STACKDRILL_INSTANCE, else `dev`. */

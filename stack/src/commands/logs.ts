@@ -3,7 +3,7 @@ import { access } from 'node:fs/promises';
 import { UsageError } from '../errors.ts';
 import { parseStackCommand } from '../cli/args.ts';
 import { tailFile } from '../process/log-tail.ts';
-import { NativeProvider } from '../providers/native/native-provider.ts';
+import { openProvider } from '../providers/registry.ts';
 
 const USAGE = `pnpm stack:logs <component|member> [--follow] [--lines N] [--instance dev|test|bench]
   Components: mongo, redis, kafka. Members: e.g. redis-0, sentinel-1, kafka-2.`;
@@ -17,25 +17,29 @@ export async function logs(argv: string[]): Promise<number> {
   );
   if (!parsed) return 0;
   const { values, positionals, instance } = parsed;
-  const provider = await NativeProvider.open(instance);
+  const provider = await openProvider(instance, parsed.provider);
   const target = positionals[0];
   const lines = Number(values.lines);
   if (!Number.isInteger(lines) || lines < 0)
     throw new UsageError(`--lines takes a whole number, got "${values.lines}"`);
-  const members = provider.components.flatMap((c) =>
-    c.memberNames().map((m) => ({ component: c.name, member: m })),
-  );
+  const members = provider
+    .handles()
+    .flatMap((c) => c.memberNames().map((m) => ({ component: c.name, member: m })));
   const chosen = members.filter((m) => m.component === target || m.member === target);
   if (!target || chosen.length === 0) {
     throw new UsageError(
       `${target ? `no component or member "${target}"` : 'name a component or member'}. ` +
-        `Components: ${provider.components.map((c) => c.name).join(', ')}; members: ${members.map((m) => m.member).join(', ')}`,
+        `Components: ${provider
+          .handles()
+          .map((c) => c.name)
+          .join(', ')}; members: ${members.map((m) => m.member).join(', ')}`,
     );
   }
   const files = [];
   for (const { member } of chosen) {
-    const file = provider.paths.log(member);
-    if (
+    const file = provider.logFile(member);
+    if (file === undefined) console.error(`(${member} keeps no log file on this machine)`);
+    else if (
       await access(file).then(
         () => true,
         () => false,

@@ -1,7 +1,8 @@
 import pc from 'picocolors';
 import { parseStackCommand } from '../cli/args.ts';
 import { seconds } from '../cli/format.ts';
-import { NativeProvider } from '../providers/native/native-provider.ts';
+import type { Provider } from '../providers/provider.ts';
+import { openProvider } from '../providers/registry.ts';
 import { SEED_ACCOUNTS } from '../seed/catalogue.ts';
 import { seedStack } from '../seed/seed.ts';
 
@@ -12,8 +13,14 @@ const USAGE = `pnpm stack:seed [--instance dev|test|bench]
 export async function seed(argv: string[]): Promise<number> {
   const parsed = parseStackCommand(argv, USAGE, {});
   if (!parsed) return 0;
+  const provider = await openProvider(parsed.instance, parsed.provider);
+  await seedAndPrint(provider);
+  return 0;
+}
+
+/** Seeds the instance, printing progress, what was made and the demo accounts. */
+export async function seedAndPrint(provider: Provider): Promise<void> {
   const t0 = Date.now();
-  const provider = await NativeProvider.open(parsed.instance);
   const result = await seedStack(provider, (message) => console.log(`  ${message}`));
   console.log(
     `seeded in ${seconds(Date.now() - t0)}: ${result.productsCreated} products created (${result.productsExisting} already there), ${result.customersCreated} new customers`,
@@ -21,5 +28,4 @@ export async function seed(argv: string[]): Promise<number> {
   console.log(pc.bold('local-only accounts:'));
   console.log(`  admin:    ${SEED_ACCOUNTS.admin.email} / ${SEED_ACCOUNTS.admin.password}`);
   for (const c of SEED_ACCOUNTS.customers) console.log(`  customer: ${c.email} / ${c.password}`);
-  return 0;
 }

@@ -1,6 +1,6 @@
 import { parseStackCommand } from '../cli/args.ts';
 import { renderStatus } from '../cli/format.ts';
-import { NativeProvider } from '../providers/native/native-provider.ts';
+import { openProvider } from '../providers/registry.ts';
 
 const USAGE = `pnpm stack:status [--instance dev|test|bench] [--json]
   Every member with its role (from the component's own protocol), PID, port, health and uptime.
@@ -10,7 +10,7 @@ export async function status(argv: string[]): Promise<number> {
   const parsed = parseStackCommand(argv, USAGE, { json: { type: 'boolean', default: false } });
   if (!parsed) return 0;
   const { values, instance } = parsed;
-  const provider = await NativeProvider.open(instance);
+  const provider = await openProvider(instance, parsed.provider);
   const components = await provider.status();
   const healthy = components.every((c) => c.healthy);
   if (values.json) {
@@ -23,7 +23,7 @@ export async function status(argv: string[]): Promise<number> {
     );
   } else {
     console.log(renderStatus(components));
-    if (!healthy && provider.supervisor.records().length === 0) {
+    if (!healthy && !(await provider.isRunning())) {
       console.log(`\ninstance "${instance}" is not running: start it with \`pnpm stack:up\``);
     }
   }

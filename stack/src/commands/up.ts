@@ -3,59 +3,167 @@ import pc from 'picocolors';
 import { StackError } from '../errors.ts';
 import { parseStackCommand } from '../cli/args.ts';
 import { renderStatus, seconds } from '../cli/format.ts';
-import { runDoctor, type DoctorEvent } from '../doctor/doctor.ts';
-import { NativeProvider } from '../providers/native/native-provider.ts';
-import type { NativeComponent } from '../providers/native/native-component.ts';
+import type { DoctorEvent } from '../doctor/doctor.ts';
+import type { ComponentName } from '../components/handle.ts';
+import { UpFailed, type UpEvent } from '../providers/provider.ts';
+import { openProvider } from '../providers/registry.ts';
+import { catalogueIsEmpty } from '../seed/seed.ts';
+import { seedAndPrint } from './seed.ts';
 
-const USAGE = `pnpm stack:up [--provider native] [--instance dev|test|bench] [--fresh] [--data-only]
+const USAGE = `pnpm stack:up [--provider native] [--instance dev|test|bench] [--fresh] [--data-only] [--no-seed]
   Installs what is missing, starts the data tier (MongoDB or FerretDB, Redis + Sentinel, Kafka),
   waits until every member answers its protocol, then starts the sinks, the five services and the
-  gateway and waits until each reports ready. Prints a summary. Safe to run twice.
+  gateway and waits until each reports ready. An empty shop gets the demo catalogue and accounts
+  (as \`pnpm stack:seed\`). Prints a summary. Safe to run twice.
   --fresh       stop the instance and delete its data first
-  --data-only   start the data tier only`;
+  --data-only   start the data tier only
+  --no-seed     leave an empty catalogue empty`;
 
 export async function up(argv: string[]): Promise<number> {
   const parsed = parseStackCommand(argv, USAGE, {
     fresh: { type: 'boolean', default: false },
     'data-only': { type: 'boolean', default: false },
+    'no-seed': { type: 'boolean', default: false },
   });
   if (!parsed) return 0;
   const { values, instance } = parsed;
   const t0 = Date.now();
+  const dataOnly = values['data-only'];
 
-  console.log(pc.bold(`stackdrill: bringing up instance "${instance}" on the native provider`));
-  const tools = await runDoctor({ onEvent: printDoctorEvent });
-  const provider = await NativeProvider.open(instance, tools);
-
-  if (values.fresh) {
-    await provider.down();
-    await provider.purge();
-    console.log(`  --fresh: stopped instance "${instance}" and deleted ${provider.paths.root}`);
-  }
+  console.log(pc.bold(`stackdrill: bringing up instance "${instance}" on the ${parsed.provider} provider`));
+  const provider = await openProvider(instance, parsed.provider);
 
   // Ctrl-C during start-up stops what this run started; members that were already up stay up.
+  const interrupt = new AbortController();
   const onInterrupt = () => {
     console.error(pc.yellow('\ninterrupted: stopping what this run started...'));
-    void provider.stopStartedSince(t0).then((stopped) => {
-      console.error(`stopped ${stopped.length ? stopped.join(', ') : 'nothing'}`);
-      process.exit(130);
-    });
+    interrupt.abort(new Error('interrupted'));
   };
   process.once('SIGINT', onInterrupt);
   process.once('SIGTERM', onInterrupt);
+  const printer = new UpPrinter();
+  try {
+    await provider.up({ fresh: values.fresh, dataOnly, signal: interrupt.signal }, (e) => printer.on(e));
+  } catch (error) {
+    await printer.done();
+    if (!(error instanceof UpFailed)) throw error;
+    if (error.interrupted) {
+      console.error(`stopped ${error.stopped.length ? error.stopped.join(', ') : 'nothing'}`);
+      return 130;
+    }
+    for (const e of error.errors) {
+      console.error(`${pc.red('error:')} ${e instanceof StackError ? e.describe() : String(e)}\n`);
+    }
+    console.error(
+      `stopped what this run started (${error.stopped.join(', ') || 'nothing'}); nothing is left running from it.`,
+    );
+    return 1;
+  } finally {
+    process.removeListener('SIGINT', onInterrupt);
+    process.removeListener('SIGTERM', onInterrupt);
+  }
+  await printer.done();
+  if (!dataOnly && !values['no-seed'] && (await catalogueIsEmpty(provider))) {
+    console.log(
+      pc.bold('\nseeding the empty shop with the demo catalogue and accounts (--no-seed skips this)'),
+    );
+    await seedAndPrint(provider);
+  }
 
-  const outcomes = new Map<string, string>();
-  const stage = (components: NativeComponent[]) =>
-    new Listr(
-      components.map((component) => ({
-        title: component.name,
+  const status = await provider.status({ dataOnly });
+  console.log(renderStatus(status));
+  const endpoints = provider.endpoints();
+  console.log(pc.bold('\nendpoints'));
+  console.log(`  mongo:  ${endpoints.mongo.uri}`);
+  console.log(
+    `  redis:  sentinels ${endpoints.redis.sentinels.map((s) => `${s.host}:${s.port}`).join(',')} master name "${endpoints.redis.masterName}"`,
+  );
+  console.log(`  kafka:  ${endpoints.kafka.brokers.join(',')}`);
+  if (!dataOnly) {
+    console.log(`  shop:   ${endpoints.app.gateway}/  (the web UI; admin pages under /admin/dashboard)`);
+    console.log(`  api:    ${endpoints.app.gateway}/api  (OpenAPI: ${endpoints.app.gateway}/api/docs)`);
+    console.log(
+      `  mail:   ${endpoints.app.mailInbox}  (what the notification service sent; SMTP ${endpoints.app.smtp})`,
+    );
+  }
+  console.log(
+    pc.bold(`\n${printer.alreadyUp ? 'already up' : 'ready'} in ${seconds(Date.now() - t0)}`) +
+      `  (state, logs and data in ${provider.home}; stop with \`pnpm stack:down\`)`,
+  );
+  return status.every((c) => c.healthy) ? 0 : 1;
+}
+
+/** A component's list entry, waiting for its events. */
+class Waiting {
+  last: string | undefined;
+  show: ((message: string) => void) | undefined;
+  readonly title: Promise<string>;
+  settle!: (outcome: string | Error) => void;
+
+  constructor() {
+    this.title = new Promise<string>((resolve, reject) => {
+      this.settle = (outcome) => (typeof outcome === 'string' ? resolve(outcome) : reject(outcome));
+    });
+    this.title.catch(() => {});
+  }
+
+  output(message: string): void {
+    this.last = message;
+    this.show?.(message);
+  }
+}
+
+/** Prints `up`'s events: doctor lines as they come, then one listr2 list per stage of components. */
+class UpPrinter {
+  alreadyUp = true;
+  private readonly waiting = new Map<ComponentName, Waiting>();
+  private stages: Promise<unknown> = Promise.resolve();
+
+  on(event: UpEvent): void {
+    switch (event.type) {
+      case 'doctor':
+        return printDoctorEvent(event.event);
+      case 'purged':
+        console.log(`  --fresh: stopped the instance and deleted ${event.path}`);
+        return;
+      case 'stage':
+        this.stages = this.stages.then(() => this.list(event.components).run());
+        return;
+      case 'progress':
+        this.waiting.get(event.component)?.output(event.message);
+        return;
+      case 'ready':
+        if (event.outcome !== 'already-running') this.alreadyUp = false;
+        this.waiting
+          .get(event.component)
+          ?.settle(
+            `${event.component}: ${event.outcome === 'already-running' ? 'already up' : 'ready'} in ${seconds(event.ms)}`,
+          );
+        return;
+      case 'failed':
+        this.waiting
+          .get(event.component)
+          ?.settle(event.error instanceof Error ? event.error : new Error(String(event.error)));
+    }
+  }
+
+  /** Waits until every list has finished drawing. */
+  async done(): Promise<void> {
+    for (const [, w] of this.waiting) w.settle(new Error('not started'));
+    await this.stages.catch(() => {});
+  }
+
+  private list(components: ComponentName[]) {
+    // Each task only shows its component's events; the provider does the work.
+    for (const name of components) this.waiting.set(name, new Waiting());
+    return new Listr(
+      components.map((name) => ({
+        title: name,
         task: async (_ctx: unknown, task: { output: string; title: string }) => {
-          const started = Date.now();
-          const outcome = await component.up((message) => {
-            task.output = message;
-          });
-          outcomes.set(component.name, outcome);
-          task.title = `${component.name}: ${outcome === 'already-running' ? 'already up' : 'ready'} in ${seconds(Date.now() - started)}`;
+          const waiting = this.waiting.get(name)!;
+          waiting.show = (message) => (task.output = message);
+          if (waiting.last) task.output = waiting.last;
+          task.title = await waiting.title;
         },
       })),
       {
@@ -68,58 +176,7 @@ export async function up(argv: string[]): Promise<number> {
         fallbackRendererOptions: { timestamp: undefined },
       },
     );
-  // The data tier's components start side by side; the app starts once they all answer.
-  const errors: unknown[] = [];
-  try {
-    for (const components of values['data-only']
-      ? [provider.dataTier]
-      : [provider.dataTier, [provider.app]]) {
-      const tasks = stage(components);
-      await tasks.run();
-      errors.push(...tasks.errors.map((e) => e.error));
-      if (errors.length > 0) break;
-    }
-  } finally {
-    process.removeListener('SIGINT', onInterrupt);
-    process.removeListener('SIGTERM', onInterrupt);
   }
-  if (errors.length > 0) {
-    const stopped = await provider.stopStartedSince(t0);
-    for (const error of errors) {
-      console.error(
-        `${pc.red('error:')} ${error instanceof StackError ? error.describe() : String(error)}\n`,
-      );
-    }
-    console.error(
-      `stopped what this run started (${stopped.join(', ') || 'nothing'}); nothing is left running from it.`,
-    );
-    return 1;
-  }
-
-  const status = values['data-only']
-    ? await Promise.all(provider.dataTier.map((c) => c.status()))
-    : await provider.status();
-  console.log(renderStatus(status));
-  const endpoints = provider.endpoints();
-  console.log(pc.bold('\nendpoints'));
-  console.log(`  mongo:  ${endpoints.mongo.uri}`);
-  console.log(
-    `  redis:  sentinels ${endpoints.redis.sentinels.map((s) => `${s.host}:${s.port}`).join(',')} master name "${endpoints.redis.masterName}"`,
-  );
-  console.log(`  kafka:  ${endpoints.kafka.brokers.join(',')}`);
-  if (!values['data-only']) {
-    console.log(`  shop:   ${endpoints.app.gateway}/  (the web UI; admin pages under /admin/dashboard)`);
-    console.log(`  api:    ${endpoints.app.gateway}/api  (OpenAPI: ${endpoints.app.gateway}/api/docs)`);
-    console.log(
-      `  mail:   ${endpoints.app.mailInbox}  (what the notification service sent; SMTP ${endpoints.app.smtp})`,
-    );
-  }
-  const allUp = [...outcomes.values()].every((o) => o === 'already-running');
-  console.log(
-    pc.bold(`\n${allUp ? 'already up' : 'ready'} in ${seconds(Date.now() - t0)}`) +
-      `  (state, logs and data in ${provider.paths.root}; stop with \`pnpm stack:down\`)`,
-  );
-  return status.every((c) => c.healthy) ? 0 : 1;
 }
 
 function printDoctorEvent(event: DoctorEvent): void {

@@ -12,7 +12,6 @@ import {
   wrk,
   type Requirement,
 } from './requirements.ts';
-import type { NativeTools } from '../providers/native/native-component.ts';
 
 export interface DoctorEvent {
   requirement: string;
@@ -46,6 +45,17 @@ const canInstallDebian = async () =>
     () => true,
     () => false,
   ));
+
+/** Binaries the native provider runs, as found or installed by the doctor. */
+export interface NativeTools {
+  redisServer: string;
+  java: string;
+  /** Classpath of the Kafka broker jars (a `dir/*` wildcard). */
+  kafkaClasspath: string;
+  ferretdb: string;
+  /** A real `mongod`, when one is on PATH or in MONGOD_BIN. */
+  mongod?: string;
+}
 
 /**
  * Checks every requirement and installs what is missing, idempotently: a second run finds all

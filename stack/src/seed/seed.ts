@@ -1,6 +1,6 @@
 import { MongoClient } from 'mongodb';
 import { StackError } from '../errors.ts';
-import type { NativeProvider } from '../providers/native/native-provider.ts';
+import type { Provider } from '../providers/provider.ts';
 import { SEED_ACCOUNTS, seedCatalogue } from './catalogue.ts';
 
 export interface SeedResult {
@@ -18,7 +18,7 @@ export interface SeedResult {
  * user service's database.
  */
 export async function seedStack(
-  provider: NativeProvider,
+  provider: Provider,
   progress: (message: string) => void = () => {},
 ): Promise<SeedResult> {
   const { services } = provider.endpoints().app;
@@ -85,4 +85,18 @@ export async function seedStack(
     productsExisting,
     customersCreated: Math.max(0, customersCreated - 1),
   };
+}
+
+/** True when the catalogue has no product yet: an instance that was never seeded. */
+export async function catalogueIsEmpty(provider: Provider): Promise<boolean> {
+  const url = `${provider.endpoints().app.services.product}/api/products?limit=1`;
+  const response = await fetch(url);
+  if (!response.ok) {
+    throw new StackError({
+      component: 'seed',
+      message: `asking the product service for its catalogue (${url}) answered ${response.status}`,
+      hint: 'see `pnpm stack:logs product`',
+    });
+  }
+  return ((await response.json()) as { items: unknown[] }).items.length === 0;
 }

@@ -1,18 +1,14 @@
-import { spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { cpus } from 'node:os';
-import { join } from 'node:path';
 import Table from 'cli-table3';
 import pc from 'picocolors';
 import {
   doctorLine,
   KAFKA_TOPICS,
-  NativeProvider,
+  openProvider,
   parseCli,
-  REPO_ROOT,
   runDoctor,
   seedStack,
-  StackError,
   UsageError,
   withKafkaAdmin,
 } from '@stackdrill/stack';
@@ -154,24 +150,6 @@ async function orderFlow(
   return figures;
 }
 
-function cli(command: string, ...args: string[]): void {
-  const result = spawnSync(
-    process.execPath,
-    [join(REPO_ROOT, 'scripts', 'run.mjs'), command, '--instance', 'bench', ...args],
-    {
-      cwd: REPO_ROOT,
-      encoding: 'utf8',
-    },
-  );
-  if (result.status !== 0) {
-    throw new StackError({
-      component: 'bench',
-      message: `\`${command}\` failed`,
-      logTail: `${result.stdout}\n${result.stderr}`.trim().split('\n').slice(-15).join('\n'),
-    });
-  }
-}
-
 export async function benchApi(argv: string[]): Promise<number> {
   const { values } = parseCli(argv, {
     seconds: { type: 'string', default: '10' },
@@ -192,12 +170,12 @@ export async function benchApi(argv: string[]): Promise<number> {
     onEvent: (e) => console.log(`  ${doctorLine(e)}`),
   });
   console.log('bringing up the bench instance (fresh) and seeding it...');
-  cli('stack-up', '--fresh');
+  const provider = await openProvider('bench');
+  await provider.up({ fresh: true });
   const owned = new OwnedProcesses();
   const killOwned = () => owned.killAll();
   process.once('exit', killOwned);
   try {
-    const provider = await NativeProvider.open('bench');
     const { app } = provider.endpoints();
     const { adminToken } = await seedStack(provider);
     const createProduct = async (n: number) => {
@@ -226,7 +204,7 @@ export async function benchApi(argv: string[]): Promise<number> {
           pc.yellow(`  (the analytics consumer is still ${lag} events behind; figures may be low)`),
         );
     };
-    const processes = provider.store.state.processes;
+    const processes = await provider.localProcesses();
     console.log(
       `1/3 saturation, ${ROUNDS} rounds of ${seconds} s direct then ${seconds} s through the gateway (after a warm-up)...`,
     );
@@ -368,6 +346,7 @@ export async function benchApi(argv: string[]): Promise<number> {
   } finally {
     owned.killAll();
     process.off('exit', killOwned);
-    cli('stack-down', '--purge');
+    await provider.down();
+    await provider.purge();
   }
 }

@@ -12,13 +12,13 @@ export interface CpuShare {
  * generator and the whole stack share the cores, these figures explain the throughput ones.
  */
 export async function measureCpu<T>(
-  processes: Record<string, { pid: number }>,
+  processes: { member: string; pid: number }[],
   phase: () => Promise<T>,
   requestsOf: (result: T) => number,
 ): Promise<{ result: T; cpu: CpuShare }> {
   const snapshot = async () => {
     const entries = await Promise.all(
-      Object.entries(processes).map(async ([name, { pid }]) => [name, (await cpuTimeMs(pid)) ?? 0] as const),
+      processes.map(async ({ member, pid }) => [member, (await cpuTimeMs(pid)) ?? 0] as const),
     );
     return new Map(entries);
   };

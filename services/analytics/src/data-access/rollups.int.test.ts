@@ -1,5 +1,5 @@
 import { randomInt, randomUUID } from 'node:crypto';
-import { NativeProvider } from '@stackdrill/stack';
+import { openProvider } from '@stackdrill/stack';
 import { MongoClient, type Db } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HOUR_MS, hourKey, MINUTE_MS } from './buckets.ts';
@@ -12,7 +12,7 @@ let mongo: MongoClient;
 const dbs: Db[] = [];
 
 beforeAll(async () => {
-  mongo = await MongoClient.connect((await NativeProvider.open('test')).endpoints().mongo.uri);
+  mongo = await MongoClient.connect((await openProvider('test')).endpoints().mongo.uri);
 });
 
 afterAll(async () => {

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { MongoClient, type Collection, type Document } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { NativeProvider } from '../../providers/native/native-provider.ts';
+import { openProvider } from '../../providers/registry.ts';
 import { HOT_COLLECTIONS, HOT_PATHS, type HotPath } from './hot-paths.ts';
 
 // The MongoDB stand-in is patched at build (stack/src/doctor/patches/ferretdb-*.patch) so that its
@@ -16,7 +16,7 @@ const dbName = `indexes_it_${randomUUID().slice(0, 8)}`;
 const db = () => client.db(dbName);
 
 beforeAll(async () => {
-  const { mongo } = (await NativeProvider.open('test')).endpoints();
+  const { mongo } = (await openProvider('test')).endpoints();
   client = await MongoClient.connect(mongo.uri);
   ferretdb = 'ferretdbVersion' in (await client.db('admin').command({ buildInfo: 1 }));
   for (const { name, indexes, document } of HOT_COLLECTIONS) {

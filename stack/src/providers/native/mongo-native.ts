@@ -10,7 +10,7 @@ import {
 import { ferretdbArgs } from '../../components/mongo/ferretdb-args.ts';
 import type { ProcessSpec } from '../../process/supervisor.ts';
 import { waitFor } from '../../readiness/wait-for.ts';
-import { NativeComponent, type NativeContext, type Report, type UpOutcome } from './native-component.ts';
+import { NativeComponent, type Report, type UpOutcome } from './native-component.ts';
 
 /**
  * MongoDB as a 3-member replica set of real `mongod` processes when a `mongod` binary exists;
@@ -19,12 +19,10 @@ import { NativeComponent, type NativeContext, type Report, type UpOutcome } from
 export class NativeMongo extends NativeComponent {
   readonly name = 'mongo' as const;
   protected readonly stopGraceMs = 8000;
-  readonly flavor: MongoFlavor;
 
-  constructor(ctx: NativeContext) {
-    super(ctx);
-    // What the data directory was made with wins; a new stack uses mongod when there is one.
-    this.flavor = ctx.store.state.facts.mongoFlavor ?? (ctx.tools.mongod ? 'mongod' : 'ferretdb');
+  /** What the data directory was made with wins; a new stack uses mongod when there is one. */
+  get flavor(): MongoFlavor {
+    return this.ctx.store.state.facts.mongoFlavor ?? (this.ctx.tools.mongod ? 'mongod' : 'ferretdb');
   }
 
   get target(): MongoProbeTarget {

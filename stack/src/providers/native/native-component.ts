@@ -12,17 +12,10 @@ import type { ProcessRecord, StateStore } from '../../process/state-store.ts';
 import type { ProcessSpec, Supervisor } from '../../process/supervisor.ts';
 import type { WatchedProcess } from '../../readiness/wait-for.ts';
 import type { ResolvedInstance } from '../../topology/instance.ts';
+import type { UpOutcome } from '../provider.ts';
+import type { NativeTools } from '../../doctor/doctor.ts';
 
-/** Binaries the native provider runs, as found or installed by the doctor. */
-export interface NativeTools {
-  redisServer: string;
-  java: string;
-  /** Classpath of the Kafka broker jars (a `dir/*` wildcard). */
-  kafkaClasspath: string;
-  ferretdb: string;
-  /** A real `mongod`, when one is on PATH or in MONGOD_BIN. */
-  mongod?: string;
-}
+export type { NativeTools };
 
 export interface NativeContext {
   instance: ResolvedInstance;
@@ -35,7 +28,7 @@ export interface NativeContext {
 /** Progress lines for the CLI, e.g. `starting 3 nodes`. */
 export type Report = (message: string) => void;
 
-export type UpOutcome = 'started' | 'already-running';
+export type { UpOutcome } from '../provider.ts';
 
 /**
  * A component run as local processes. Subclasses say how to configure, start and probe one member;

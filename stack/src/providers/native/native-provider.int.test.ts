@@ -129,7 +129,7 @@ describe('redis through sentinel', () => {
     try {
       const key = `test:${randomUUID()}`;
       await client.set(key, 'v1');
-      const master = await sentinelMaster({ ...provider.instance.redis, host: provider.instance.host });
+      const master = await sentinelMaster({ ...provider.resolved.redis, host: provider.resolved.host });
       const [host, port] = master!.split(':');
       const onMaster = await withRedis(host!, Number(port), async (r) => [
         await r.call('ROLE'),
@@ -145,7 +145,7 @@ describe('redis through sentinel', () => {
   });
 
   it('when the master is killed, then Sentinel promotes a replica, no write acknowledged before the kill is lost, and writes succeed again', async () => {
-    const target = { ...provider.instance.redis, host: provider.instance.host };
+    const target = { ...provider.resolved.redis, host: provider.resolved.host };
     const oldMaster = await provider.redis.masterMember();
     const client = sentinelClient();
     // Every write the client saw acknowledged (key and when), and every one it saw fail (when, why).
@@ -174,7 +174,7 @@ describe('redis through sentinel', () => {
       let promoted: string | undefined;
       while (Date.now() - killedAt < 30_000) {
         const named = await sentinelMaster(target);
-        const oldPort = provider.instance.redis.dataNodes.find((n) => n.name === oldMaster)!.port;
+        const oldPort = provider.resolved.redis.dataNodes.find((n) => n.name === oldMaster)!.port;
         if (named && !named.endsWith(`:${oldPort}`)) {
           promoted = named;
           break;
@@ -344,8 +344,15 @@ describe('stack:down', () => {
     cli('stack-down', '--instance', 'bench', '--purge');
   });
 
-  it('when it runs, then no process of the stack is left alive', async () => {
-    expect(cli('stack-up', '--instance', 'bench', '--fresh').code).toBe(0);
+  it('when a fresh stack:up (which seeds the empty shop) is stopped, then the shop had products, and no process of the stack is left alive', async () => {
+    const up = cli('stack-up', '--instance', 'bench', '--fresh');
+    expect(up.code, up.stderr).toBe(0);
+    expect(up.stdout).toContain('seeding the empty shop with the demo catalogue');
+    const { host, app } = resolveInstance('bench');
+    const page = (await (await fetch(`http://${host}:${app.gateway.port}/api/products?limit=1`)).json()) as {
+      items: unknown[];
+    };
+    expect(page.items).toHaveLength(1);
     const bench = await NativeProvider.open('bench');
     const records = bench.supervisor.records();
     expect(records.length).toBeGreaterThanOrEqual(10); // 12 with a real mongod replica set

@@ -13,6 +13,17 @@ import type { NativeComponent, NativeTools } from './native-component.ts';
 import { NativeRedis } from './redis-native.ts';
 import { NativeApp } from './app-native.ts';
 import { residentBytes } from '../../process/proc.ts';
+import { runDoctor } from '../../doctor/doctor.ts';
+import type { AppSecrets } from '../../components/app/app-env.ts';
+import {
+  UpFailed,
+  type LocalProcess,
+  type Provider,
+  type UpEvent,
+  type UpOptions,
+  type UpResult,
+  type UpOutcome,
+} from '../provider.ts';
 
 /** Tools for commands that only read or stop (status, down): nothing is started, so nothing is needed. */
 const NO_TOOLS: NativeTools = {
@@ -26,20 +37,23 @@ const NO_TOOLS: NativeTools = {
  * The embedded default: every member a supervised process on this machine, on loopback. Holds the
  * component handles; knows nothing of CLI output.
  */
-export class NativeProvider {
+export class NativeProvider implements Provider {
   readonly name = 'native';
 
   private constructor(
-    readonly instance: ResolvedInstance,
+    readonly resolved: ResolvedInstance,
     readonly paths: InstancePaths,
     readonly store: StateStore,
     readonly supervisor: Supervisor,
+    /** The binaries the members run: found or installed by the doctor when `up` runs. */
+    private readonly ctx: { tools: NativeTools },
     readonly mongo: NativeMongo,
     readonly redis: NativeRedis,
     readonly kafka: NativeKafka,
     readonly app: NativeApp,
   ) {}
 
+  /** `tools` are the doctor's (`up` runs it); a test may pass them to drive one component. */
   static async open(instanceName: InstanceName, tools: NativeTools = NO_TOOLS): Promise<NativeProvider> {
     const instance = resolveInstance(instanceName);
     const paths = instancePaths(instanceName);
@@ -51,12 +65,101 @@ export class NativeProvider {
       paths,
       store,
       supervisor,
+      ctx,
       new NativeMongo(ctx),
       new NativeRedis(ctx),
       new NativeKafka(ctx),
       new NativeApp(ctx, () => provider.dataEndpoints()),
     );
     return provider;
+  }
+
+  get instance(): InstanceName {
+    return this.resolved.name;
+  }
+
+  get home(): string {
+    return this.paths.root;
+  }
+
+  async up(options: UpOptions = {}, onEvent: (event: UpEvent) => void = () => {}): Promise<UpResult> {
+    const t0 = Date.now();
+    const { signal } = options;
+    this.ctx.tools = await runDoctor({ onEvent: (event) => onEvent({ type: 'doctor', event }) });
+    if (options.fresh) {
+      await this.down();
+      await this.purge();
+      onEvent({ type: 'purged', path: this.paths.root });
+    }
+    const outcomes: UpResult['outcomes'] = {};
+    const errors: unknown[] = [];
+    // An abort ends the wait at once; what this call started is stopped below.
+    const aborted = new Promise<never>((_, reject) => {
+      signal?.addEventListener('abort', () => reject(signal.reason as Error), { once: true });
+    });
+    aborted.catch(() => {});
+    try {
+      signal?.throwIfAborted();
+      // The data tier's components start side by side; the app starts once they all answer.
+      for (const stage of options.dataOnly ? [this.dataTier] : [this.dataTier, [this.app]]) {
+        onEvent({ type: 'stage', components: stage.map((c) => c.name) });
+        const results = await Promise.race([
+          Promise.allSettled(stage.map((component) => this.upOne(component, onEvent))),
+          aborted,
+        ]);
+        results.forEach((result, i) => {
+          if (result.status === 'fulfilled') outcomes[stage[i]!.name] = result.value;
+          else errors.push(result.reason);
+        });
+        if (errors.length > 0) break;
+      }
+    } catch (error) {
+      errors.push(error);
+    }
+    if (errors.length > 0) {
+      const stopped = await this.stopStartedSince(t0);
+      throw new UpFailed(errors, stopped, signal?.aborted ?? false);
+    }
+    return { outcomes, alreadyUp: Object.values(outcomes).every((o) => o === 'already-running') };
+  }
+
+  private async upOne(component: NativeComponent, onEvent: (event: UpEvent) => void): Promise<UpOutcome> {
+    const started = Date.now();
+    try {
+      const outcome = await component.up((message) =>
+        onEvent({ type: 'progress', component: component.name, message }),
+      );
+      onEvent({ type: 'ready', component: component.name, outcome, ms: Date.now() - started });
+      return outcome;
+    } catch (error) {
+      onEvent({ type: 'failed', component: component.name, error });
+      throw error;
+    }
+  }
+
+  handles(): ComponentHandle[] {
+    return this.components;
+  }
+
+  logFile(member: string): string | undefined {
+    return this.paths.log(member);
+  }
+
+  async isRunning(): Promise<boolean> {
+    return (await this.running()).length > 0;
+  }
+
+  async localProcesses(): Promise<LocalProcess[]> {
+    const running: LocalProcess[] = [];
+    for (const record of this.supervisor.records()) {
+      if (await this.supervisor.isRunning(record)) running.push({ member: record.member, pid: record.pid });
+    }
+    return running;
+  }
+
+  appSecrets(): AppSecrets | undefined {
+    const secrets = this.store.state.facts.appSecrets;
+    return secrets?.loadKey ? { ...secrets, loadKey: secrets.loadKey } : undefined;
   }
 
   /** Every component: the data tier first, then the app that needs it. */
@@ -72,8 +175,9 @@ export class NativeProvider {
     return { mongo: this.mongo, redis: this.redis, kafka: this.kafka, app: this.app }[name];
   }
 
-  endpoints(): Endpoints {
-    const { host, app } = this.instance;
+  /** Every member listens on loopback here, so the host's view and the stack's are the same. */
+  endpoints(_view: 'host' | 'stack' = 'host'): Endpoints {
+    const { host, app } = this.resolved;
     const url = (port: number) => `http://${host}:${port}`;
     return {
       ...this.dataEndpoints(),
@@ -88,7 +192,7 @@ export class NativeProvider {
   }
 
   dataEndpoints(): Omit<Endpoints, 'app'> {
-    const { host, redis, kafka } = this.instance;
+    const { host, redis, kafka } = this.resolved;
     const mongo = this.mongo.target;
     return {
       mongo: {
@@ -126,19 +230,30 @@ export class NativeProvider {
     this.store.state.facts = {};
   }
 
-  async status(): Promise<ComponentStatus[]> {
-    return Promise.all(this.components.map((c) => c.status()));
+  async status(options: { dataOnly?: boolean } = {}): Promise<ComponentStatus[]> {
+    return Promise.all((options.dataOnly ? this.dataTier : this.components).map((c) => c.status()));
   }
 
   /** Stops the app first (it drains while the data tier still answers), then the data tier at once. */
-  async down(): Promise<void> {
+  async down(): Promise<{ stopped: number }> {
+    const before = this.supervisor.records();
     await this.app.down();
     await Promise.all(this.dataTier.map((c) => c.down()));
     // Anything recorded but not a known member (e.g. left by an older topology) goes too.
     await Promise.all(this.supervisor.records().map((r) => this.supervisor.stop(r.member, 5000)));
+    const survivors = [];
+    for (const record of before) if (await this.supervisor.isRunning(record)) survivors.push(record);
+    if (survivors.length > 0) {
+      throw new StackError({
+        component: 'stack',
+        message: `still running after stop: ${survivors.map((r) => `${r.member} (pid ${r.pid})`).join(', ')}`,
+        hint: 'kill them by PID and run `pnpm stack:down` again',
+      });
+    }
+    return { stopped: before.length };
   }
 
-  /** Stops members started at or after `since` (Ctrl-C during start-up). */
+  /** Stops members started at or after `since` (a failed or interrupted start-up). */
   async stopStartedSince(since: number): Promise<string[]> {
     this.supervisor.refuseNewStarts('start-up was interrupted or failed');
     const fresh = this.supervisor.records().filter((r) => Date.parse(r.startedAt) >= since);

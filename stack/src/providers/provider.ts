@@ -1,0 +1,95 @@
+import type { ComponentHandle, ComponentName, ComponentStatus, Endpoints } from '../components/handle.ts';
+import type { AppSecrets } from '../components/app/app-env.ts';
+import type { DoctorEvent } from '../doctor/doctor.ts';
+import type { InstanceName } from '../topology/topology.ts';
+
+/** Where a stack can run: processes here, containers, a kind cluster or a real one. */
+export type ProviderName = 'native' | 'containers' | 'kind' | 'cluster';
+
+export type UpOutcome = 'started' | 'already-running';
+
+/** What `up` reports as it goes; the CLI prints them, tests and drills may ignore them. */
+export type UpEvent =
+  | { type: 'doctor'; event: DoctorEvent }
+  | { type: 'purged'; path: string }
+  | { type: 'stage'; components: ComponentName[] }
+  | { type: 'progress'; component: ComponentName; message: string }
+  | { type: 'ready'; component: ComponentName; outcome: UpOutcome; ms: number }
+  | { type: 'failed'; component: ComponentName; error: unknown };
+
+export interface UpOptions {
+  /** Stop the instance and delete its data first. */
+  fresh?: boolean;
+  /** The data tier only (MongoDB, Redis, Kafka), not the app. */
+  dataOnly?: boolean;
+  /** Aborting stops what this call started (members already up stay up). */
+  signal?: AbortSignal;
+}
+
+export interface UpResult {
+  outcomes: Partial<Record<ComponentName, UpOutcome>>;
+  /** True when everything was up already. */
+  alreadyUp: boolean;
+}
+
+/** A process of a member on this machine, as the load's CPU accounting reads it. */
+export interface LocalProcess {
+  member: string;
+  pid: number;
+}
+
+/**
+ * One instance of the stack on one provider: what every command, test, bench, chaos experiment
+ * and drill acts through. Nothing outside a provider's own directory knows how it runs its members.
+ */
+export interface Provider {
+  readonly name: ProviderName;
+  readonly instance: InstanceName;
+  /** Where the instance's state, logs and data are kept on this machine. */
+  readonly home: string;
+
+  /**
+   * Starts whatever is not running and waits until every component answers its protocol. On a
+   * failure or an abort, stops what this call started and throws (a StackError saying what failed).
+   */
+  up(options: UpOptions, onEvent?: (event: UpEvent) => void): Promise<UpResult>;
+  /** Stops every member; says how many it stopped. Throws when one is still running after. */
+  down(): Promise<{ stopped: number }>;
+  /** Deletes every member's data, configs and logs. Refuses while anything runs. */
+  purge(): Promise<void>;
+  status(options?: { dataOnly?: boolean }): Promise<ComponentStatus[]>;
+
+  /** Every component's handle: the data tier first, then the app. */
+  handles(): ComponentHandle[];
+  handle(name: ComponentName): ComponentHandle;
+  /**
+   * Where clients connect. `host`: from this machine (tests, load, the CLI); `stack`: from inside
+   * the stack (containers and pods reach each other by other names than the host does).
+   */
+  endpoints(view?: 'host' | 'stack'): Endpoints;
+  /** The members' log file, when the provider keeps one on this machine. */
+  logFile(member: string): string | undefined;
+
+  /** True when any member runs. */
+  isRunning(): Promise<boolean>;
+  /** The member processes running on this machine (none for containers or a cluster). */
+  localProcesses(): Promise<LocalProcess[]>;
+  /** Resident memory of every running member, in bytes. */
+  residentBytes(): Promise<number>;
+  /** The secrets the app runs with (made on its first start): tests sign tokens with them, the load marks its traffic. */
+  appSecrets(): AppSecrets | undefined;
+}
+
+/** `up` failed or was interrupted: what failed, and what it stopped of what it had started. */
+export class UpFailed extends Error {
+  constructor(
+    readonly errors: unknown[],
+    readonly stopped: string[],
+    readonly interrupted: boolean,
+  ) {
+    super(
+      `${interrupted ? 'start-up was interrupted' : 'start-up failed'}: ${errors.map((e) => (e instanceof Error ? e.message : String(e))).join('; ')}`,
+    );
+    this.name = 'UpFailed';
+  }
+}
