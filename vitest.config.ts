@@ -1,4 +1,16 @@
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
+
+// The services and clients a test runs in-process log here, not into the test output; a failing
+// integration test prints the tail (stack/test/log-tail-on-failure.ts). The stack's own members
+// log into their instance's files, as always.
+process.env.LOG_FILE ??= join(
+  dirname(fileURLToPath(import.meta.url)),
+  'reports',
+  'test-logs',
+  'in-process.log',
+);
 
 /**
  * Two projects: `unit` (fast, beside the code, may fake what it does not test) and `integration`
@@ -37,6 +49,7 @@ export default defineConfig({
           name: 'integration',
           include: ['stack/**/*.int.test.ts', 'services/**/*.int.test.ts', 'loadtests/**/*.int.test.ts'],
           globalSetup: ['stack/test/global-setup.ts'],
+          setupFiles: ['stack/test/log-tail-on-failure.ts'],
           // One file at a time: they share the one test stack.
           pool: 'forks',
           poolOptions: { forks: { singleFork: true } },
