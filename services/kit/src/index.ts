@@ -8,6 +8,7 @@ export {
   type ConfigValues,
 } from './config.ts';
 export { AppError, type ErrorBody } from './errors.ts';
+export { serviceMain } from './service-main.ts';
 export { createLogger, type Logger } from './logger.ts';
 export { ServiceMetrics } from './metrics.ts';
 export { validated, parseRequest, type RequestSchemas, type ValidInput } from './http/validate.ts';

@@ -1,13 +1,10 @@
 // The notification service process: config validated at boot, then consume and serve until SIGTERM.
-import { ConfigError, loadConfig, runService } from '@stackdrill/kit';
+import { serviceMain } from '@stackdrill/kit';
 import { NOTIFICATION_CONFIG } from './config.ts';
 import { createNotificationService } from './notification-service.ts';
 
-try {
-  const config = loadConfig('notification', NOTIFICATION_CONFIG);
-  const { service } = await createNotificationService(config);
-  await runService(service, config.port, config.host);
-} catch (error) {
-  console.error(error instanceof ConfigError ? error.message : error);
-  process.exit(1);
-}
+await serviceMain(
+  'notification',
+  NOTIFICATION_CONFIG,
+  async (config) => (await createNotificationService(config)).service,
+);
