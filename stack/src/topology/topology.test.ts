@@ -56,8 +56,8 @@ describe('topology', () => {
   });
 
   it('when sizes are read per environment, then they are the architecture document numbers', () => {
-    const pick = (f: (e: (typeof SIZES)['dev']) => unknown) =>
-      ENVIRONMENTS.filter((e) => e !== 'local').map((e) => f(SIZES[e]));
+    const pick = (f: (e: (typeof SIZES)['DEV']) => unknown) =>
+      ENVIRONMENTS.filter((e) => e !== 'LOCAL').map((e) => f(SIZES[e]));
     expect(pick((s) => s.frontend.replicas)).toEqual([3, 3, 5, 10]);
     expect(pick((s) => s.backend.replicas)).toEqual([2, 2, 3, 5]);
     expect(pick((s) => s.redis.replicas)).toEqual([1, 1, 2, 3]);
@@ -70,7 +70,7 @@ describe('topology', () => {
       [5, 20],
       [5, 20],
     ]);
-    expect(SIZES.prod.backend.resources).toEqual({
+    expect(SIZES.PROD.backend.resources).toEqual({
       requests: { cpu: '250m', memory: '256Mi' },
       limits: { cpu: '500m', memory: '512Mi' },
     });

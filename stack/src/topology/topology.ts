@@ -4,7 +4,12 @@
  * tests and drills read this; nothing else repeats these numbers.
  */
 
-export const ENVIRONMENTS = ['local', 'dev', 'qat', 'uat', 'prod'] as const;
+/**
+ * Environments, named as the architecture document names them (upper case), so that one is never
+ * taken for an instance (`dev`, `test`, `bench`: stacks on this machine). `LOCAL` is the size every
+ * instance runs at.
+ */
+export const ENVIRONMENTS = ['LOCAL', 'DEV', 'QAT', 'UAT', 'PROD'] as const;
 export type Environment = (typeof ENVIRONMENTS)[number];
 
 export interface Resources {
@@ -55,12 +60,12 @@ const DEV_QAT: Sizes = {
 };
 
 /**
- * Sizes per environment, as the architecture document gives them. `local` is what the native and
+ * Sizes per environment, as the architecture document gives them. `LOCAL` is what the native and
  * containers providers run on one machine: the full HA shape (3 Mongo members, Redis master + 2
  * replicas + 3 Sentinels, 3 Kafka brokers) with one replica per stateless workload.
  */
 export const SIZES: Record<Environment, Sizes> = {
-  local: {
+  LOCAL: {
     frontend: { replicas: 1, resources: frontendResources },
     backend: { replicas: 1, resources: backendResources },
     mongo: { replicas: 3, storage: '1Gi' },
@@ -69,16 +74,16 @@ export const SIZES: Record<Environment, Sizes> = {
     kafka: { replicas: 3, storage: '1Gi' },
   },
   // The document sizes DEV and QAT alike.
-  dev: DEV_QAT,
-  qat: DEV_QAT,
-  uat: {
+  DEV: DEV_QAT,
+  QAT: DEV_QAT,
+  UAT: {
     frontend: { replicas: 5, resources: frontendResources, autoscaling: hpa(5, 20) },
     backend: { replicas: 3, resources: backendResources, autoscaling: hpa(2, 10) },
     mongo: { replicas: 3, storage: '100Gi' },
     redis: { replicas: 2, storage: '20Gi' },
     kafka: { replicas: 3, storage: '200Gi' },
   },
-  prod: {
+  PROD: {
     frontend: { replicas: 10, resources: frontendResources, autoscaling: hpa(5, 20) },
     backend: { replicas: 5, resources: backendResources, autoscaling: hpa(2, 10) },
     mongo: { replicas: 3, storage: '500Gi' },
