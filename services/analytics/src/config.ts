@@ -2,7 +2,7 @@ import { env, sharedConfig, type ConfigSchema } from '@stackdrill/kit';
 
 /** The analytics service's configuration: one entry per environment variable (rendered to .env.example). */
 export const ANALYTICS_CONFIG = {
-  ...sharedConfig({ port: 8085, db: 'analytics' }),
+  ...sharedConfig({ service: 'analytics', db: 'analytics' }),
   consumerGroup: {
     env: 'CONSUMER_GROUP',
     doc: 'Kafka consumer group; every replica of the service shares it',

@@ -1,4 +1,6 @@
-import { env, sharedConfig, type ConfigSchema } from '@stackdrill/kit';
+import { env, sharedConfig, type ConfigKey, type ConfigSchema } from '@stackdrill/kit';
+import { SERVICE_DEFAULTS } from '@stackdrill/stack/service-defaults';
+import { SERVICE_NAMES, type ServiceName } from '@stackdrill/stack/topology';
 import { z } from 'zod';
 
 // The gateway keeps no data of its own: of the shared keys it needs the listener, Redis and the JWT key.
@@ -7,40 +9,47 @@ const {
   mongoDb: _mongoDb,
   kafkaBrokers: _kafkaBrokers,
   ...shared
-} = sharedConfig({ port: 8080, db: '-' });
+} = sharedConfig({ service: 'gateway', db: '-' });
 
-const upstream = (name: string, port: number) => ({
-  env: `${name.toUpperCase()}_SERVICE_URL`,
-  doc: `base URL of the ${name} service`,
-  schema: env.url(),
-  default: `http://127.0.0.1:${port}`,
-});
+/** The config key of a service's base URL, e.g. `orderServiceUrl` (ORDER_SERVICE_URL). */
+export const upstreamKey = <N extends ServiceName>(name: N) => `${name}ServiceUrl` as const;
+
+/** One upstream URL per service of the topology. */
+const UPSTREAMS = Object.fromEntries(
+  SERVICE_NAMES.map((name) => [
+    upstreamKey(name),
+    {
+      env: `${name.toUpperCase()}_SERVICE_URL`,
+      doc: `base URL of the ${name} service`,
+      schema: env.url(),
+      default: SERVICE_DEFAULTS.urlOf(name),
+    },
+  ]),
+) as {
+  [N in ServiceName as ReturnType<typeof upstreamKey<N>>]: ConfigKey & { schema: ReturnType<typeof env.url> };
+};
 
 /** The gateway's configuration: one entry per environment variable (rendered to .env.example). */
 export const GATEWAY_CONFIG = {
   ...shared,
-  userServiceUrl: upstream('user', 8081),
-  productServiceUrl: upstream('product', 8082),
-  orderServiceUrl: upstream('order', 8083),
-  notificationServiceUrl: upstream('notification', 8084),
-  analyticsServiceUrl: upstream('analytics', 8085),
+  ...UPSTREAMS,
   rateLimitPerIpPerMinute: {
     env: 'RATE_LIMIT_IP_PER_MIN',
     doc: 'requests per client IP per minute',
     schema: env.int(1),
-    default: '1200',
+    default: String(SERVICE_DEFAULTS.rateLimits.perIpPerMinute),
   },
   rateLimitPerUserPerMinute: {
     env: 'RATE_LIMIT_USER_PER_MIN',
     doc: 'requests per signed-in user per minute',
     schema: env.int(1),
-    default: '600',
+    default: String(SERVICE_DEFAULTS.rateLimits.perUserPerMinute),
   },
   rateLimitLoadPerMinute: {
     env: 'RATE_LIMIT_LOAD_PER_MIN',
     doc: 'requests per minute of all load-marked traffic together (counted instead of its per-IP limit)',
     schema: env.int(1),
-    default: '60000',
+    default: String(SERVICE_DEFAULTS.rateLimits.loadPerMinute),
   },
   loadKey: {
     env: 'LOAD_KEY',
@@ -53,7 +62,7 @@ export const GATEWAY_CONFIG = {
     env: 'METRICS_PORT',
     doc: 'port of the internal listener that serves /metrics (not served on PORT, which is public; 0: any free port)',
     schema: env.port(),
-    default: '8089',
+    default: String(SERVICE_DEFAULTS.gateway.metricsPort),
   },
   trustedProxies: {
     env: 'TRUSTED_PROXIES',

@@ -28,7 +28,8 @@ import {
   type ServiceMetrics,
   unansweredStatus,
 } from '@stackdrill/kit';
-import type { GATEWAY_CONFIG } from './config.ts';
+import { SERVICE_NAMES } from '@stackdrill/stack/topology';
+import { upstreamKey, type GATEWAY_CONFIG } from './config.ts';
 import { mergedDocs } from './docs.ts';
 import { bodyCapError, edgePrincipal, RateLimits } from './edge.ts';
 import { LOAD_CLIENT, LOAD_MARK_HEADER, markedLoad, type MarkedLoad } from './load-mark.ts';
@@ -80,13 +81,9 @@ export function createGateway(
   const load = markedLoad(config, (perMinute) =>
     RateLimits.inRedis(redis, perMinute, config.rateLimitPerUserPerMinute),
   );
-  const upstreams: Record<ServiceName, string> = {
-    user: config.userServiceUrl,
-    product: config.productServiceUrl,
-    order: config.orderServiceUrl,
-    notification: config.notificationServiceUrl,
-    analytics: config.analyticsServiceUrl,
-  };
+  const upstreams = Object.fromEntries(
+    SERVICE_NAMES.map((name) => [name, config[upstreamKey(name)]]),
+  ) as Record<ServiceName, string>;
   const readiness = { redis: () => redis.ping() };
   const signIn = new SignInRules(upstreams, logger);
   let app: FastifyInstance | undefined;

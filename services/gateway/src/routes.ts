@@ -1,14 +1,11 @@
-/** Which service answers which public path prefix. The gateway routes nothing else. */
-export const ROUTES = [
-  { prefix: '/api/users', service: 'user' },
-  { prefix: '/api/auth', service: 'user' },
-  { prefix: '/api/products', service: 'product' },
-  { prefix: '/api/orders', service: 'order' },
-  { prefix: '/api/notifications', service: 'notification' },
-  { prefix: '/api/analytics', service: 'analytics' },
-] as const;
+import { APP, type ServiceName } from '@stackdrill/stack/topology';
 
-export type ServiceName = (typeof ROUTES)[number]['service'];
+export type { ServiceName };
+
+/** Which service answers which public path prefix (from the topology). The gateway routes nothing else. */
+export const ROUTES: readonly { prefix: string; service: ServiceName }[] = APP.services.flatMap((s) =>
+  s.routes.map((prefix) => ({ prefix, service: s.name })),
+);
 
 /** The service that owns a request URL (its path, with or without a query string). */
 export function serviceFor(url: string): ServiceName | undefined {

@@ -1,4 +1,6 @@
 import { Router } from 'express';
+import { SERVICE_DEFAULTS } from '@stackdrill/stack/service-defaults';
+import type { ServiceName } from '@stackdrill/stack/topology';
 import type { Kafka, Producer } from 'kafkajs';
 import type { Redis } from 'ioredis';
 import { requireApiKey } from './auth/api-key.ts';
@@ -11,16 +13,19 @@ import type { Api } from './http/api.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { Service, type Closer } from './service.ts';
 
-/** The configuration every service shares: where it listens and how it reaches the data tier. */
-export function sharedConfig(defaults: { port: number; db: string }) {
+/**
+ * The configuration every service shares: where it listens and how it reaches the data tier. The
+ * defaults are the `dev` instance's addresses, from the topology.
+ */
+export function sharedConfig(defaults: { service: ServiceName | 'gateway'; db: string }) {
   return {
     port: {
       env: 'PORT',
       doc: 'HTTP port (0 picks a free one)',
       schema: env.port(),
-      default: String(defaults.port),
+      default: String(SERVICE_DEFAULTS.portOf(defaults.service)),
     },
-    host: { env: 'HOST', doc: 'address to bind', schema: env.string(), default: '127.0.0.1' },
+    host: { env: 'HOST', doc: 'address to bind', schema: env.string(), default: SERVICE_DEFAULTS.host },
     logLevel: {
       env: 'LOG_LEVEL',
       doc: 'log level',
@@ -31,26 +36,26 @@ export function sharedConfig(defaults: { port: number; db: string }) {
       env: 'MONGO_URI',
       doc: 'MongoDB connection string (replica set, majority writes)',
       schema: env.string(),
-      default: 'mongodb://127.0.0.1:27017/?replicaSet=rs0&w=majority',
+      default: SERVICE_DEFAULTS.mongoUri,
     },
     mongoDb: { env: 'MONGO_DB', doc: 'database of this service', schema: env.string(), default: defaults.db },
     redisSentinels: {
       env: 'REDIS_SENTINELS',
       doc: 'Redis Sentinels as host:port,host:port',
       schema: env.string(),
-      default: '127.0.0.1:26379,127.0.0.1:26380,127.0.0.1:26381',
+      default: SERVICE_DEFAULTS.redisSentinels,
     },
     redisMasterName: {
       env: 'REDIS_MASTER_NAME',
       doc: 'the master name Sentinel monitors',
       schema: env.string(),
-      default: 'stackdrill',
+      default: SERVICE_DEFAULTS.redisMasterName,
     },
     kafkaBrokers: {
       env: 'KAFKA_BROKERS',
       doc: 'Kafka bootstrap brokers as host:port,host:port',
       schema: env.string(),
-      default: '127.0.0.1:9092,127.0.0.1:9093,127.0.0.1:9094',
+      default: SERVICE_DEFAULTS.kafkaBrokers,
     },
     jwtSecret: {
       env: 'JWT_SECRET',

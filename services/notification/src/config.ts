@@ -1,8 +1,9 @@
 import { env, sharedConfig, type ConfigSchema } from '@stackdrill/kit';
+import { SERVICE_DEFAULTS } from '@stackdrill/stack/service-defaults';
 
 /** The notification service's configuration: one entry per environment variable (rendered to .env.example). */
 export const NOTIFICATION_CONFIG = {
-  ...sharedConfig({ port: 8084, db: 'notifications' }),
+  ...sharedConfig({ service: 'notification', db: 'notifications' }),
   consumerGroup: {
     env: 'CONSUMER_GROUP',
     doc: 'Kafka consumer group; every replica of the service shares it',
@@ -13,9 +14,14 @@ export const NOTIFICATION_CONFIG = {
     env: 'SMTP_HOST',
     doc: 'SMTP server for email (the local stack runs a sink)',
     schema: env.string(),
-    default: '127.0.0.1',
+    default: SERVICE_DEFAULTS.smtp.host,
   },
-  smtpPort: { env: 'SMTP_PORT', doc: 'SMTP port', schema: env.port(), default: '1025' },
+  smtpPort: {
+    env: 'SMTP_PORT',
+    doc: 'SMTP port',
+    schema: env.port(),
+    default: String(SERVICE_DEFAULTS.smtp.port),
+  },
   mailFrom: {
     env: 'MAIL_FROM',
     doc: 'sender address of every email',
@@ -26,6 +32,6 @@ export const NOTIFICATION_CONFIG = {
     env: 'WEBHOOK_URL',
     doc: 'base URL of the SMS and push webhooks (POST <url>/sms, <url>/push)',
     schema: env.url(),
-    default: 'http://127.0.0.1:8025/webhooks',
+    default: SERVICE_DEFAULTS.webhookUrl,
   },
 } satisfies ConfigSchema;

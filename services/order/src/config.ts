@@ -1,15 +1,16 @@
 import { env, sharedConfig, type ConfigSchema } from '@stackdrill/kit';
+import { SERVICE_DEFAULTS } from '@stackdrill/stack/service-defaults';
 import { z } from 'zod';
 import { CRASH_POINTS } from './domain/faults.ts';
 
 /** The order service's configuration: one entry per environment variable (rendered to .env.example). */
 export const ORDER_CONFIG = {
-  ...sharedConfig({ port: 8083, db: 'orders' }),
+  ...sharedConfig({ service: 'order', db: 'orders' }),
   productServiceUrl: {
     env: 'PRODUCT_SERVICE_URL',
     doc: 'base URL of the product service (stock reservations)',
     schema: env.url(),
-    default: 'http://127.0.0.1:8082',
+    default: SERVICE_DEFAULTS.urlOf('product'),
   },
   paymentFailureRate: {
     env: 'PAYMENT_FAILURE_RATE',

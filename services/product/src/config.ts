@@ -2,7 +2,7 @@ import { env, sharedConfig, type ConfigSchema } from '@stackdrill/kit';
 
 /** The product service's configuration: one entry per environment variable (rendered to .env.example). */
 export const PRODUCT_CONFIG = {
-  ...sharedConfig({ port: 8082, db: 'products' }),
+  ...sharedConfig({ service: 'product', db: 'products' }),
   listCacheTtlS: {
     env: 'LIST_CACHE_TTL_S',
     doc: 'how long a catalogue page stays cached',

@@ -2,7 +2,7 @@ import { env, sharedConfig, type ConfigSchema } from '@stackdrill/kit';
 
 /** The user service's configuration: one entry per environment variable (rendered to .env.example). */
 export const USER_CONFIG = {
-  ...sharedConfig({ port: 8081, db: 'users' }),
+  ...sharedConfig({ service: 'user', db: 'users' }),
   refreshTokenTtlS: {
     env: 'REFRESH_TOKEN_TTL_S',
     doc: 'refresh session lifetime in seconds',

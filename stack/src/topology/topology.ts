@@ -157,16 +157,20 @@ export const DATA_TIER = {
  */
 export const APP = {
   sinks: { dir: 'sinks', port: 8025, smtpPort: 1025 },
+  // Each service with the public path prefixes it answers (the gateway routes nothing else).
   services: [
-    { name: 'user', port: 8081 },
-    { name: 'product', port: 8082 },
-    { name: 'order', port: 8083 },
-    { name: 'notification', port: 8084 },
-    { name: 'analytics', port: 8085 },
+    { name: 'user', port: 8081, routes: ['/api/users', '/api/auth'] },
+    { name: 'product', port: 8082, routes: ['/api/products'] },
+    { name: 'order', port: 8083, routes: ['/api/orders'] },
+    { name: 'notification', port: 8084, routes: ['/api/notifications'] },
+    { name: 'analytics', port: 8085, routes: ['/api/analytics'] },
   ],
   // /metrics on a port of its own: the gateway's port is public, its metrics are not.
   gateway: { name: 'gateway', port: 8080, metricsPort: 8089 },
 } as const;
+
+export type ServiceName = (typeof APP.services)[number]['name'];
+export const SERVICE_NAMES: readonly ServiceName[] = APP.services.map((s) => s.name);
 
 /** The loopback address every local member binds to and advertises. */
 export const LOCAL_HOST = '127.0.0.1';
