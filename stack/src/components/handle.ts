@@ -74,8 +74,48 @@ export interface MemberControl {
   restart(member: string): Promise<void>;
 }
 
+/** A member as its protocol reports it now, and where clients reach it (the host's view). */
+export interface Member {
+  component: ComponentName;
+  name: string;
+  role: MemberRole;
+  healthy: boolean;
+  endpoint: { host: string; port: number };
+}
+
+export interface MemberFilter {
+  role?: MemberRole;
+  /** Kafka only: the broker that leads this partition now (from the cluster metadata). */
+  leaderOf?: { topic: string; partition: number };
+}
+
+/** Where a fault proxy sits between the app and one member: clients dial `listen`, it forwards to `upstream`. */
+export interface FaultPoint {
+  component: ComponentName;
+  member: string;
+  listen: { host: string; port: number };
+  upstream: { host: string; port: number };
+}
+
 export interface ComponentHandle extends MemberControl {
   readonly name: ComponentName;
   memberNames(): string[];
   status(): Promise<ComponentStatus>;
+  /** The members, with the roles their protocol reports now (`filter` narrows them). */
+  members(filter?: MemberFilter): Promise<Member[]>;
+  /** The declared places for a fault proxy in front of this component's members (none for the app). */
+  faultPoints(): FaultPoint[];
+}
+
+/** The members of a status, narrowed by role: the part of `members` every provider shares. */
+export function membersOf(status: ComponentStatus, filter: Pick<MemberFilter, 'role'> = {}): Member[] {
+  return status.members
+    .filter((m) => filter.role === undefined || m.role === filter.role)
+    .map((m) => ({
+      component: m.component,
+      name: m.member,
+      role: m.role,
+      healthy: m.healthy,
+      endpoint: { host: m.host, port: m.port },
+    }));
 }

@@ -1,4 +1,4 @@
-import { APP, DATA_TIER, INSTANCES, LOCAL_HOST, type InstanceName } from './topology.ts';
+import { APP, DATA_TIER, FAULT_PROXY, INSTANCES, LOCAL_HOST, type InstanceName } from './topology.ts';
 
 /** A named stack with the topology's ports shifted by its offset: what a provider actually runs. */
 export interface ResolvedInstance {
@@ -72,5 +72,30 @@ export function instancePorts(instance: ResolvedInstance): { member: string; por
     ...instance.app.services.map((m) => ({ member: m.name, port: m.port })),
     { member: 'gateway', port: instance.app.gateway.port },
     { member: 'gateway', port: instance.app.gateway.metricsPort },
+  ];
+}
+
+/** A declared place for a fault proxy: clients dial `listenPort`, the proxy forwards to `port`. */
+export interface FaultPointSpec {
+  component: 'mongo' | 'redis' | 'kafka';
+  member: string;
+  host: string;
+  port: number;
+  listenPort: number;
+}
+
+/** The instance's fault points (FAULT_PROXY): one in front of every data-tier member. */
+export function faultPointsOf(instance: ResolvedInstance): FaultPointSpec[] {
+  const point = (component: FaultPointSpec['component'], m: { name: string; port: number }) => ({
+    component,
+    member: m.name,
+    host: instance.host,
+    port: m.port,
+    listenPort: m.port + FAULT_PROXY.portOffset,
+  });
+  return [
+    ...instance.mongo.members.map((m) => point('mongo', m)),
+    ...[...instance.redis.dataNodes, ...instance.redis.sentinels].map((m) => point('redis', m)),
+    ...instance.kafka.nodes.map((m) => point('kafka', m)),
   ];
 }

@@ -152,6 +152,14 @@ export const DATA_TIER = {
 } as const;
 
 /**
+ * Where a fault proxy (Toxiproxy, for the chaos experiments) can sit between the app and the data
+ * tier: one listener per data-tier member (Mongo members, Redis nodes and Sentinels, Kafka
+ * brokers) at the member's port plus this offset, on the member's host. With faults on, the app is
+ * pointed at these instead of the members.
+ */
+export const FAULT_PROXY = { portOffset: 400 } as const;
+
+/**
  * The application: the gateway, the five services and the local stand-in for the outside world
  * (mail and webhook sinks). Each is a Node process started from `services/<dir>/src/main.ts`.
  */

@@ -27,6 +27,19 @@ export async function withKafkaAdmin<T>(brokers: string[], fn: (admin: Admin) =>
   }
 }
 
+/** The node id of the broker leading a partition now, from the cluster metadata (undefined: no leader). */
+export async function partitionLeader(
+  brokers: string[],
+  topic: string,
+  partition: number,
+): Promise<number | undefined> {
+  return withKafkaAdmin(brokers, async (admin) => {
+    const [metadata] = (await admin.fetchTopicMetadata({ topics: [topic] })).topics;
+    const leader = metadata?.partitions.find((p) => p.partitionId === partition)?.leader;
+    return leader === undefined || leader < 0 ? undefined : leader;
+  });
+}
+
 export interface TopicHealth {
   topic: string;
   partitions: number;

@@ -27,7 +27,7 @@ export class NativeApp extends NativeComponent {
     super(ctx);
   }
 
-  private get members(): {
+  private get processes(): {
     name: string;
     port: number;
     metricsPort?: number;
@@ -49,13 +49,13 @@ export class NativeApp extends NativeComponent {
   }
 
   private member(name: string) {
-    const member = this.members.find((m) => m.name === name);
+    const member = this.processes.find((m) => m.name === name);
     if (!member) throw new StackError({ component: 'app', message: `has no member "${name}"` });
     return member;
   }
 
   memberNames(): string[] {
-    return this.members.map((m) => m.name);
+    return this.processes.map((m) => m.name);
   }
 
   protected memberPorts(name: string): number[] {
@@ -70,7 +70,7 @@ export class NativeApp extends NativeComponent {
   }
 
   protected probe(): Promise<ComponentStatus> {
-    return probeApp({ host: this.ctx.instance.host, members: this.members });
+    return probeApp({ host: this.ctx.instance.host, members: this.processes });
   }
 
   private async secrets(): Promise<AppSecrets> {

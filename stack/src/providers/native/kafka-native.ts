@@ -3,13 +3,18 @@ import { access, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { StackError } from '../../errors.ts';
-import type { ComponentStatus } from '../../components/handle.ts';
+import type { ComponentStatus, Member, MemberFilter } from '../../components/handle.ts';
 import {
   LOG4J_PROPERTIES,
   newClusterId,
   renderServerProperties,
 } from '../../components/kafka/kafka-config.ts';
-import { probeKafka, topicHealth, withKafkaAdmin } from '../../components/kafka/kafka-probe.ts';
+import {
+  partitionLeader,
+  probeKafka,
+  topicHealth,
+  withKafkaAdmin,
+} from '../../components/kafka/kafka-probe.ts';
 import type { ProcessSpec } from '../../process/supervisor.ts';
 import { waitFor } from '../../readiness/wait-for.ts';
 import { NativeComponent, type Report, type UpOutcome } from './native-component.ts';
@@ -64,6 +69,16 @@ export class NativeKafka extends NativeComponent {
       }
     }
     return best?.leaderId;
+  }
+
+  /** As every handle's, and `leaderOf`: the broker leading that partition, per the cluster metadata. */
+  override async members(filter: MemberFilter = {}): Promise<Member[]> {
+    const members = await super.members(filter);
+    if (!filter.leaderOf) return members;
+    const { topic, partition } = filter.leaderOf;
+    const leader = await partitionLeader(this.brokers, topic, partition);
+    const name = this.spec.nodes.find((n) => n.nodeId === leader)?.name;
+    return members.filter((m) => m.name === name);
   }
 
   protected async probe(): Promise<ComponentStatus> {

@@ -1,17 +1,21 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { InstancePaths } from '../../paths.ts';
 import { StackError } from '../../errors.ts';
-import type {
-  ComponentHandle,
-  ComponentName,
-  ComponentStatus,
-  MemberStatus,
+import {
+  membersOf,
+  type ComponentHandle,
+  type ComponentName,
+  type ComponentStatus,
+  type FaultPoint,
+  type Member,
+  type MemberFilter,
+  type MemberStatus,
 } from '../../components/handle.ts';
 import { isPortFree } from '../../process/ports.ts';
 import type { ProcessRecord, StateStore } from '../../process/state-store.ts';
 import type { ProcessSpec, Supervisor } from '../../process/supervisor.ts';
 import type { WatchedProcess } from '../../readiness/wait-for.ts';
-import type { ResolvedInstance } from '../../topology/instance.ts';
+import { faultPointsOf, type ResolvedInstance } from '../../topology/instance.ts';
 import type { UpOutcome } from '../provider.ts';
 import type { NativeTools } from '../../doctor/doctor.ts';
 
@@ -84,6 +88,22 @@ export abstract class NativeComponent implements ComponentHandle {
       problems: [],
       notes: [],
     };
+  }
+
+  async members(filter: MemberFilter = {}): Promise<Member[]> {
+    return membersOf(await this.status(), filter);
+  }
+
+  faultPoints(): FaultPoint[] {
+    const members = this.memberNames();
+    return faultPointsOf(this.ctx.instance)
+      .filter((p) => p.component === this.name && members.includes(p.member))
+      .map((p) => ({
+        component: this.name,
+        member: p.member,
+        listen: { host: p.host, port: p.listenPort },
+        upstream: { host: p.host, port: p.port },
+      }));
   }
 
   async isRunning(member: string): Promise<boolean> {

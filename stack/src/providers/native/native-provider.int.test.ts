@@ -231,23 +231,6 @@ describe('redis through sentinel', () => {
   });
 });
 
-describe('member control', () => {
-  it('when a member is paused, then status marks it paused; when resumed, healthy again', async () => {
-    const replica = (await provider.redis.status()).members.find((m) => m.role === 'replica')!.member;
-    await provider.redis.pause(replica);
-    try {
-      const paused = (await provider.redis.status()).members.find((m) => m.member === replica)!;
-      expect(paused.role).toBe('paused');
-      expect(paused.healthy).toBe(false);
-    } finally {
-      await provider.redis.resume(replica);
-    }
-    const resumed = (await provider.redis.status()).members.find((m) => m.member === replica)!;
-    expect(resumed.role).toBe('replica');
-    expect(resumed.healthy).toBe(true);
-  });
-});
-
 describe('stack:up when a port is taken', () => {
   // Uses the `bench` instance so the test stack above is untouched.
   const bench = resolveInstance('bench');

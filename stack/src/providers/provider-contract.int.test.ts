@@ -1,0 +1,198 @@
+import { Redis } from 'ioredis';
+import { MongoClient } from 'mongodb';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ComponentHandle, Member } from '../components/handle.ts';
+import { withKafkaAdmin } from '../components/kafka/kafka-probe.ts';
+import { isPortFree } from '../process/ports.ts';
+import { instancePorts, resolveInstance } from '../topology/instance.ts';
+import { INSTANCES, KAFKA_TOPICS, SERVICE_NAMES, type InstanceName } from '../topology/topology.ts';
+import type { Provider, ProviderName, UpEvent } from './provider.ts';
+import { openProvider } from './registry.ts';
+
+/**
+ * What every provider promises, through the Provider interface alone: the containers and kind
+ * providers run this same suite when they land. Against the `test` instance (brought up by the
+ * global setup), which every test leaves healthy; up-from-nothing and down on `bench`.
+ */
+const PROVIDERS_BUILT: ProviderName[] = ['native'];
+
+/** Polls `check` until it holds (at most `ms`); the last answer is in the failure. */
+async function eventually<T>(what: string, check: () => Promise<T>, holds: (v: T) => boolean, ms = 60_000) {
+  const deadline = Date.now() + ms;
+  let last: T | undefined;
+  while (Date.now() < deadline) {
+    last = await check().catch(() => undefined);
+    if (last !== undefined && holds(last)) return last;
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  throw new Error(`${what} did not happen within ${ms} ms; last seen: ${JSON.stringify(last)}`);
+}
+
+const roleOf = async (handle: ComponentHandle, member: string) =>
+  (await handle.members()).find((m) => m.name === member)?.role;
+
+describe.each(PROVIDERS_BUILT)('the %s provider keeps the provider contract', (name) => {
+  let provider: Provider;
+  const healthy = async (handle: ComponentHandle) =>
+    eventually(
+      `${handle.name} healthy again`,
+      () => handle.status(),
+      (s) => s.healthy,
+      90_000,
+    );
+
+  beforeAll(async () => {
+    provider = await openProvider('test', name);
+  });
+
+  it('when up runs on a running instance, then every component reports it was already up, as events', async () => {
+    const events: UpEvent[] = [];
+    const result = await provider.up({}, (e) => events.push(e));
+    expect(result.alreadyUp).toBe(true);
+    const ready = events.flatMap((e) => (e.type === 'ready' ? [`${e.component}: ${e.outcome}`] : []));
+    expect(ready.sort()).toEqual(['app', 'kafka', 'mongo', 'redis'].map((c) => `${c}: already-running`));
+  });
+
+  it('when the members are asked for by role, then each protocol names one leader and the rest', async () => {
+    const count = async (component: Parameters<Provider['handle']>[0], role: Member['role']) =>
+      (await provider.handle(component).members({ role })).length;
+    expect(await count('mongo', 'primary')).toBe(1);
+    expect([
+      await count('redis', 'master'),
+      await count('redis', 'replica'),
+      await count('redis', 'sentinel'),
+    ]).toEqual([1, 2, 3]);
+    expect([await count('app', 'gateway'), await count('app', 'service')]).toEqual([1, SERVICE_NAMES.length]);
+    const kafka = provider.handle('kafka');
+    for (const topic of KAFKA_TOPICS) {
+      const leaders = await kafka.members({ leaderOf: { topic, partition: 0 } });
+      expect(leaders, `the leader of ${topic}/0`).toHaveLength(1);
+      expect(kafka.memberNames()).toContain(leaders[0]!.name);
+    }
+  });
+
+  it('when clients connect through the endpoints, then every component answers them', async () => {
+    const { mongo, redis, kafka, app } = provider.endpoints('host');
+    const client = await MongoClient.connect(mongo.uri, { serverSelectionTimeoutMS: 10_000 });
+    try {
+      expect((await client.db('admin').command({ ping: 1 })).ok).toBe(1);
+    } finally {
+      await client.close();
+    }
+    const sentinel = new Redis({ sentinels: redis.sentinels, name: redis.masterName, lazyConnect: true });
+    try {
+      await sentinel.connect();
+      expect(await sentinel.ping()).toBe('PONG');
+    } finally {
+      sentinel.disconnect();
+    }
+    const topics = await withKafkaAdmin(kafka.brokers, (admin) => admin.listTopics());
+    expect(topics).toEqual(expect.arrayContaining([...KAFKA_TOPICS]));
+    expect((await fetch(`${app.gateway}/health`)).status).toBe(200);
+    // From inside the stack the names may differ (containers, pods); the shape may not.
+    expect(Object.keys(provider.endpoints('stack')).sort()).toEqual(['app', 'kafka', 'mongo', 'redis']);
+  });
+
+  it('when a Redis replica is killed, then its protocol reports it down, and a restart brings it back in sync', async () => {
+    const redis = provider.handle('redis');
+    const [replica] = await redis.members({ role: 'replica' });
+    await redis.kill(replica!.name);
+    await eventually(
+      'the replica reported down',
+      () => roleOf(redis, replica!.name),
+      (r) => r === 'down',
+    );
+    await redis.restart(replica!.name);
+    await healthy(redis);
+    expect(await roleOf(redis, replica!.name)).toBe('replica');
+  });
+
+  it('when a Kafka broker is paused, then it is reported paused, and once resumed the cluster is whole again', async () => {
+    const kafka = provider.handle('kafka');
+    const broker = kafka.memberNames()[2]!;
+    await kafka.pause(broker);
+    try {
+      expect(await roleOf(kafka, broker)).toBe('paused');
+    } finally {
+      await kafka.resume(broker);
+    }
+    await healthy(kafka);
+  });
+
+  it("when a partition's leader is killed, then another broker leads it, and a restart brings the cluster back to full ISR", async () => {
+    const kafka = provider.handle('kafka');
+    const partition = { topic: 'order-events', partition: 0 };
+    const [leader] = await kafka.members({ leaderOf: partition });
+    await kafka.kill(leader!.name);
+    const [next] = await eventually(
+      'another leader',
+      () => kafka.members({ leaderOf: partition }),
+      (m) => m.length === 1 && m[0]!.name !== leader!.name,
+    );
+    expect(kafka.memberNames()).toContain(next!.name);
+    await kafka.restart(leader!.name);
+    await healthy(kafka);
+  });
+
+  it('when the Mongo primary is restarted, then a primary answers again and takes writes', async () => {
+    const mongo = provider.handle('mongo');
+    const [primary] = await mongo.members({ role: 'primary' });
+    await mongo.restart(primary!.name);
+    await healthy(mongo);
+    const client = await MongoClient.connect(provider.endpoints().mongo.uri, {
+      serverSelectionTimeoutMS: 20_000,
+    });
+    try {
+      const inserted = await client.db('contract').collection('writes').insertOne({ at: new Date() });
+      expect(inserted.acknowledged).toBe(true);
+    } finally {
+      await client.close();
+    }
+  });
+
+  it('when a service is restarted, then it is ready again and the gateway reaches it', async () => {
+    const app = provider.handle('app');
+    await app.restart('notification');
+    await healthy(app);
+    const answer = await fetch(`${provider.endpoints().app.gateway}/api/notifications`);
+    expect(answer.status, 'the route answers (401: it wants a token)').toBe(401);
+  });
+
+  it('when the fault points are asked for, then every data-tier member has one, on a port no instance uses', () => {
+    const taken = new Set(
+      (Object.keys(INSTANCES) as InstanceName[]).flatMap((i) =>
+        instancePorts(resolveInstance(i)).map((p) => p.port),
+      ),
+    );
+    for (const component of ['mongo', 'redis', 'kafka'] as const) {
+      const handle = provider.handle(component);
+      const points = handle.faultPoints();
+      expect(points.map((p) => p.member)).toEqual(handle.memberNames());
+      for (const p of points)
+        expect(taken.has(p.listen.port), `${p.member} proxy :${p.listen.port}`).toBe(false);
+    }
+    expect(provider.handle('app').faultPoints()).toEqual([]);
+  });
+});
+
+describe.each(PROVIDERS_BUILT)('the %s provider from nothing and back', (name) => {
+  let bench: Provider;
+
+  afterAll(async () => {
+    await bench?.down();
+    await bench?.purge();
+  });
+
+  it('when an instance is brought up and then down, then it ran, and nothing of it runs or listens after', async () => {
+    bench = await openProvider('bench', name);
+    const result = await bench.up({ fresh: true, dataOnly: true });
+    expect(result.alreadyUp).toBe(false);
+    expect((await bench.status({ dataOnly: true })).every((c) => c.healthy)).toBe(true);
+    await bench.down();
+    expect(await (await openProvider('bench', name)).isRunning()).toBe(false);
+    const { host } = resolveInstance('bench');
+    for (const { member, port } of instancePorts(resolveInstance('bench'))) {
+      expect(await isPortFree(port, host), `${member}'s port ${port}`).toBe(true);
+    }
+  });
+});
