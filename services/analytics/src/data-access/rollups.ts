@@ -1,8 +1,8 @@
 import type { Collection, Db } from 'mongodb';
 import { isDuplicateKey, type Logger } from '@stackdrill/kit';
-import { ceilHour, ceilMinute, floorHour, floorMinute, hourKey, minuteKey } from './buckets.ts';
+import { floorMinute, HOUR_MS, hourKey, MINUTE_MS, minuteKey } from './buckets.ts';
 import type { CountedFactRow, FactStore } from './facts.ts';
-import { Tallies, Tally, type TallyBody } from './tally.ts';
+import { Tallies, Tally, type ProductTotals, type TypeTotals } from './tally.ts';
 
 /**
  * A minute is rolled up this long after it ends. The margin beyond LATE_AFTER_MS (2 minutes) is
@@ -11,34 +11,61 @@ import { Tallies, Tally, type TallyBody } from './tally.ts';
  */
 export const ROLL_AFTER_MS = 3 * 60_000;
 
-/** The sums of one minute's or one hour's facts recorded on time, inserted once (its `_id` is the bucket). */
-export interface Rollup extends TallyBody {
+/**
+ * The rollup tiers, smallest first: minutes from the facts, ten minutes from minutes, hours from
+ * ten minutes. A read takes the largest buckets its range holds whole, so it reads at most 9
+ * minutes and 5 ten-minute buckets at each end and one bucket per hour between.
+ */
+const TIERS = [
+  { name: 'minute', prefix: 'm', ms: MINUTE_MS, key: minuteKey },
+  { name: 'tenMinutes', prefix: 't', ms: 10 * MINUTE_MS, key: minuteKey },
+  { name: 'hour', prefix: 'h', ms: HOUR_MS, key: hourKey },
+] as const;
+type Tier = (typeof TIERS)[number];
+type TierName = Tier['name'];
+
+/** What a read adds up: the sums per fact type (dashboard, sales) or per product (top products). */
+export type TallyOf = 'types' | 'products';
+
+interface Bucket {
+  /** `<tier prefix>:<bucket start>`, e.g. `m:2026-12-01T22:05`, `h:2026-12-01T22`: inserted once. */
   _id: string;
-  kind: 'minute' | 'hour';
+  tier: TierName;
   start: Date;
   hour: string;
 }
-
-/** How far the rollups reach: every bucket before `minutesThrough` (`hoursThrough`) with facts has one. */
-interface Coverage {
-  _id: 'facts';
-  minutesThrough?: Date;
-  hoursThrough?: Date;
+/** A bucket's counts and revenue per fact type, of its facts recorded on time. */
+export interface TypeSums extends Bucket {
+  types: TypeTotals[];
+}
+/** A bucket's units and revenue per product (only for buckets with order lines). */
+export interface ProductSums extends Bucket {
+  products: ProductTotals[];
 }
 
-const rollupId = (kind: 'minute' | 'hour', t: number) =>
-  kind === 'minute' ? `m:${minuteKey(t)}` : `h:${hourKey(t)}`;
+/** How far each tier reaches: every bucket before it that has facts has its documents. */
+type Coverage = { _id: 'facts' } & Partial<Record<TierName, Date>>;
+
+const bucketId = (tier: Tier, t: number) => `${tier.prefix}:${tier.key(t)}`;
+/** The buckets of a tier starting in [from, to) (from its first when `from` is absent). */
+const idRange = (tier: Tier, from: number | undefined, to: number) => ({
+  _id: { $gte: from === undefined ? `${tier.prefix}:` : bucketId(tier, from), $lt: bucketId(tier, to) },
+});
+const floorTo = (ms: number, t: number) => Math.floor(t / ms) * ms;
+const ceilTo = (ms: number, t: number) => Math.ceil(t / ms) * ms;
 
 /**
- * Sums kept per closed minute and hour, so a read of any range costs the same however many facts
- * it spans: the rollups of its whole hours and minutes, the facts of its partial minutes and of the
- * last minutes not rolled up yet, and the few facts recorded late. No update is ever made to a
- * rollup: each is inserted once with its bucket as `_id` (replicas rolling at once insert the same
- * one), and the coverage only moves a claim that the rollups before it exist (a stale write moves
+ * Sums kept per closed minute, ten minutes and hour, so a read of any range costs about the same
+ * however many facts it spans: the largest whole buckets of its range, the facts of its partial
+ * minutes and of the last minutes not rolled up yet, and the few facts recorded late. The sums per
+ * type and per product are apart, so the dashboard never reads the products. No update is ever made
+ * to a sum: each is inserted once with its bucket as `_id` (replicas rolling at once insert the same
+ * one), and the coverage only moves a claim that the buckets before it exist (a stale write moves
  * it back, which costs reads, never a count).
  */
 export class RollupStore {
-  readonly rollups: Collection<Rollup>;
+  readonly typeSums: Collection<TypeSums>;
+  readonly productSums: Collection<ProductSums>;
   private readonly coverage: Collection<Coverage>;
 
   /** `clock` is now (a test sets it). */
@@ -47,79 +74,86 @@ export class RollupStore {
     private readonly facts: FactStore,
     private readonly clock: () => number = Date.now,
   ) {
-    this.rollups = db.collection<Rollup>('fact_rollups');
-    this.coverage = db.collection<Coverage>('fact_rollup_coverage');
+    this.typeSums = db.collection<TypeSums>('fact_type_sums');
+    this.productSums = db.collection<ProductSums>('fact_product_sums');
+    this.coverage = db.collection<Coverage>('fact_sums_coverage');
   }
 
-  /** Rolls up the minutes closed ROLL_AFTER_MS ago, then the hours they complete; says how many it inserted. */
-  async roll(): Promise<{ minutes: number; hours: number }> {
+  /** Rolls up the minutes closed ROLL_AFTER_MS ago, then each larger tier from the one below; says how many buckets it inserted per tier. */
+  async roll(): Promise<Record<TierName, number>> {
     const coverage = (await this.coverage.findOne({ _id: 'facts' })) ?? { _id: 'facts' };
-    let minutesThrough = coverage.minutesThrough?.getTime();
-    const minuteTarget = floorMinute(this.clock() - ROLL_AFTER_MS);
-    let minutes = 0;
-    if (minutesThrough === undefined || minutesThrough < minuteTarget) {
-      const byMinute = new Map<number, Tally>();
-      for await (const fact of this.facts.between(minutesThrough, minuteTarget)) {
-        if (fact.lateMinute !== undefined) continue;
-        const minute = floorMinute(fact.at.getTime());
-        byMinute.set(minute, (byMinute.get(minute) ?? new Tally()).add(fact));
+    const inserted = { minute: 0, tenMinutes: 0, hour: 0 };
+    let below: number | undefined = floorMinute(this.clock() - ROLL_AFTER_MS);
+    for (const [i, tier] of TIERS.entries()) {
+      if (below === undefined) break;
+      const through = coverage[tier.name]?.getTime();
+      const target = floorTo(tier.ms, below);
+      if (through === undefined || through < target) {
+        const sums =
+          i === 0
+            ? await this.sumFacts(through, target)
+            : await this.sumTier(TIERS[i - 1]!, tier, through, target);
+        inserted[tier.name] = await this.insertAll(tier, sums);
+        await this.moveCoverage(tier.name, new Date(target));
+        below = target;
+      } else {
+        below = through;
       }
-      minutes = await this.insertAll(
-        [...byMinute].map(([start, tally]) => this.rollup('minute', start, tally)),
-      );
-      await this.moveCoverage({ minutesThrough: new Date(minuteTarget) });
-      minutesThrough = minuteTarget;
     }
-
-    const hoursThrough = coverage.hoursThrough?.getTime();
-    const hourTarget = floorHour(minutesThrough);
-    let hours = 0;
-    if (hoursThrough === undefined || hoursThrough < hourTarget) {
-      const byHour = new Map<number, Tally>();
-      for await (const minute of this.rollupsBetween('minute', hoursThrough, hourTarget)) {
-        const hour = floorHour(minute.start.getTime());
-        byHour.set(hour, (byHour.get(hour) ?? new Tally()).addBody(minute));
-      }
-      hours = await this.insertAll([...byHour].map(([start, tally]) => this.rollup('hour', start, tally)));
-      await this.moveCoverage({ hoursThrough: new Date(hourTarget) });
-    }
-    return { minutes, hours };
+    return inserted;
   }
 
-  /** The facts dated in [from, to), tallied per hour. */
-  async tallies(from: Date, to: Date): Promise<Tallies> {
-    const coverage = await this.coverage.findOne({ _id: 'facts' });
+  /** The facts dated in [from, to), tallied per hour: their sums per type, or per product. */
+  async tallies(from: Date, to: Date, of: TallyOf): Promise<Tallies> {
+    const coverage = (await this.coverage.findOne({ _id: 'facts' })) ?? { _id: 'facts' };
     const [start, end] = [from.getTime(), to.getTime()];
     const tallies = new Tallies();
+    const reads: Promise<void>[] = [];
     const addFacts = async (rows: AsyncIterable<CountedFactRow>) => {
       for await (const fact of rows) tallies.of(hourKey(fact.at)).add(fact);
     };
-    const addRollups = async (kind: 'minute' | 'hour', a: number, b: number) => {
-      if (a >= b) return;
-      for await (const r of this.rollupsBetween(kind, a, b)) tallies.of(r.hour).addBody(r);
+    const factsBetween = (a: number, b: number) => {
+      if (a < b) reads.push(addFacts(this.facts.between(a, b)));
     };
-    const factsBetween = (a: number, b: number) => (a < b ? addFacts(this.facts.between(a, b)) : undefined);
+    const sumsBetween = (tier: Tier, a: number, b: number) => {
+      if (a >= b) return;
+      reads.push(
+        (async () => {
+          if (of === 'types') {
+            for await (const sums of this.typeSumsBetween(tier, a, b))
+              tallies.of(sums.hour).addBody({ types: sums.types, products: [] });
+          } else {
+            for await (const sums of this.productSumsBetween(tier, a, b))
+              tallies.of(sums.hour).addBody({ types: [], products: sums.products });
+          }
+        })(),
+      );
+    };
+    // The largest whole buckets of [a, b), then the tiers below for what is left at each end.
+    const cover = (a: number, b: number, i: number) => {
+      if (a >= b) return;
+      const tier = TIERS[i]!;
+      if (i === 0) return sumsBetween(tier, a, b);
+      const first = ceilTo(tier.ms, a);
+      const last = Math.min(floorTo(tier.ms, b), coverage[tier.name]?.getTime() ?? -Infinity);
+      if (first >= last) return cover(a, b, i - 1);
+      sumsBetween(tier, first, last);
+      cover(a, first, i - 1);
+      cover(last, b, i - 1);
+    };
 
-    // Whole minutes the rollups cover: [first, covered); the rest is read from the facts.
-    const first = ceilMinute(start);
-    const covered = Math.min(floorMinute(end), coverage?.minutesThrough?.getTime() ?? -Infinity);
+    // Whole minutes the sums cover: [first, covered); the rest is read from the facts.
+    const first = ceilTo(MINUTE_MS, start);
+    const covered = Math.min(floorMinute(end), coverage.minute?.getTime() ?? -Infinity);
     if (first >= covered) {
-      await factsBetween(start, end);
-      return tallies;
+      factsBetween(start, end);
+    } else {
+      factsBetween(start, first);
+      factsBetween(covered, end);
+      reads.push(addFacts(this.facts.lateBetween(first, covered)));
+      cover(first, covered, TIERS.length - 1);
     }
-    const hoursFrom = ceilHour(first);
-    const hoursTo = Math.max(
-      hoursFrom,
-      Math.min(floorHour(covered), coverage?.hoursThrough?.getTime() ?? -Infinity),
-    );
-    await Promise.all([
-      factsBetween(start, first),
-      factsBetween(covered, end),
-      addFacts(this.facts.lateBetween(first, covered)),
-      addRollups('hour', hoursFrom, hoursTo),
-      addRollups('minute', first, hoursFrom === hoursTo ? covered : hoursFrom),
-      addRollups('minute', hoursFrom === hoursTo ? covered : hoursTo, covered),
-    ]);
+    await Promise.all(reads);
     return tallies;
   }
 
@@ -149,42 +183,80 @@ export class RollupStore {
     };
   }
 
-  private rollup(kind: 'minute' | 'hour', start: number, tally: Tally): Rollup {
-    return {
-      _id: rollupId(kind, start),
-      kind,
-      start: new Date(start),
-      hour: hourKey(start),
-      ...tally.body(),
-    };
-  }
-
-  private rollupsBetween(kind: 'minute' | 'hour', from: number | undefined, to: number) {
-    const prefix = kind === 'minute' ? 'm:' : 'h:';
-    const lower = from === undefined ? prefix : rollupId(kind, from);
-    return this.rollups.find({ _id: { $gte: lower, $lt: rollupId(kind, to) } });
-  }
-
-  /** Inserts each rollup unless one with its `_id` exists (another replica's, identical); how many were new. */
-  private async insertAll(rollups: Rollup[]): Promise<number> {
-    if (rollups.length === 0) return 0;
-    try {
-      return (await this.rollups.insertMany(rollups, { ordered: false })).insertedCount;
-    } catch (error) {
-      const { writeErrors, insertedCount } = error as { writeErrors?: unknown; insertedCount?: number };
-      const errors = [writeErrors ?? []].flat() as unknown[];
-      if (errors.length === 0 || !errors.every(isDuplicateKey)) throw error;
-      return insertedCount ?? rollups.length - errors.length;
+  /** The on-time facts dated in [from, to) (from the first when `from` is absent), per minute. */
+  private async sumFacts(from: number | undefined, to: number): Promise<Map<number, Tally>> {
+    const byMinute = new Map<number, Tally>();
+    for await (const fact of this.facts.between(from, to)) {
+      if (fact.lateMinute !== undefined) continue;
+      const minute = floorMinute(fact.at.getTime());
+      byMinute.set(minute, (byMinute.get(minute) ?? new Tally()).add(fact));
     }
+    return byMinute;
   }
 
-  private async moveCoverage(to: Omit<Coverage, '_id'>): Promise<void> {
+  /** The buckets of `lower` in [from, to), added up per bucket of `tier`. */
+  private async sumTier(lower: Tier, tier: Tier, from: number | undefined, to: number) {
+    const byBucket = new Map<number, Tally>();
+    const add = (start: Date, body: Parameters<Tally['addBody']>[0]) => {
+      const bucket = floorTo(tier.ms, start.getTime());
+      byBucket.set(bucket, (byBucket.get(bucket) ?? new Tally()).addBody(body));
+    };
+    for await (const s of this.typeSumsBetween(lower, from, to))
+      add(s.start, { types: s.types, products: [] });
+    for await (const s of this.productSumsBetween(lower, from, to))
+      add(s.start, { types: [], products: s.products });
+    return byBucket;
+  }
+
+  private typeSumsBetween(tier: Tier, from: number | undefined, to: number): AsyncIterable<TypeSums> {
+    return this.typeSums.find(idRange(tier, from, to));
+  }
+
+  private productSumsBetween(tier: Tier, from: number | undefined, to: number): AsyncIterable<ProductSums> {
+    return this.productSums.find(idRange(tier, from, to));
+  }
+
+  /** Inserts each bucket's sums unless they exist (another replica's, identical); how many buckets were new. */
+  private async insertAll(tier: Tier, tallies: Map<number, Tally>): Promise<number> {
+    const buckets = [...tallies].map(([start, tally]) => ({
+      bucket: { _id: bucketId(tier, start), tier: tier.name, start: new Date(start), hour: hourKey(start) },
+      body: tally.body(),
+    }));
+    const types = buckets.map(({ bucket, body }) => ({ ...bucket, types: body.types }));
+    const products = buckets.flatMap(({ bucket, body }) =>
+      body.products.length > 0 ? [{ ...bucket, products: body.products }] : [],
+    );
+    await insertOnceEach(this.productSums, products);
+    return insertOnceEach(this.typeSums, types);
+  }
+
+  private async moveCoverage(tier: TierName, to: Date): Promise<void> {
     try {
-      await this.coverage.updateOne({ _id: 'facts' }, { $set: to }, { upsert: true });
+      await this.coverage.updateOne({ _id: 'facts' }, { $set: { [tier]: to } }, { upsert: true });
     } catch (error) {
       // Two first rolls both inserting the document: the other one's is there now.
       if (!isDuplicateKey(error)) throw error;
-      await this.coverage.updateOne({ _id: 'facts' }, { $set: to });
+      await this.coverage.updateOne({ _id: 'facts' }, { $set: { [tier]: to } });
     }
+  }
+}
+
+/** Inserts the documents, skipping those whose `_id` exists; how many were new. */
+async function insertOnceEach<T extends { _id: string }>(
+  collection: Collection<T>,
+  docs: T[],
+): Promise<number> {
+  if (docs.length === 0) return 0;
+  try {
+    return (
+      await collection.insertMany(docs as unknown as Parameters<Collection<T>['insertMany']>[0], {
+        ordered: false,
+      })
+    ).insertedCount;
+  } catch (error) {
+    const { writeErrors, insertedCount } = error as { writeErrors?: unknown; insertedCount?: number };
+    const errors = [writeErrors ?? []].flat() as unknown[];
+    if (errors.length === 0 || !errors.every(isDuplicateKey)) throw error;
+    return insertedCount ?? docs.length - errors.length;
   }
 }

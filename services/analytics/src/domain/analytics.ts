@@ -95,7 +95,7 @@ export class AnalyticsDomain {
   }
 
   async sales(range: { from: Date; to: Date }, interval: 'hour' | 'day') {
-    const tallies = await this.rollups.tallies(range.from, range.to);
+    const tallies = await this.rollups.tallies(range.from, range.to, 'types');
     const buckets = new Map<string, { orders: number; revenueCents: number }>();
     for (const [hour, tally] of tallies.byKey) {
       const orders = tally.count('order.paid');
@@ -119,7 +119,7 @@ export class AnalyticsDomain {
   }
 
   async topProducts(range: { from: Date; to: Date }, limit: number) {
-    const products = (await this.rollups.tallies(range.from, range.to)).total().productTotals();
+    const products = (await this.rollups.tallies(range.from, range.to, 'products')).total().productTotals();
     const rows = products
       .sort((a, b) => b.units - a.units || a.productId.localeCompare(b.productId))
       .slice(0, limit);
@@ -137,7 +137,7 @@ export class AnalyticsDomain {
   }
 
   async dashboard(range: { from: Date; to: Date }) {
-    const total = (await this.rollups.tallies(range.from, range.to)).total();
+    const total = (await this.rollups.tallies(range.from, range.to, 'types')).total();
     const [
       ordersPlaced,
       ordersPaid,

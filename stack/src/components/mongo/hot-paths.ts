@@ -126,18 +126,20 @@ export const HOT_COLLECTIONS: HotCollection[] = [
     }),
   },
   {
-    name: 'fact_rollups',
+    name: 'fact_type_sums',
     indexes: [],
-    // A minute's sums each, newest first (the hours' are the same shape, under `h:`).
+    // A minute's sums per fact type each, newest first (ten minutes and hours: `t:` and `h:`).
     document: (i) => {
       const start = NOW - (i + 1) * MINUTE_MS;
       return {
         _id: `m:${minuteKey(start)}`,
-        kind: 'minute',
+        tier: 'minute',
         start: new Date(start),
         hour: new Date(start).toISOString().slice(0, 13),
-        types: [{ type: 'order.placed', count: 3, revenueCents: 5997 }],
-        products: [{ productId: `product-${i % PRODUCTS}`, units: 3, revenueCents: 5997 }],
+        types: [
+          { type: 'order.placed', count: 3, revenueCents: 5997 },
+          { type: 'order.line', count: 3, revenueCents: 5997 },
+        ],
       };
     },
   },
@@ -240,9 +242,9 @@ export const HOT_PATHS: HotPath[] = [
     }),
   },
   {
-    name: "analytics: an hour's minute rollups (_id range)",
+    name: "analytics: an hour's minute sums (_id range)",
     source: 'analytics: RollupStore.tallies, dashboard, sales, top products',
-    collection: 'fact_rollups',
+    collection: 'fact_type_sums',
     query: () => ({ filter: { _id: { $gte: `m:${minuteKey(NOW - HOUR_MS)}`, $lt: `m:${minuteKey(NOW)}` } } }),
   },
   {
