@@ -1,113 +1,34 @@
-// The shapes the gateway's API answers with: each service's zod schemas in
-// services/*/src/entry-points/http-api.ts (also in the OpenAPI document at /api/docs).
+// The shapes the gateway's API answers with, picked out of the types generated from the services'
+// routes (openapi.ts, `pnpm api:types`): a service that changes a shape changes them, and the UI's
+// type check says where it matters.
+import type { operations } from './openapi.ts';
 
-export interface ProductSummary {
-  id: string;
-  sku: string;
-  name: string;
-  category: string;
-  priceCents: number;
-}
+/** The JSON body of an operation's answer with that status. */
+type Body<
+  Op extends keyof operations,
+  Status extends keyof operations[Op]['responses'],
+> = operations[Op]['responses'][Status] extends { content: { 'application/json': infer B } } ? B : never;
 
-export interface ProductDetail extends ProductSummary {
-  description: string;
-  createdAt: string;
-  stock: number;
-}
+export type ProductDetail = Body<'getProduct', 200>;
+export type ProductSummary = Body<'searchProducts', 200>['items'][number];
 
-export interface Page<T> {
-  items: T[];
-  nextCursor: string | null;
-}
+/** A page of a cursor-paginated list (the catalogue's, the orders', the notifications'). */
+export type Page<T> = Omit<Body<'searchProducts', 200>, 'items'> & { items: T[] };
 
-export interface OrderLine {
-  productId: string;
-  name: string;
-  unitPriceCents: number;
-  quantity: number;
-}
+export type Order = Body<'getOrder', 200>;
+export type OrderLine = Order['lines'][number];
+export type OrderStatus = Order['status'];
+export type PaymentResult = Body<'payOrder', 200>;
 
-export type OrderStatus = 'placed' | 'paid' | 'payment_failed';
+export type Notification = Body<'listMyNotifications', 200>['items'][number];
+export type Preferences = Body<'setNotificationPreferences', 200>;
 
-export interface Order {
-  id: string;
-  userId: string;
-  lines: OrderLine[];
-  totalCents: number;
-  status: OrderStatus;
-  createdAt: string;
-}
+export type User = Body<'getMyProfile', 200>;
+export type TokenPair = Body<'issueToken', 200>;
 
-export interface Notification {
-  id: string;
-  kind: 'welcome' | 'order_confirmation';
-  channel: 'email' | 'sms' | 'push';
-  subject: string;
-  text: string;
-  status: 'pending' | 'sent' | 'failed';
-  createdAt: string;
-}
+export type SalesReport = Body<'getSales', 200>;
+export type TopProducts = Body<'getTopProducts', 200>;
+/** Its `recentOrders` are the latest orders placed in the range, newest first. */
+export type Dashboard = Body<'getDashboard', 200>;
 
-export interface Preferences {
-  email: boolean;
-  sms: boolean;
-  push: boolean;
-}
-
-export interface User {
-  id: string;
-  email: string;
-  name: string;
-  role: 'customer' | 'admin';
-  createdAt: string;
-}
-
-export interface TokenPair {
-  access_token: string;
-  token_type: 'Bearer';
-  refresh_token: string;
-  expires_in: number;
-}
-
-export interface SalesReport {
-  interval: 'hour' | 'day';
-  from: string;
-  to: string;
-  buckets: { start: string; orders: number; revenueCents: number }[];
-}
-
-export interface TopProducts {
-  from: string;
-  to: string;
-  items: { productId: string; name: string; units: number; revenueCents: number }[];
-}
-
-export interface Dashboard {
-  from: string;
-  to: string;
-  kpis: {
-    ordersPlaced: number;
-    ordersPaid: number;
-    revenueCents: number;
-    customers: number;
-    paymentFailures: number;
-    notificationsSent: number;
-    notificationsFailed: number;
-  };
-  /** The latest orders placed in the range, newest first. */
-  recentOrders: { orderId: string; totalCents: number; placedAt: string }[];
-  live: { ordersLast5Min: number; productViewsLast5Min: number };
-  generatedAt: string;
-}
-
-export interface StockAdjustment {
-  productId: string;
-  stock: number;
-  seq: number;
-}
-
-export interface PaymentResult {
-  orderId: string;
-  status: 'paid';
-  chargeId: string;
-}
+export type StockAdjustment = Body<'adjustInventory', 200>;
