@@ -28,7 +28,6 @@ export {
 } from './model/profiles.ts';
 export { fromK6Summary, type LoadSummary, type SubjectFigures } from './model/summary.ts';
 // For the stack's own benches: wrk as a child process the bench owns.
-export { OwnedProcesses } from './bench/processes.ts';
 export { benchStack } from './bench/stack/stack-bench.ts';
 export { benchApi } from './bench/stack/api-bench.ts';
 export { benchData, measureDataTier, type DataFigure } from './bench/stack/data-bench.ts';

@@ -31,6 +31,14 @@ export { status } from './commands/status.ts';
 export { logs } from './commands/logs.ts';
 export { seconds } from './cli/format.ts';
 export { cpuTimeMs, finishedChildrenCpuTimeMs } from './process/proc.ts';
+export {
+  OwnedProcesses,
+  probeSync,
+  TOOLS,
+  type Finished,
+  type OwnedProcess,
+  type StartOptions,
+} from './process/owned-processes.ts';
 export { seed } from './commands/seed.ts';
 export { seedStack } from './seed/seed.ts';
 export { SEED_ACCOUNTS, seedCatalogue } from './seed/catalogue.ts';

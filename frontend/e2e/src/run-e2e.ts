@@ -1,9 +1,8 @@
-import { spawn } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseCli, REPO_ROOT, resolveInstance, runDoctor, UsageError } from '@stackdrill/stack';
+import { parseCli, REPO_ROOT, resolveInstance, runDoctor, TOOLS, UsageError } from '@stackdrill/stack';
 
 const USAGE = `pnpm test:e2e [--base-url URL] [--grep PATTERN]
   Runs the UI smoke suite (Playwright, headless system Chromium) against a running shop:
@@ -69,12 +68,10 @@ export async function runE2e(argv: string[]): Promise<E2eResult> {
   console.log(`UI smoke suite against ${baseUrl}`);
   const cli = createRequire(import.meta.url).resolve('@playwright/test/cli');
   const args = [cli, 'test', '--config', CONFIG, ...(values.grep ? ['--grep', values.grep] : [])];
-  const child = spawn(process.execPath, args, {
+  const exitCode = await TOOLS.attached(process.execPath, args, {
     cwd: REPO_ROOT,
-    stdio: 'inherit',
     env: { ...process.env, E2E_BASE_URL: baseUrl },
   });
-  const exitCode = await new Promise<number>((resolve) => child.on('exit', (code) => resolve(code ?? 1)));
   const stats = JSON.parse(await readFile(RESULTS, 'utf8').catch(() => '{}')) as {
     stats?: { expected?: number; unexpected?: number; flaky?: number };
   };

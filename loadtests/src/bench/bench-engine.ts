@@ -9,7 +9,7 @@ import type { EngineFigures } from './engine-adapter.ts';
 import { LoadGenerators, type Measurement } from './generators.ts';
 import { startHelloServer, type StartedHelloServer } from './hello-server.ts';
 import { detectCpuPlan } from './pinning.ts';
-import { OwnedProcesses } from './processes.ts';
+import { OwnedProcesses } from '@stackdrill/stack';
 import { judgeTargets, TARGETS, type TargetVerdict } from './targets.ts';
 
 /** Every phase has a fixed length: the whole bench stays under ~3 minutes. */

@@ -5,7 +5,7 @@ import type { RateOutcome } from './capacity.ts';
 import type { EngineFigures, EngineRun } from './engine-adapter.ts';
 import { heyArgs, parseHey, type HeyResult } from './hey.ts';
 import { pinnedCommand, type CpuPlan } from './pinning.ts';
-import type { OwnedProcesses } from './processes.ts';
+import type { OwnedProcesses } from '@stackdrill/stack';
 import { parseWrk, wrkArgs, type WrkResult } from './wrk.ts';
 
 /** One run of one generator, in the same terms whichever it was. */

@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { probeSync } from '@stackdrill/stack';
 import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 
@@ -61,7 +61,7 @@ export function detectCpuPlan(): CpuPlan {
   } catch {
     allowed = Array.from({ length: availableParallelism() }, (_, i) => i);
   }
-  const hasTaskset = spawnSync('taskset', ['-V'], { stdio: 'ignore' }).status === 0;
+  const hasTaskset = probeSync('taskset', ['-V']) !== undefined;
   return planCpus(allowed, hasTaskset);
 }
 

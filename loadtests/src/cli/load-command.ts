@@ -1,9 +1,16 @@
-import { spawn, spawnSync } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import Table from 'cli-table3';
 import pc from 'picocolors';
-import { parseCli, REPO_ROOT, resolveInstance, SEED_ACCOUNTS, UsageError } from '@stackdrill/stack';
+import {
+  parseCli,
+  probeSync,
+  REPO_ROOT,
+  resolveInstance,
+  SEED_ACCOUNTS,
+  TOOLS,
+  UsageError,
+} from '@stackdrill/stack';
 import { summaryFromK6Samples } from '../engine/k6-samples.ts';
 import { nodeLoadMarker } from '../engine/node-load-mark.ts';
 import { runProfile, type Account } from '../engine/runner.ts';
@@ -58,7 +65,7 @@ const USAGE = `pnpm load <profile> [--engine k6|node] [--target URL] [--duration
 /** Exit code when an SLO broke, as k6 uses for failed thresholds. */
 export const SLO_FAILED = 99;
 
-const k6Installed = () => spawnSync('k6', ['version'], { stdio: 'ignore' }).status === 0;
+const k6Installed = () => probeSync('k6', ['version']) !== undefined;
 
 export async function load(argv: string[]): Promise<number> {
   const { values, positionals } = parseCli(
@@ -149,8 +156,10 @@ export async function load(argv: string[]): Promise<number> {
       args.push('-e', `${key}=${value}`);
     args.push(join(REPO_ROOT, 'loadtests', 'k6', 'shop.ts'));
     const meter = await startCpuMeter(target);
-    const child = spawn('k6', args, {
-      stdio: 'inherit',
+    // Ctrl-C reaches k6 too (same process group); k6 stops and still writes its samples.
+    const wait = () => {};
+    process.on('SIGINT', wait);
+    const code = await TOOLS.attached('k6', args, {
       cwd: REPO_ROOT,
       env: {
         ...process.env,
@@ -158,10 +167,6 @@ export async function load(argv: string[]): Promise<number> {
         ...(loadKey ? { [LOAD_KEY_ENV]: loadKey.key } : {}),
       },
     });
-    // Ctrl-C reaches k6 too (same process group); k6 stops and still writes its samples.
-    const wait = () => {};
-    process.on('SIGINT', wait);
-    const code = await new Promise<number>((resolve) => child.on('exit', (c) => resolve(c ?? 1)));
     process.off('SIGINT', wait);
     const spent = await meter?.stop();
     // k6's own exit codes other than "thresholds failed" (a script error, a setup failure) stand.

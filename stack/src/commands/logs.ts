@@ -1,8 +1,8 @@
-import { spawn } from 'node:child_process';
 import { access } from 'node:fs/promises';
 import { UsageError } from '../errors.ts';
 import { parseStackCommand } from '../cli/args.ts';
 import { tailFile } from '../process/log-tail.ts';
+import { TOOLS } from '../process/owned-processes.ts';
 import { openProvider } from '../providers/registry.ts';
 
 const USAGE = `pnpm stack:logs <component|member> [--follow] [--lines N] [--instance dev|test|bench]
@@ -51,8 +51,7 @@ export async function logs(argv: string[]): Promise<number> {
   if (files.length === 0) return 1;
   if (values.follow) {
     // tail -F follows across restarts; it runs until Ctrl-C, which ends it with us.
-    const tail = spawn('tail', ['-n', String(lines), '-F', ...files], { stdio: 'inherit' });
-    return new Promise((resolve) => tail.on('exit', (code) => resolve(code ?? 0)));
+    return TOOLS.attached('tail', ['-n', String(lines), '-F', ...files]);
   }
   for (const file of files) {
     console.log(`==> ${file} <==`);

@@ -1,21 +1,27 @@
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
+import { StackError } from '../errors.ts';
+import { TOOLS } from '../process/owned-processes.ts';
 
-const execFileAsync = promisify(execFile);
-
-/** Runs a command and returns its trimmed output (stdout, or stderr when stdout is empty). */
+/**
+ * Runs a command (through the one tool runner) and returns its trimmed output (stdout, or stderr
+ * when stdout is empty). A failure or a timeout throws with the command and its last output lines.
+ */
 export async function output(
   command: string,
   args: string[],
   timeoutMs = 15_000,
   cwd?: string,
 ): Promise<string> {
-  const { stdout, stderr } = await execFileAsync(command, args, {
-    timeout: timeoutMs,
-    maxBuffer: 16 * 1024 * 1024,
-    ...(cwd ? { cwd } : {}),
-  });
-  return (stdout.trim() || stderr.trim()).trim();
+  try {
+    const { stdout, stderr } = await TOOLS.run(command, args, {
+      timeoutMs,
+      what: command,
+      ...(cwd ? { cwd } : {}),
+    });
+    return (stdout.trim() || stderr.trim()).trim();
+  } catch (error) {
+    if (!(error instanceof StackError)) throw error;
+    throw new Error([error.message, error.logTail].filter(Boolean).join('\n'), { cause: error });
+  }
 }
 
 /** Like `output`, but undefined when the command is missing or fails. */

@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdir, readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
@@ -10,6 +9,7 @@ import { schemathesisBin } from '../doctor/requirements.ts';
 import { REPO_ROOT } from '../paths.ts';
 import { SEED_ACCOUNTS } from '../seed/catalogue.ts';
 import { resolveInstance } from '../topology/instance.ts';
+import { TOOLS } from '../process/owned-processes.ts';
 
 const USAGE = `pnpm test:fuzz [--base-url URL] [--max-time SECONDS]
   Fuzzes the whole API through the gateway with schemathesis, generating requests from its merged
@@ -78,9 +78,8 @@ export async function runFuzz(argv: string[]): Promise<FuzzResult> {
     '--report-dir',
     REPORTS,
   ];
-  const child = spawn(schemathesisBin(), args, {
+  const stCode = await TOOLS.attached(schemathesisBin(), args, {
     cwd: REPORTS,
-    stdio: 'inherit',
     env: {
       ...process.env,
       SCHEMATHESIS_HOOKS: 'hooks',
@@ -92,7 +91,6 @@ export async function runFuzz(argv: string[]): Promise<FuzzResult> {
       FUZZ_TALLY: tallyFile,
     },
   });
-  const stCode = await new Promise<number>((resolve) => child.on('exit', (code) => resolve(code ?? 1)));
   const tally = JSON.parse(await readFile(tallyFile, 'utf8').catch(() => '{}')) as Tally;
   console.log(`\nanswers per operation: ${summary(tally)}`);
   const missing = Object.entries(MUST_SUCCEED)

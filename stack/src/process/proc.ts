@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { probeSync } from './owned-processes.ts';
 import { readFile } from 'node:fs/promises';
 
 /**
@@ -45,8 +45,7 @@ let ticksPerSecond: number | undefined;
 
 function ticksToMs(ticks: number): number {
   if (ticksPerSecond === undefined) {
-    const getconf = spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' });
-    ticksPerSecond = Number(getconf.stdout.trim()) || 100;
+    ticksPerSecond = Number(probeSync('getconf', ['CLK_TCK'])?.trim()) || 100;
   }
   return (ticks * 1000) / ticksPerSecond;
 }

@@ -13,7 +13,7 @@ import {
   withKafkaAdmin,
 } from '@stackdrill/stack';
 import { constantRate, latencyHistogram } from '../../engine/open-loop.ts';
-import { OwnedProcesses } from '../processes.ts';
+import { OwnedProcesses } from '@stackdrill/stack';
 import { parseWrk, wrkArgs } from '../wrk.ts';
 import { combineCpu, cpuSummary, measureCpu, type CpuShare } from './cpu-accounting.ts';
 import { median } from './stats.ts';

@@ -21,7 +21,7 @@ import {
   runDoctor,
   UsageError,
 } from '@stackdrill/stack';
-import { OwnedProcesses } from '../processes.ts';
+import { OwnedProcesses } from '@stackdrill/stack';
 import { median, percentile } from './stats.ts';
 
 /** Cost growth allowed from the smallest to the largest size (issue 13's target). */

@@ -1,42 +1,33 @@
-import { spawnSync } from 'node:child_process';
-import { join } from 'node:path';
 import Table from 'cli-table3';
 import pc from 'picocolors';
 import {
+  down,
   openProvider,
   parseCli,
-  REPO_ROOT,
   runDoctor,
   seconds,
   STACK_TARGETS,
   StackError,
+  up,
   UsageError,
 } from '@stackdrill/stack';
 import { median } from './stats.ts';
 
 const USAGE = `pnpm bench:stack [--runs N]
-  Times the real commands on the \`bench\` instance (its own ports and data): cold stack:up of the
-  data tier (no data), stack:down, warm stack:up (existing data), the data tier's resident memory,
-  and, for reference, a cold stack:up of the whole system (data tier + app).`;
+  Times the stack:up and stack:down commands on the \`bench\` instance (its own ports and data),
+  run in this process (a shell adds Node's own start, about a second): cold stack:up of the data
+  tier (no data), stack:down, warm stack:up (existing data), the data tier's resident memory, and,
+  for reference, a cold stack:up of the whole system (data tier + app).`;
 
-/** Runs one CLI command as a user would and returns its wall time in ms. */
-function timed(command: string, ...args: string[]): number {
+const COMMANDS = { 'stack-up': up, 'stack-down': down };
+
+/** Runs one stack command as the CLI does (its output included) and returns its wall time in ms. */
+async function timed(command: keyof typeof COMMANDS, ...args: string[]): Promise<number> {
   const t0 = performance.now();
-  const result = spawnSync(
-    process.execPath,
-    [join(REPO_ROOT, 'scripts', 'run.mjs'), command, '--instance', 'bench', ...args],
-    {
-      cwd: REPO_ROOT,
-      encoding: 'utf8',
-    },
-  );
+  const code = await COMMANDS[command](['--instance', 'bench', ...args]);
   const ms = performance.now() - t0;
-  if (result.status !== 0) {
-    throw new StackError({
-      component: 'bench',
-      message: `\`${command} ${args.join(' ')}\` exited ${result.status}`,
-      logTail: `${result.stdout}\n${result.stderr}`.trim().split('\n').slice(-20).join('\n'),
-    });
+  if (code !== 0) {
+    throw new StackError({ component: 'bench', message: `\`${command} ${args.join(' ')}\` exited ${code}` });
   }
   return ms;
 }
@@ -55,7 +46,7 @@ export async function benchStack(argv: string[]): Promise<number> {
     throw new UsageError(`--runs takes 1 to 10, got "${values.runs}"`);
 
   await runDoctor(); // installs are not part of the figures
-  timed('stack-down', '--purge');
+  await timed('stack-down', '--purge');
   const figures = {
     cold: [] as number[],
     warm: [] as number[],
@@ -67,19 +58,19 @@ export async function benchStack(argv: string[]): Promise<number> {
   for (let run = 1; run <= runs; run++) {
     const say = (what: string) => console.log(`run ${run}/${runs}: ${what}`);
     say('cold stack:up of the data tier (no data)...');
-    figures.cold.push(timed('stack-up', '--data-only'));
+    figures.cold.push(await timed('stack-up', '--data-only'));
     const provider = await openProvider('bench');
     figures.rss.push((await provider.residentBytes()) / 2 ** 20);
     say('stack:down...');
-    figures.down.push(timed('stack-down'));
+    figures.down.push(await timed('stack-down'));
     // This handle was opened before the stop: it still knows the processes, and checks each one.
     figures.left.push((await provider.localProcesses()).length);
     say('warm stack:up (existing data)...');
-    figures.warm.push(timed('stack-up', '--data-only'));
-    figures.down.push(timed('stack-down', '--purge'));
+    figures.warm.push(await timed('stack-up', '--data-only'));
+    figures.down.push(await timed('stack-down', '--purge'));
     say('cold stack:up of the whole system (data tier + app), for reference...');
-    figures.full.push(timed('stack-up', '--no-seed'));
-    timed('stack-down', '--purge');
+    figures.full.push(await timed('stack-up', '--no-seed'));
+    await timed('stack-down', '--purge');
   }
 
   const table = new Table({

@@ -1,7 +1,5 @@
-import { execFile } from 'node:child_process';
 import { access, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { StackError } from '../../errors.ts';
 import type { ComponentStatus, Member, MemberFilter } from '../../components/handle.ts';
 import {
@@ -15,11 +13,10 @@ import {
   topicHealth,
   withKafkaAdmin,
 } from '../../components/kafka/kafka-probe.ts';
+import { TOOLS } from '../../process/owned-processes.ts';
 import type { ProcessSpec } from '../../process/supervisor.ts';
 import { waitFor } from '../../readiness/wait-for.ts';
 import { NativeComponent, type Report, type UpOutcome } from './native-component.ts';
-
-const run = promisify(execFile);
 
 /** Three KRaft nodes (broker + controller each) from the pinned Apache Kafka jars. */
 export class NativeKafka extends NativeComponent {
@@ -149,23 +146,16 @@ export class NativeKafka extends NativeComponent {
     );
     if (formatted) return;
     const clusterId = await this.clusterId();
-    try {
-      await run(
-        this.ctx.tools.java,
-        [...jvm, 'kafka.tools.StorageTool', 'format', `--cluster-id=${clusterId}`, '-c', propsFile],
-        {
-          timeout: 60_000,
-        },
-      );
-    } catch (error) {
-      const e = error as { stdout?: string; stderr?: string; message: string };
-      throw new StackError({
+    await TOOLS.run(
+      this.ctx.tools.java,
+      [...jvm, 'kafka.tools.StorageTool', 'format', `--cluster-id=${clusterId}`, '-c', propsFile],
+      {
+        timeoutMs: 60_000,
+        what: 'formatting KRaft storage',
         component: member,
-        message: `formatting KRaft storage failed: ${e.message.split('\n')[0]}`,
-        logTail: `${e.stdout ?? ''}${e.stderr ?? ''}`.trim().split('\n').slice(-10).join('\n'),
         hint: 'delete the damaged data with `pnpm stack:up --fresh`, or check the Kafka jars with `pnpm run doctor`',
-      });
-    }
+      },
+    );
   }
 
   protected async waitUp(member: string): Promise<void> {

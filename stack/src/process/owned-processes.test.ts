@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { OwnedProcesses } from './processes.ts';
+import { OwnedProcesses } from './owned-processes.ts';
 
 const node = process.execPath;
 const alive = (pid: number) => {
