@@ -6,9 +6,9 @@ import { REPO_ROOT } from '../../paths.ts';
 import { StackError } from '../../errors.ts';
 import type { ComponentStatus, Endpoints, MemberRole } from '../../components/handle.ts';
 import { appEnvironment, type AppSecrets } from '../../components/app/app-env.ts';
-import { probeApp, probeMember } from '../../components/app/app-probe.ts';
+import { probeApp } from '../../components/app/app-probe.ts';
 import type { ProcessSpec } from '../../process/supervisor.ts';
-import { waitFor } from '../../readiness/wait-for.ts';
+import { httpReady, waitUntil } from '../../readiness/strategies.ts';
 import { NativeComponent, type NativeContext, type Report, type UpOutcome } from './native-component.ts';
 
 /**
@@ -107,20 +107,7 @@ export class NativeApp extends NativeComponent {
 
   protected async waitUp(name: string): Promise<void> {
     const member = this.member(name);
-    await waitFor(
-      async () => {
-        const probe = await probeMember(this.ctx.instance.host, member.port, member.role);
-        if (probe.ok) return true;
-        throw new Error(probe.detail);
-      },
-      {
-        component: name,
-        what: 'report ready',
-        timeoutMs: 90_000,
-        intervalMs: 250,
-        watch: [this.watch(name)],
-      },
-    );
+    await waitUntil(name, httpReady(this.ctx.instance.host, member.port, member.role), [this.watch(name)]);
   }
 
   /** The gateway serves the production build of the UI: rebuilt when its sources changed (~10 s). */

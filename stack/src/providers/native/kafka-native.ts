@@ -7,15 +7,11 @@ import {
   newClusterId,
   renderServerProperties,
 } from '../../components/kafka/kafka-config.ts';
-import {
-  partitionLeader,
-  probeKafka,
-  topicHealth,
-  withKafkaAdmin,
-} from '../../components/kafka/kafka-probe.ts';
+import { bootstrapKafka } from '../../components/kafka/kafka-bootstrap.ts';
+import { partitionLeader, probeKafka } from '../../components/kafka/kafka-probe.ts';
 import { TOOLS } from '../../process/owned-processes.ts';
 import type { ProcessSpec } from '../../process/supervisor.ts';
-import { waitFor } from '../../readiness/wait-for.ts';
+import { kafkaBrokerRegistered, waitUntil } from '../../readiness/strategies.ts';
 import { NativeComponent, type Report, type UpOutcome } from './native-component.ts';
 
 /** Three KRaft nodes (broker + controller each) from the pinned Apache Kafka jars. */
@@ -160,85 +156,18 @@ export class NativeKafka extends NativeComponent {
 
   protected async waitUp(member: string): Promise<void> {
     const node = this.node(member);
-    await waitFor(
-      () =>
-        withKafkaAdmin([`${this.ctx.instance.host}:${node.port}`], async (admin) => {
-          const cluster = await admin.describeCluster();
-          return cluster.brokers.some((b) => b.nodeId === node.nodeId) ? true : undefined;
-        }),
-      {
-        component: member,
-        what: 'register as a broker',
-        timeoutMs: 60_000,
-        intervalMs: 300,
-        watch: [this.watch(member)],
-      },
-    );
+    await waitUntil(member, kafkaBrokerRegistered(`${this.ctx.instance.host}:${node.port}`, node.nodeId), [
+      this.watch(member),
+    ]);
   }
 
   async up(report: Report): Promise<UpOutcome> {
     const started = await this.startMissing(this.memberNames(), report, 'KRaft nodes');
-    const watch = this.memberNames().map((m) => this.watch(m));
-    report(`waiting for ${this.spec.nodes.length} brokers in the cluster metadata`);
-    await waitFor(
-      () =>
-        withKafkaAdmin(this.brokers, async (admin) => {
-          const { brokers } = await admin.describeCluster();
-          return brokers.length === this.spec.nodes.length ? true : undefined;
-        }),
-      { component: 'kafka', what: `show ${this.spec.nodes.length} brokers`, timeoutMs: 60_000, watch },
-    );
-    report('creating topics');
-    // Right after start the metadata may not list a new topic's partitions yet: retry until it does.
-    await waitFor(async () => (await this.ensureTopics(), true), {
-      component: 'kafka',
-      what: `create topics ${this.spec.topics.join(', ')}`,
-      timeoutMs: 60_000,
-      intervalMs: 500,
-      watch,
-    });
-    report(`waiting for ISR ${this.spec.replicationFactor} on every partition, as every broker sees it`);
-    // Metadata reaches each broker on its own schedule: ready means every broker reports it.
-    await waitFor(
-      async () => {
-        for (const broker of this.brokers) {
-          const health = await withKafkaAdmin([broker], (admin) => topicHealth(admin, this.spec.topics));
-          const lagging = health.filter(
-            (t) => t.underReplicated > 0 || t.minIsr < this.spec.replicationFactor,
-          );
-          if (health.length < this.spec.topics.length || lagging.length > 0) {
-            throw new Error(`${broker} does not yet see every topic fully in sync`);
-          }
-        }
-        return true;
-      },
-      {
-        component: 'kafka',
-        what: 'have every partition fully in sync on every broker',
-        timeoutMs: 60_000,
-        watch,
-      },
+    await bootstrapKafka(
+      { brokers: this.brokers, ...this.spec },
+      report,
+      this.memberNames().map((m) => this.watch(m)),
     );
     return started > 0 ? 'started' : 'already-running';
-  }
-
-  private async ensureTopics(): Promise<void> {
-    await withKafkaAdmin(this.brokers, async (admin) => {
-      const existing = new Set(await admin.listTopics());
-      const missing = this.spec.topics.filter((t) => !existing.has(t));
-      if (missing.length === 0) return;
-      await admin.createTopics({
-        waitForLeaders: true,
-        topics: missing.map((topic) => ({
-          topic,
-          numPartitions: this.spec.partitionsPerTopic,
-          replicationFactor: this.spec.replicationFactor,
-          configEntries: [
-            { name: 'min.insync.replicas', value: String(this.spec.minInsyncReplicas) },
-            { name: 'unclean.leader.election.enable', value: 'false' },
-          ],
-        })),
-      });
-    });
   }
 }

@@ -1,14 +1,11 @@
 import { mkdir } from 'node:fs/promises';
 import { StackError } from '../../errors.ts';
 import type { ComponentStatus } from '../../components/handle.ts';
-import {
-  probeMongo,
-  withMongoMember,
-  type MongoFlavor,
-  type MongoProbeTarget,
-} from '../../components/mongo/mongo-probe.ts';
+import { probeMongo, type MongoFlavor, type MongoProbeTarget } from '../../components/mongo/mongo-probe.ts';
 import { ferretdbArgs } from '../../components/mongo/ferretdb-args.ts';
 import type { ProcessSpec } from '../../process/supervisor.ts';
+import { initiateReplicaSet } from '../../components/mongo/replica-set.ts';
+import { mongoHello, waitUntil } from '../../readiness/strategies.ts';
 import { waitFor } from '../../readiness/wait-for.ts';
 import { NativeComponent, type Report, type UpOutcome } from './native-component.ts';
 
@@ -86,15 +83,7 @@ export class NativeMongo extends NativeComponent {
 
   protected async waitUp(member: string): Promise<void> {
     const port = this.memberPorts(member)[0]!;
-    await waitFor(
-      () =>
-        withMongoMember(
-          this.ctx.instance.host,
-          port,
-          async (c) => (await c.db('admin').command({ hello: 1 })).ok === 1 || undefined,
-        ),
-      { component: member, what: 'answer hello', timeoutMs: 30_000, watch: [this.watch(member)] },
-    );
+    await waitUntil(member, mongoHello(this.ctx.instance.host, port), [this.watch(member)]);
   }
 
   async up(report: Report): Promise<UpOutcome> {
@@ -135,19 +124,10 @@ export class NativeMongo extends NativeComponent {
 
   private async initiate(): Promise<void> {
     const { host, mongo } = this.ctx.instance;
-    const first = mongo.members[0]!;
-    await withMongoMember(host, first.port, async (client) => {
-      try {
-        await client.db('admin').command({
-          replSetInitiate: {
-            _id: mongo.replicaSet,
-            members: mongo.members.map((m, i) => ({ _id: i, host: `${host}:${m.port}` })),
-          },
-        });
-      } catch (error) {
-        // 23 AlreadyInitialized: the data directory already holds the set.
-        if ((error as { code?: number }).code !== 23) throw error;
-      }
+    await initiateReplicaSet({
+      replicaSet: mongo.replicaSet,
+      first: { host, port: mongo.members[0]!.port },
+      members: mongo.members.map((m) => `${host}:${m.port}`),
     });
     await this.ctx.store.setFacts({ mongoInitiated: true });
   }

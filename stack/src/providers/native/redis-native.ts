@@ -3,13 +3,10 @@ import { join } from 'node:path';
 import { StackError } from '../../errors.ts';
 import type { ComponentStatus } from '../../components/handle.ts';
 import { renderRedisConf, renderSentinelConf } from '../../components/redis/redis-config.ts';
-import {
-  probeRedis,
-  sentinelMaster,
-  withRedis,
-  type RedisProbeTarget,
-} from '../../components/redis/redis-probe.ts';
+import { probeRedis, sentinelMaster, type RedisProbeTarget } from '../../components/redis/redis-probe.ts';
 import type { ProcessSpec } from '../../process/supervisor.ts';
+import { sentinelsAgree } from '../../components/redis/sentinel-agreement.ts';
+import { redisPing, waitUntil } from '../../readiness/strategies.ts';
 import { waitFor } from '../../readiness/wait-for.ts';
 import { NativeComponent, type Report, type UpOutcome } from './native-component.ts';
 
@@ -106,11 +103,7 @@ export class NativeRedis extends NativeComponent {
 
   protected async waitUp(member: string): Promise<void> {
     const port = this.memberPorts(member)[0]!;
-    await waitFor(
-      async () =>
-        (await withRedis(this.ctx.instance.host, port, (r) => r.ping())) === 'PONG' ? true : undefined,
-      { component: member, what: 'answer PING', timeoutMs: 15_000, watch: [this.watch(member)] },
-    );
+    await waitUntil(member, redisPing(this.ctx.instance.host, port), [this.watch(member)]);
   }
 
   async up(report: Report): Promise<UpOutcome> {
@@ -148,17 +141,13 @@ export class NativeRedis extends NativeComponent {
     return started > 0 ? 'started' : 'already-running';
   }
 
-  /** Every Sentinel knows both replicas and the other Sentinels, so a failover can be authorised. */
-  private async sentinelsKnowEveryone(): Promise<boolean> {
-    for (const sentinel of this.spec.sentinels) {
-      const info = (await withRedis(this.ctx.instance.host, sentinel.port, (r) =>
-        r.call('SENTINEL', 'master', this.spec.masterName),
-      )) as string[];
-      const field = (name: string) => Number(info[info.indexOf(name) + 1]);
-      if (field('num-slaves') < this.spec.dataNodes.length - 1) return false;
-      if (field('num-other-sentinels') < this.spec.sentinels.length - 1) return false;
-    }
-    return true;
+  private sentinelsKnowEveryone(): Promise<boolean> {
+    return sentinelsAgree({
+      host: this.ctx.instance.host,
+      sentinels: this.spec.sentinels,
+      masterName: this.spec.masterName,
+      replicas: this.spec.dataNodes.length - 1,
+    });
   }
 
   /** Records the master so the next start resumes from it, then stops everything. */
