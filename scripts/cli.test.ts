@@ -1,4 +1,7 @@
 import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { homedir, tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
 // The real entry points, as a user runs them; none of these reach the point of starting anything.
@@ -49,4 +52,52 @@ describe('stack CLI input errors', () => {
     expect(result.status).toBe(2);
     expect(result.stderr).toContain('no scripts/stack-sideways.ts');
   });
+});
+
+describe('the entry point and the Node it runs under', () => {
+  const major = (version: string) => Number(version.replace(/^v/, '').split('.')[0]);
+  const pinned = (JSON.parse(readFileSync('package.json', 'utf8')) as { stackdrill: { node: string } })
+    .stackdrill.node;
+
+  it.skipIf(major(process.version) < 22)(
+    'when the Node is 22 or newer, then it runs the command under it and fetches nothing',
+    () => {
+      const cache = mkdtempSync(join(tmpdir(), 'stackdrill-cache-'));
+      try {
+        const result = spawnSync(process.execPath, ['scripts/run.mjs', 'stack-status', '--help'], {
+          encoding: 'utf8',
+          env: { ...process.env, STACKDRILL_CACHE_DIR: cache },
+        });
+        expect(result.status).toBe(0);
+        expect(result.stdout).toContain('pnpm stack:status');
+        expect(result.stderr).not.toContain('stackdrill: this is Node');
+        expect(readdirSync(cache)).toEqual([]);
+      } finally {
+        rmSync(cache, { recursive: true, force: true });
+      }
+    },
+  );
+
+  // A machine's own older Node (this one's is 20), with the pinned Node already in the cache.
+  const older = ['/usr/bin/node', '/usr/local/bin/node'].find((path) => {
+    const version = spawnSync(path, ['--version'], { encoding: 'utf8' }).stdout?.trim();
+    return version !== undefined && version !== '' && major(version) < 22;
+  });
+  const cached = join(
+    process.env.STACKDRILL_CACHE_DIR ?? join(homedir(), '.cache', 'stackdrill'),
+    'node',
+    `${pinned}-${process.platform}-${process.arch}`,
+    'bin',
+    'node',
+  );
+
+  it.skipIf(!older || !existsSync(cached))(
+    'when the Node is older than 22, then it says so and runs the command under the pinned Node',
+    () => {
+      const result = spawnSync(older!, ['scripts/run.mjs', 'stack-status', '--help'], { encoding: 'utf8' });
+      expect(result.status).toBe(0);
+      expect(result.stderr).toContain(`running under Node ${pinned}`);
+      expect(result.stdout).toContain('pnpm stack:status');
+    },
+  );
 });
