@@ -1,5 +1,5 @@
 // The package graph's rules, checked by `pnpm lint` (depcruise). Layers, bottom up: the facts
-// (stack/src/topology) and the frontend; stack (components, providers, doctor); loadtests (the load
+// (stack/facts, @stackdrill/facts) and the frontend; stack (components, providers, doctor); loadtests (the load
 // engine and the benches); scripts, the CLI on top. A rule's test is
 // scripts/dependency-rules.test.ts: it runs these rules on fixtures that break each one.
 /** @type {import('dependency-cruiser').IConfiguration} */
@@ -33,7 +33,15 @@ module.exports = {
       severity: 'error',
       // Tests reach a running stack through the provider, as every test does.
       from: { path: '^services/', pathNot: '\\.test\\.ts$' },
-      to: { path: '^(stack|loadtests)/', pathNot: '^stack/src/topology/' },
+      to: { path: '^(stack|loadtests)/', pathNot: '^stack/facts/' },
+    },
+    {
+      name: 'facts-are-a-leaf',
+      comment:
+        'The facts (topology, instances, sizes, versions) import nothing of the project: every layer reads them.',
+      severity: 'error',
+      from: { path: '^stack/facts/' },
+      to: { path: '^(stack/src|loadtests|services|frontend|scripts|chaos|dr-drills)/' },
     },
     {
       name: 'native-only-through-the-registry',

@@ -60,11 +60,11 @@ describe('the package graph rules', () => {
   it("when a service imports the harness, then that is an error, but the facts and a test's provider are not", async () => {
     expect(
       await violations({
-        'services/kit/src/events.js': ['../../../stack/src/topology/topology.js'],
+        'services/kit/src/events.js': ['../../../stack/facts/src/topology.js'],
         'services/order/src/orders.js': ['../../../stack/src/providers/native.js'],
         'services/order/src/orders.int.test.ts': ['../../../stack/src/providers/native.js'],
-        'stack/src/topology/topology.js': [],
-        'stack/src/providers/native.js': ['../topology/topology.js'],
+        'stack/facts/src/topology.js': [],
+        'stack/src/providers/native.js': ['../../facts/src/topology.js'],
       }),
     ).toEqual(['services-only-to-the-facts: services/order/src/orders.js']);
   });
@@ -84,13 +84,22 @@ describe('the package graph rules', () => {
     ]);
   });
 
+  it('when the facts import anything of the project, then that is an error', async () => {
+    expect(
+      await violations({
+        'stack/facts/src/topology.js': ['../../src/providers/registry.js'],
+        'stack/src/providers/registry.js': [],
+      }),
+    ).toEqual(['facts-are-a-leaf: stack/facts/src/topology.js']);
+  });
+
   it('when the layers point one way, then nothing is reported', async () => {
     expect(
       await violations({
         'scripts/load.js': ['../loadtests/src/engine.js', '../stack/src/index.js'],
         'loadtests/src/engine.js': ['../../stack/src/index.js'],
-        'stack/src/index.js': ['./topology/topology.js'],
-        'stack/src/topology/topology.js': [],
+        'stack/src/index.js': ['../facts/src/topology.js'],
+        'stack/facts/src/topology.js': [],
       }),
     ).toEqual([]);
   });

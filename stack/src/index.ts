@@ -1,5 +1,4 @@
-export * from './topology/topology.ts';
-export * from './topology/instance.ts';
+export * from '@stackdrill/facts';
 export * from './components/handle.ts';
 export { mongoUri } from './components/mongo/mongo-probe.ts';
 export { ferretdbArgs } from './components/mongo/ferretdb-args.ts';
@@ -22,7 +21,6 @@ export {
 } from './doctor/requirements.ts';
 export { StackError, UsageError } from './errors.ts';
 export { instancePaths, cacheDir, REPO_ROOT } from './paths.ts';
-export { VERSIONS } from './versions.ts';
 export { runCli } from './cli/run-cli.ts';
 export { parseCli } from './cli/args.ts';
 export { up } from './commands/up.ts';

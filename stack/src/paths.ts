@@ -1,7 +1,7 @@
 import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { InstanceName } from './topology/topology.ts';
+import type { InstanceName } from '@stackdrill/facts';
 
 /** The repository root (this file lives in stack/src/). */
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');

@@ -12,7 +12,7 @@ import {
 } from '@stackdrill/kit';
 import { callJson, consumedMarker, startGroupAtEnd } from '@stackdrill/kit/testing';
 import { dataTierEnvironment, openProvider } from '@stackdrill/stack';
-import { KAFKA_TOPICS } from '@stackdrill/stack/topology';
+import { KAFKA_TOPICS } from '@stackdrill/facts';
 import type { Producer } from 'kafkajs';
 import { MongoClient, type Db } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

@@ -7,7 +7,7 @@ import {
   type Logger,
   type Service,
 } from '@stackdrill/kit';
-import { KAFKA_TOPICS } from '@stackdrill/stack/topology';
+import { KAFKA_TOPICS } from '@stackdrill/facts';
 import type { ANALYTICS_CONFIG } from './config.ts';
 import { FactStore } from './data-access/facts.ts';
 import { LiveCounters } from './data-access/live-counters.ts';

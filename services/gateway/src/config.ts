@@ -1,6 +1,5 @@
 import { env, sharedConfig, type ConfigKey, type ConfigSchema } from '@stackdrill/kit';
-import { SERVICE_DEFAULTS } from '@stackdrill/stack/service-defaults';
-import { SERVICE_NAMES, type ServiceName } from '@stackdrill/stack/topology';
+import { SERVICE_DEFAULTS, SERVICE_NAMES, type ServiceName } from '@stackdrill/facts';
 import { z } from 'zod';
 
 // The gateway keeps no data of its own: of the shared keys it needs the listener, Redis and the JWT key.

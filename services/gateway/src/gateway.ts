@@ -28,7 +28,7 @@ import {
   type ServiceMetrics,
   unansweredStatus,
 } from '@stackdrill/kit';
-import { SERVICE_NAMES } from '@stackdrill/stack/topology';
+import { SERVICE_NAMES } from '@stackdrill/facts';
 import { upstreamKey, type GATEWAY_CONFIG } from './config.ts';
 import { mergedDocs } from './docs.ts';
 import { bodyCapError, edgePrincipal, RateLimits } from './edge.ts';

@@ -1,4 +1,4 @@
-import { APP, type ServiceName } from '@stackdrill/stack/topology';
+import { APP, type ServiceName } from '@stackdrill/facts';
 
 export type { ServiceName };
 

@@ -1,6 +1,5 @@
 import { Router } from 'express';
-import { SERVICE_DEFAULTS } from '@stackdrill/stack/service-defaults';
-import type { ServiceName } from '@stackdrill/stack/topology';
+import { SERVICE_DEFAULTS, type ServiceName } from '@stackdrill/facts';
 import type { Kafka, Producer } from 'kafkajs';
 import type { Redis } from 'ioredis';
 import { requireApiKey } from './auth/api-key.ts';

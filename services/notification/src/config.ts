@@ -1,5 +1,5 @@
 import { env, sharedConfig, type ConfigSchema } from '@stackdrill/kit';
-import { SERVICE_DEFAULTS } from '@stackdrill/stack/service-defaults';
+import { SERVICE_DEFAULTS } from '@stackdrill/facts';
 
 /** The notification service's configuration: one entry per environment variable (rendered to .env.example). */
 export const NOTIFICATION_CONFIG = {

@@ -1,5 +1,5 @@
 import { env, sharedConfig, type ConfigSchema } from '@stackdrill/kit';
-import { SERVICE_DEFAULTS } from '@stackdrill/stack/service-defaults';
+import { SERVICE_DEFAULTS } from '@stackdrill/facts';
 import { z } from 'zod';
 import { CRASH_POINTS } from './domain/faults.ts';
 

@@ -1,8 +1,7 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { UsageError } from '../errors.ts';
 import { requireProvider } from '../providers/registry.ts';
-import { isInstanceName } from '../topology/instance.ts';
-import { INSTANCES, type InstanceName } from '../topology/topology.ts';
+import { isInstanceName, INSTANCES, type InstanceName } from '@stackdrill/facts';
 
 type Options = NonNullable<ParseArgsConfig['options']>;
 

@@ -4,7 +4,7 @@ import { access, cp, mkdir, readdir, rm, writeFile, chmod } from 'node:fs/promis
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { cacheDir } from '../paths.ts';
-import { VERSIONS } from '../versions.ts';
+import { VERSIONS } from '@stackdrill/facts';
 import { compareVersions, output, tryOutput } from './exec.ts';
 
 /** One thing the native provider needs, how to tell it is there, and how to get it. */

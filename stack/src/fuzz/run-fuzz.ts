@@ -8,7 +8,7 @@ import { runDoctor } from '../doctor/doctor.ts';
 import { schemathesisBin } from '../doctor/requirements.ts';
 import { REPO_ROOT } from '../paths.ts';
 import { SEED_ACCOUNTS } from '../seed/catalogue.ts';
-import { resolveInstance } from '../topology/instance.ts';
+import { resolveInstance } from '@stackdrill/facts';
 import { TOOLS } from '../process/owned-processes.ts';
 
 const USAGE = `pnpm test:fuzz [--base-url URL] [--max-time SECONDS]

@@ -1,6 +1,6 @@
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import type { InstanceName } from '../topology/topology.ts';
+import type { InstanceName } from '@stackdrill/facts';
 
 /** A process the supervisor started: enough to find it again, prove it is ours, and read its log. */
 export interface ProcessRecord {

@@ -4,8 +4,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ComponentHandle, Member } from '../components/handle.ts';
 import { withKafkaAdmin } from '../components/kafka/kafka-probe.ts';
 import { isPortFree } from '../process/ports.ts';
-import { instancePorts, resolveInstance } from '../topology/instance.ts';
-import { INSTANCES, KAFKA_TOPICS, SERVICE_NAMES, type InstanceName } from '../topology/topology.ts';
+import {
+  instancePorts,
+  resolveInstance,
+  INSTANCES,
+  KAFKA_TOPICS,
+  SERVICE_NAMES,
+  type InstanceName,
+} from '@stackdrill/facts';
 import type { Provider, ProviderName, UpEvent } from './provider.ts';
 import { openProvider } from './registry.ts';
 

@@ -1,7 +1,7 @@
 import type { ComponentHandle, ComponentName, ComponentStatus, Endpoints } from '../components/handle.ts';
 import type { AppSecrets } from '../components/app/app-env.ts';
 import type { DoctorEvent } from '../doctor/doctor.ts';
-import type { InstanceName } from '../topology/topology.ts';
+import type { InstanceName } from '@stackdrill/facts';
 
 /** Where a stack can run: processes here, containers, a kind cluster or a real one. */
 export type ProviderName = 'native' | 'containers' | 'kind' | 'cluster';

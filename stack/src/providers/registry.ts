@@ -1,5 +1,5 @@
 import { UsageError } from '../errors.ts';
-import type { InstanceName } from '../topology/topology.ts';
+import type { InstanceName } from '@stackdrill/facts';
 import { NativeProvider } from './native/native-provider.ts';
 import type { Provider, ProviderName } from './provider.ts';
 

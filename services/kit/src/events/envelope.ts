@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { KafkaTopic } from '@stackdrill/stack/topology';
+import type { KafkaTopic } from '@stackdrill/facts';
 import { currentTraceparent } from '../tracing.ts';
 
 /**

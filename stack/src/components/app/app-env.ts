@@ -1,5 +1,5 @@
 import type { Endpoints } from '../handle.ts';
-import type { ResolvedInstance } from '../../topology/instance.ts';
+import type { ResolvedInstance } from '@stackdrill/facts';
 
 export interface AppSecrets {
   jwtSecret: string;

@@ -6,7 +6,7 @@ import type { Endpoints } from '../../components/handle.ts';
 import { instancePaths } from '../../paths.ts';
 import { StateStore } from '../../process/state-store.ts';
 import type { ProcessSpec } from '../../process/supervisor.ts';
-import { resolveInstance } from '../../topology/instance.ts';
+import { resolveInstance } from '@stackdrill/facts';
 import { NativeApp } from './app-native.ts';
 import type { NativeContext } from './native-component.ts';
 

@@ -15,7 +15,7 @@ import { isPortFree } from '../../process/ports.ts';
 import type { ProcessRecord, StateStore } from '../../process/state-store.ts';
 import type { ProcessSpec, Supervisor } from '../../process/supervisor.ts';
 import type { WatchedProcess } from '../../readiness/wait-for.ts';
-import { faultPointsOf, type ResolvedInstance } from '../../topology/instance.ts';
+import { faultPointsOf, type ResolvedInstance } from '@stackdrill/facts';
 import type { UpOutcome } from '../provider.ts';
 import type { NativeTools } from '../../doctor/doctor.ts';
 

@@ -14,7 +14,7 @@ import { runDoctor } from '../../doctor/doctor.ts';
 import { StackError } from '../../errors.ts';
 import { REPO_ROOT } from '../../paths.ts';
 import { processStartTicks } from '../../process/proc.ts';
-import { resolveInstance } from '../../topology/instance.ts';
+import { resolveInstance } from '@stackdrill/facts';
 import { NativeProvider } from './native-provider.ts';
 
 // The `test` instance is brought up by stack/test/global-setup.ts through `stack:up --fresh`.

@@ -5,8 +5,7 @@ import type { ComponentHandle, ComponentName, ComponentStatus, Endpoints } from 
 import { mongoUri } from '../../components/mongo/mongo-probe.ts';
 import { StateStore } from '../../process/state-store.ts';
 import { Supervisor } from '../../process/supervisor.ts';
-import { resolveInstance, type ResolvedInstance } from '../../topology/instance.ts';
-import type { InstanceName } from '../../topology/topology.ts';
+import { resolveInstance, type ResolvedInstance, type InstanceName } from '@stackdrill/facts';
 import { NativeKafka } from './kafka-native.ts';
 import { NativeMongo } from './mongo-native.ts';
 import type { NativeComponent, NativeTools } from './native-component.ts';
