@@ -42,11 +42,11 @@ await runCli(async () => {
   // k6 cannot run on this machine: its scripts are type-checked against @types/k6 instead.
   if ((await inherit`pnpm -s tsc -p loadtests/k6/tsconfig.json --noEmit`).exitCode !== 0) return 1;
 
-  // One `test` instance for the integration tests and then the UI smoke suite (it is seeded for it).
+  // One `test` instance for the integration tests and then the UI smoke suite (its first up seeds it).
   step('test stack: up (fresh, its own ports)');
   const cli = (command: string, ...args: string[]) =>
     inherit`node scripts/run.mjs ${command} --instance test ${args}`;
-  if ((await cli('stack-up', '--fresh', '--no-seed')).exitCode !== 0) return 1;
+  if ((await cli('stack-up', '--fresh')).exitCode !== 0) return 1;
   let results: { numPassedTests?: number; numFailedTests?: number; numPendingTests?: number } = {};
   let vitestCode = 1;
   let e2e = { exitCode: 1, passed: 0, failed: 0 };
@@ -63,7 +63,6 @@ await runCli(async () => {
     results = JSON.parse(await readFile(report, 'utf8').catch(() => '{}')) as typeof results;
 
     step('tests: the UI smoke suite (Playwright, headless Chromium) against the test stack');
-    await cli('stack-seed');
     const gateway = resolveInstance('test');
     const gatewayUrl = `http://${gateway.host}:${gateway.app.gateway.port}`;
     e2e = await runE2e(['--base-url', gatewayUrl]);

