@@ -1,6 +1,7 @@
 import {
   connectConsumer,
   connectRuntime,
+  repeatEvery,
   runIdempotentConsumer,
   type Api,
   type ConfigValues,
@@ -55,12 +56,13 @@ export async function createAnalyticsService(
       handleAll: (views) => domain.countViews(views),
     },
   });
-  const rolling = rollups.keepRolling(ROLL_EVERY_MS, runtime.logger);
   const api = analyticsApi(domain, runtime.tokens);
   const service = runtime.serve(api, {
     closers: [
       { name: 'event consumer', close: () => consumer.disconnect() },
-      { name: 'fact rollups', close: () => rolling.stop() },
+      repeatEvery('rolling up the analytics facts', ROLL_EVERY_MS, () => rollups.roll(), runtime.logger, {
+        atOnce: true,
+      }),
     ],
   });
   return { service, api, facts, rollups, logger: runtime.logger };

@@ -36,7 +36,8 @@ export { AccessTokens, type Principal, type Role } from './auth/tokens.ts';
 export { sharedConfig, connectRuntime, type SharedConfig, type ServiceRuntime } from './runtime.ts';
 export { requireApiKey, API_KEY_HEADER } from './auth/api-key.ts';
 export { BatchPublisher } from './events/batch-publisher.ts';
-export { insertOnce } from './clients/mongo.ts';
+export { insertManyOnce, insertOnce } from './clients/mongo.ts';
+export { repeatEvery } from './repeat.ts';
 export {
   encodeTimeCursor,
   decodeTimeCursor,

@@ -1,5 +1,6 @@
 import {
   connectRuntime,
+  repeatEvery,
   OutboxRelay,
   type Api,
   type ConfigValues,
@@ -60,31 +61,22 @@ export async function createOrderService(config: OrderConfig, logger?: Logger): 
   const api = orderApi(domain, runtime.tokens);
   await relay.ensureIndexes();
   // Every replica sweeps; sweeps are idempotent, and one at a time per process.
-  let sweeping: Promise<void> | undefined;
-  const sweeper = setInterval(() => {
-    sweeping ??= domain
-      .sweepAbandoned(new Date(), config.reservationTimeoutS * 1000, config.reservationGraceS * 1000)
-      .then((swept) => {
-        if (swept.abandoned || swept.released) runtime.logger.warn(swept, 'abandoned order requests swept');
-      })
-      .catch((error: unknown) =>
-        runtime.logger.warn({ err: error }, 'sweeping abandoned order requests failed; retrying next time'),
-      )
-      .finally(() => (sweeping = undefined));
-  }, config.sweepIntervalS * 1000);
-  sweeper.unref();
+  const sweeper = repeatEvery(
+    'sweeping abandoned order requests',
+    config.sweepIntervalS * 1000,
+    async () => {
+      const swept = await domain.sweepAbandoned(
+        new Date(),
+        config.reservationTimeoutS * 1000,
+        config.reservationGraceS * 1000,
+      );
+      if (swept.abandoned || swept.released) runtime.logger.warn(swept, 'abandoned order requests swept');
+    },
+    runtime.logger,
+  );
   const service = runtime.serve(api, {
     internal: internalRoutes(faults),
-    closers: [
-      {
-        name: 'reservation sweeper',
-        close: async () => {
-          clearInterval(sweeper);
-          await sweeping;
-        },
-      },
-      { name: 'outbox relay', close: () => relay.stop() },
-    ],
+    closers: [sweeper, { name: 'outbox relay', close: () => relay.stop() }],
   });
   relay.start();
   return { service, api, store, domain, payments, faults, logger: runtime.logger };

@@ -1,5 +1,5 @@
 import type { Collection, Db } from 'mongodb';
-import { isDuplicateKey } from '@stackdrill/kit';
+import { insertOnce } from '@stackdrill/kit';
 import { floorMinute, MINUTE_MS, minuteKey } from './buckets.ts';
 
 /**
@@ -59,17 +59,11 @@ export class FactStore {
   async record(fact: Fact): Promise<boolean> {
     const recordedAt = this.clock();
     const late = recordedAt >= floorMinute(fact.at.getTime()) + MINUTE_MS + LATE_AFTER_MS;
-    try {
-      await this.facts.insertOne({
-        ...fact,
-        recordedAt: new Date(recordedAt),
-        ...(late ? { lateMinute: minuteKey(fact.at) } : {}),
-      });
-      return true;
-    } catch (error) {
-      if (isDuplicateKey(error)) return false;
-      throw error;
-    }
+    return insertOnce(this.facts, {
+      ...fact,
+      recordedAt: new Date(recordedAt),
+      ...(late ? { lateMinute: minuteKey(fact.at) } : {}),
+    });
   }
 
   /** Every fact dated in [from, to) (from the first when `from` is absent), as a tally reads it. */

@@ -1,5 +1,5 @@
 import type { Collection, Db } from 'mongodb';
-import { isDuplicateKey, type Logger } from '@stackdrill/kit';
+import { insertManyOnce, isDuplicateKey } from '@stackdrill/kit';
 import { floorMinute, HOUR_MS, hourKey, MINUTE_MS, minuteKey } from './buckets.ts';
 import type { CountedFactRow, FactStore } from './facts.ts';
 import { Tallies, Tally, type ProductTotals, type TypeTotals } from './tally.ts';
@@ -157,32 +157,6 @@ export class RollupStore {
     return tallies;
   }
 
-  /** Rolls up every `everyMs` until stopped (one roll at a time); a failed roll is logged and tried again. */
-  keepRolling(everyMs: number, logger: Logger): { stop: () => Promise<void> } {
-    let stopped = false;
-    let running: Promise<void> = Promise.resolve();
-    let timer: NodeJS.Timeout | undefined;
-    const tick = () => {
-      running = this.roll()
-        .then(
-          () => undefined,
-          (error: unknown) =>
-            logger.warn({ err: error }, 'rolling up the analytics facts failed; trying again'),
-        )
-        .finally(() => {
-          if (!stopped) timer = setTimeout(tick, everyMs).unref();
-        });
-    };
-    tick();
-    return {
-      stop: async () => {
-        stopped = true;
-        clearTimeout(timer);
-        await running;
-      },
-    };
-  }
-
   /** The on-time facts dated in [from, to) (from the first when `from` is absent), per minute. */
   private async sumFacts(from: number | undefined, to: number): Promise<Map<number, Tally>> {
     const byMinute = new Map<number, Tally>();
@@ -226,8 +200,8 @@ export class RollupStore {
     const products = buckets.flatMap(({ bucket, body }) =>
       body.products.length > 0 ? [{ ...bucket, products: body.products }] : [],
     );
-    await insertOnceEach(this.productSums, products);
-    return insertOnceEach(this.typeSums, types);
+    await insertManyOnce(this.productSums, products);
+    return insertManyOnce(this.typeSums, types);
   }
 
   private async moveCoverage(tier: TierName, to: Date): Promise<void> {
@@ -238,25 +212,5 @@ export class RollupStore {
       if (!isDuplicateKey(error)) throw error;
       await this.coverage.updateOne({ _id: 'facts' }, { $set: { [tier]: to } });
     }
-  }
-}
-
-/** Inserts the documents, skipping those whose `_id` exists; how many were new. */
-async function insertOnceEach<T extends { _id: string }>(
-  collection: Collection<T>,
-  docs: T[],
-): Promise<number> {
-  if (docs.length === 0) return 0;
-  try {
-    return (
-      await collection.insertMany(docs as unknown as Parameters<Collection<T>['insertMany']>[0], {
-        ordered: false,
-      })
-    ).insertedCount;
-  } catch (error) {
-    const { writeErrors, insertedCount } = error as { writeErrors?: unknown; insertedCount?: number };
-    const errors = [writeErrors ?? []].flat() as unknown[];
-    if (errors.length === 0 || !errors.every(isDuplicateKey)) throw error;
-    return insertedCount ?? docs.length - errors.length;
   }
 }

@@ -55,3 +55,23 @@ export async function insertOnce<T extends { _id: string }>(
     throw error;
   }
 }
+
+/** Inserts each document unless one with its `_id` exists (inserted by another writer); how many were new. */
+export async function insertManyOnce<T extends { _id: string }>(
+  collection: Collection<T>,
+  docs: T[],
+): Promise<number> {
+  if (docs.length === 0) return 0;
+  try {
+    const inserted = await collection.insertMany(
+      docs as unknown as Parameters<Collection<T>['insertMany']>[0],
+      { ordered: false },
+    );
+    return inserted.insertedCount;
+  } catch (error) {
+    const { writeErrors, insertedCount } = error as { writeErrors?: unknown; insertedCount?: number };
+    const errors = [writeErrors ?? []].flat() as unknown[];
+    if (errors.length === 0 || !errors.every(isDuplicateKey)) throw error;
+    return insertedCount ?? docs.length - errors.length;
+  }
+}
