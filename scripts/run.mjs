@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// The one dependency-free entry point behind every package script: under a Node older than 22 it
+// The one dependency-free entry point behind every package script: under a Node older than 22.22 it
 // fetches the pinned Node 24 from the npm registry and runs again under it; on a fresh clone it
 // installs pnpm and the workspace dependencies; then it runs scripts/<command>.ts with tsx. Node
 // built-ins only.
@@ -18,10 +18,14 @@ if (!entry || !existsSync(entry)) {
 }
 
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
-/** The oldest major we run on; an older one fetches package.json's `stackdrill.node` and runs under it. */
-const OLDEST_MAJOR = 22;
-const [major] = process.versions.node.split('.').map(Number);
-if (major < OLDEST_MAJOR) {
+/**
+ * The oldest Node we run on (@platformatic/kafka needs 22.22 on the 22 line); an older one fetches
+ * package.json's `stackdrill.node` and runs under it.
+ */
+const OLDEST = '22.22';
+const [major, minor] = process.versions.node.split('.').map(Number);
+const [oldestMajor, oldestMinor] = OLDEST.split('.').map(Number);
+if (major < oldestMajor || (major === oldestMajor && minor < oldestMinor)) {
   const node = fetchedNode(pkg.stackdrill.node);
   const child = spawn(node, [fileURLToPath(import.meta.url), command, ...args], {
     cwd: process.cwd(),
@@ -89,7 +93,7 @@ function fetchedNode(version) {
   }
   const name = `node-${process.platform}-${process.arch}@${version}`;
   console.error(
-    `stackdrill: this is Node ${process.version}, older than ${OLDEST_MAJOR}; fetching Node ${version} (${name}) from the npm registry into ${cache}...`,
+    `stackdrill: this is Node ${process.version}, older than ${OLDEST}; fetching Node ${version} (${name}) from the npm registry into ${cache}...`,
   );
   mkdirSync(dirname(cache), { recursive: true });
   const work = mkdtempSync(`${cache}.partial-`);
@@ -113,7 +117,7 @@ function fetchedNode(version) {
 
   function fail(what) {
     console.error(
-      `${what}. Install Node ${OLDEST_MAJOR} or newer yourself (https://nodejs.org), or make the npm registry reachable, then run this again.`,
+      `${what}. Install Node ${OLDEST} or newer yourself (https://nodejs.org), or make the npm registry reachable, then run this again.`,
     );
     process.exit(1);
   }

@@ -7,6 +7,7 @@ import { isPortFree } from '../process/ports.ts';
 import {
   instancePorts,
   resolveInstance,
+  DATA_TIER,
   INSTANCES,
   KAFKA_TOPICS,
   SERVICE_NAMES,
@@ -69,6 +70,7 @@ describe.each(PROVIDERS_BUILT)('the %s provider keeps the provider contract', (n
       await count('redis', 'sentinel'),
     ]).toEqual([1, 2, 3]);
     expect([await count('app', 'gateway'), await count('app', 'service')]).toEqual([1, SERVICE_NAMES.length]);
+    expect(await count('kafka', 'controller-leader'), 'the KRaft quorum leader').toBe(1);
     const kafka = provider.handle('kafka');
     for (const topic of KAFKA_TOPICS) {
       const leaders = await kafka.members({ leaderOf: { topic, partition: 0 } });
@@ -114,9 +116,21 @@ describe.each(PROVIDERS_BUILT)('the %s provider keeps the provider contract', (n
   });
 
   // One recovery for both (a broker rejoining the ISR takes seconds): the pause first, then the kill.
-  it("when a Kafka broker is paused and resumed, and then a partition's leader is killed, then the pause is reported, another broker leads, and a restart brings the cluster back to full ISR", async () => {
+  it("when a Kafka broker is paused and resumed, and then the controller leading a partition is killed, then the pause is reported, other brokers lead the partition and the quorum, and a restart brings the cluster back to full ISR", async () => {
     const kafka = provider.handle('kafka');
-    const partition = { topic: 'order-events', partition: 0 };
+    const [controller] = await kafka.members({ role: 'controller-leader' });
+    // A partition the active controller also leads, so one kill moves both leaderships.
+    const partitions = KAFKA_TOPICS.flatMap((topic) =>
+      Array.from({ length: DATA_TIER.kafka.partitionsPerTopic }, (_, partition) => ({ topic, partition })),
+    );
+    let partition = partitions[0]!;
+    for (const p of partitions) {
+      const [leader] = await kafka.members({ leaderOf: p });
+      if (leader?.name === controller!.name) {
+        partition = p;
+        break;
+      }
+    }
     const [leader] = await kafka.members({ leaderOf: partition });
     const other = kafka.memberNames().find((m) => m !== leader!.name)!;
     await kafka.pause(other);
@@ -133,6 +147,13 @@ describe.each(PROVIDERS_BUILT)('the %s provider keeps the provider contract', (n
       (m) => m.length === 1 && m[0]!.name !== leader!.name,
     );
     expect(kafka.memberNames()).toContain(next!.name);
+    if (leader!.name === controller!.name) {
+      await eventually(
+        'another quorum leader',
+        () => kafka.members({ role: 'controller-leader' }),
+        (m) => m.length === 1 && m[0]!.name !== controller!.name,
+      );
+    }
     await kafka.restart(leader!.name);
     await healthy(kafka);
   });

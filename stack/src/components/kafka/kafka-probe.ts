@@ -1,5 +1,6 @@
 import { Kafka, logLevel, type Admin } from 'kafkajs';
 import type { ComponentStatus, MemberStatus } from '../handle.ts';
+import { describeQuorum } from './kafka-quorum.ts';
 
 export interface KafkaProbeTarget {
   host: string;
@@ -70,19 +71,23 @@ export async function topicHealth(admin: Admin, topics: readonly string[]): Prom
 
 /**
  * Brokers from the cluster metadata, topics with their replication, and the KRaft quorum leader
- * (`quorumLeader`, found by the provider) marked as `controller-leader`.
+ * (from DescribeQuorum) marked as `controller-leader`.
  */
-export async function probeKafka(target: KafkaProbeTarget, quorumLeader?: number): Promise<ComponentStatus> {
+export async function probeKafka(target: KafkaProbeTarget): Promise<ComponentStatus> {
   const problems: string[] = [];
   const brokers = target.nodes.map((n) => `${target.host}:${n.port}`);
   let live = new Set<number>();
   let topics: TopicHealth[] = [];
+  let quorumLeader: number | undefined;
   try {
     await withKafkaAdmin(brokers, async (admin) => {
       const cluster = await admin.describeCluster();
       live = new Set(cluster.brokers.map((b) => b.nodeId));
       topics = await topicHealth(admin, target.topics);
     });
+    const reachable = target.nodes.filter((n) => live.has(n.nodeId)).map((n) => ({ host: target.host, port: n.port }));
+    quorumLeader = (await describeQuorum(reachable))?.leaderId;
+    if (live.size > 0 && quorumLeader === undefined) problems.push('the KRaft quorum has no leader');
   } catch (error) {
     problems.push(`no broker answered: ${(error as Error).message}`);
   }

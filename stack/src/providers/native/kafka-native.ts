@@ -1,6 +1,6 @@
-import { access, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { access, mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { StackError } from '../../errors.ts';
+import { StackError } from '@stackdrill/toolkit';
 import type { ComponentStatus, Member, MemberFilter } from '../../components/handle.ts';
 import {
   LOG4J_PROPERTIES,
@@ -9,7 +9,7 @@ import {
 } from '../../components/kafka/kafka-config.ts';
 import { bootstrapKafka } from '../../components/kafka/kafka-bootstrap.ts';
 import { partitionLeader, probeKafka } from '../../components/kafka/kafka-probe.ts';
-import { TOOLS } from '../../process/owned-processes.ts';
+import { TOOLS } from '@stackdrill/toolkit';
 import type { ProcessSpec } from '../../process/supervisor.ts';
 import { kafkaBrokerRegistered, waitUntil } from '../../readiness/strategies.ts';
 import { NativeComponent, type Report, type UpOutcome } from './native-component.ts';
@@ -46,24 +46,6 @@ export class NativeKafka extends NativeComponent {
     return [node.port, node.controllerPort];
   }
 
-  /**
-   * The KRaft quorum leader as the nodes themselves record it (`quorum-state` in the metadata log
-   * directory): the entry with the highest epoch among running nodes.
-   */
-  async quorumLeader(): Promise<number | undefined> {
-    let best: { leaderId: number; leaderEpoch: number } | undefined;
-    for (const member of await this.runningMembers()) {
-      try {
-        const file = join(this.dataDir(member), '__cluster_metadata-0', 'quorum-state');
-        const state = JSON.parse(await readFile(file, 'utf8')) as { leaderId: number; leaderEpoch: number };
-        if (state.leaderId >= 0 && (!best || state.leaderEpoch > best.leaderEpoch)) best = state;
-      } catch {
-        // not written yet
-      }
-    }
-    return best?.leaderId;
-  }
-
   /** As every handle's, and `leaderOf`: the broker leading that partition, per the cluster metadata. */
   override async members(filter: MemberFilter = {}): Promise<Member[]> {
     const members = await super.members(filter);
@@ -75,7 +57,7 @@ export class NativeKafka extends NativeComponent {
   }
 
   protected async probe(): Promise<ComponentStatus> {
-    return probeKafka({ host: this.ctx.instance.host, ...this.spec }, await this.quorumLeader());
+    return probeKafka({ host: this.ctx.instance.host, ...this.spec });
   }
 
   private async clusterId(): Promise<string> {
