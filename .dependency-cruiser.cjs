@@ -1,6 +1,7 @@
 // The package graph's rules, checked by `pnpm lint` (depcruise). Layers, bottom up: the facts
-// (stack/facts, @stackdrill/facts) and the frontend; stack (components, providers, doctor); loadtests (the load
-// engine and the benches); scripts, the CLI on top. A rule's test is
+// (stack/facts, @stackdrill/facts), the toolkit (stack/toolkit, @stackdrill/toolkit: CLI parsing, errors, child
+// processes) and the frontend; stack (components, providers, doctor); loadtests (the load engine and the
+// benches); scripts, the CLI on top. A rule's test is
 // scripts/dependency-rules.test.ts: it runs these rules on fixtures that break each one.
 /** @type {import('dependency-cruiser').IConfiguration} */
 module.exports = {
@@ -41,7 +42,15 @@ module.exports = {
         'The facts (topology, instances, sizes, versions) import nothing of the project: every layer reads them.',
       severity: 'error',
       from: { path: '^stack/facts/' },
-      to: { path: '^(stack/src|loadtests|services|frontend|scripts|chaos|dr-drills)/' },
+      to: { path: '^(stack/src|stack/toolkit|loadtests|services|frontend|scripts|chaos|dr-drills)/' },
+    },
+    {
+      name: 'toolkit-is-a-leaf',
+      comment:
+        'The toolkit (CLI parsing, errors, child processes) imports nothing of the project, not even the facts: chaos, drills, load and scripts use it without the harness.',
+      severity: 'error',
+      from: { path: '^stack/toolkit/' },
+      to: { path: '^(stack/src|stack/facts|loadtests|services|frontend|scripts|chaos|dr-drills)/' },
     },
     {
       name: 'native-only-through-the-registry',

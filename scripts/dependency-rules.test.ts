@@ -88,18 +88,43 @@ describe('the package graph rules', () => {
     expect(
       await violations({
         'stack/facts/src/topology.js': ['../../src/providers/registry.js'],
+        'stack/facts/src/instance.js': ['../../toolkit/src/errors.js'],
         'stack/src/providers/registry.js': [],
+        'stack/toolkit/src/errors.js': [],
       }),
-    ).toEqual(['facts-are-a-leaf: stack/facts/src/topology.js']);
+    ).toEqual([
+      'facts-are-a-leaf: stack/facts/src/instance.js',
+      'facts-are-a-leaf: stack/facts/src/topology.js',
+    ]);
+  });
+
+  it('when the toolkit imports anything of the project, even the facts, then that is an error', async () => {
+    expect(
+      await violations({
+        'stack/toolkit/src/owned-processes.js': ['../../src/paths.js'],
+        'stack/toolkit/src/wait-for.js': ['../../facts/src/topology.js', './errors.js'],
+        'stack/toolkit/src/errors.js': [],
+        'stack/src/paths.js': [],
+        'stack/facts/src/topology.js': [],
+      }),
+    ).toEqual([
+      'toolkit-is-a-leaf: stack/toolkit/src/owned-processes.js',
+      'toolkit-is-a-leaf: stack/toolkit/src/wait-for.js',
+    ]);
   });
 
   it('when the layers point one way, then nothing is reported', async () => {
     expect(
       await violations({
-        'scripts/load.js': ['../loadtests/src/engine.js', '../stack/src/index.js'],
-        'loadtests/src/engine.js': ['../../stack/src/index.js'],
-        'stack/src/index.js': ['../facts/src/topology.js'],
+        'scripts/load.js': [
+          '../loadtests/src/engine.js',
+          '../stack/src/index.js',
+          '../stack/toolkit/src/index.js',
+        ],
+        'loadtests/src/engine.js': ['../../stack/src/index.js', '../../stack/toolkit/src/index.js'],
+        'stack/src/index.js': ['../facts/src/topology.js', '../toolkit/src/index.js'],
         'stack/facts/src/topology.js': [],
+        'stack/toolkit/src/index.js': [],
       }),
     ).toEqual([]);
   });

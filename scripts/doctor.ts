@@ -1,5 +1,6 @@
 // pnpm run doctor — checks and installs what the native provider needs; prints what it found and did.
-import { doctorLine, parseCli, runCli, runDoctor } from '@stackdrill/stack';
+import { doctorLine, runDoctor } from '@stackdrill/stack';
+import { parseCli, runCli } from '@stackdrill/toolkit';
 
 const USAGE = `pnpm run doctor [--check]   (\`pnpm doctor\` is pnpm's own command)
   Checks what the native provider needs (Redis, Java, the Kafka jars, FerretDB or a real mongod,

@@ -1,4 +1,5 @@
 // pnpm stack:down — see `pnpm stack:down --help`.
-import { down, runCli } from '@stackdrill/stack';
+import { down } from '@stackdrill/stack';
+import { runCli } from '@stackdrill/toolkit';
 
 await runCli(() => down(process.argv.slice(2)));

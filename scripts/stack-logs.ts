@@ -1,4 +1,5 @@
 // pnpm stack:logs — see `pnpm stack:logs --help`.
-import { logs, runCli } from '@stackdrill/stack';
+import { logs } from '@stackdrill/stack';
+import { runCli } from '@stackdrill/toolkit';
 
 await runCli(() => logs(process.argv.slice(2)));

@@ -1,4 +1,5 @@
 // pnpm stack:status — see `pnpm stack:status --help`.
-import { status, runCli } from '@stackdrill/stack';
+import { status } from '@stackdrill/stack';
+import { runCli } from '@stackdrill/toolkit';
 
 await runCli(() => status(process.argv.slice(2)));

@@ -1,4 +1,5 @@
 // pnpm stack:up — see `pnpm stack:up --help`.
-import { up, runCli } from '@stackdrill/stack';
+import { up } from '@stackdrill/stack';
+import { runCli } from '@stackdrill/toolkit';
 
 await runCli(() => up(process.argv.slice(2)));

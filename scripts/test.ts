@@ -5,15 +5,8 @@ import { readFile } from 'node:fs/promises';
 import pc from 'picocolors';
 import { $ } from 'zx';
 import { runE2e } from '@stackdrill/e2e';
-import {
-  doctorLine,
-  REPO_ROOT,
-  resolveInstance,
-  runCli,
-  runDoctor,
-  runFuzz,
-  seconds,
-} from '@stackdrill/stack';
+import { doctorLine, REPO_ROOT, resolveInstance, runDoctor, runFuzz } from '@stackdrill/stack';
+import { runCli, seconds } from '@stackdrill/toolkit';
 
 $.cwd = REPO_ROOT;
 $.verbose = false;

@@ -1,7 +1,7 @@
 // pnpm ui:build — the production build of the web UI, and its initial JavaScript against the budget.
 import pc from 'picocolors';
 import { buildUi, INITIAL_JS_BUDGET_BYTES } from '@stackdrill/frontend/build';
-import { runCli } from '@stackdrill/stack';
+import { runCli } from '@stackdrill/toolkit';
 
 await runCli(async () => {
   const { initialJsGzipBytes } = await buildUi();

@@ -1,7 +1,8 @@
 // pnpm ui:dev — the UI's dev server with hot reload, its API proxied to the local stack's gateway.
 import { createServer } from 'vite';
 import { UI_ROOT } from '@stackdrill/frontend/paths';
-import { resolveInstance, runCli } from '@stackdrill/stack';
+import { resolveInstance } from '@stackdrill/stack';
+import { runCli } from '@stackdrill/toolkit';
 
 await runCli(async () => {
   const dev = resolveInstance('dev');

@@ -19,24 +19,11 @@ export {
   ferretdbPatches,
   ferretdbStockBinary,
 } from './doctor/requirements.ts';
-export { StackError, UsageError } from './errors.ts';
 export { instancePaths, cacheDir, REPO_ROOT } from './paths.ts';
-export { runCli } from './cli/run-cli.ts';
-export { parseCli } from './cli/args.ts';
 export { up } from './commands/up.ts';
 export { down } from './commands/down.ts';
 export { status } from './commands/status.ts';
 export { logs } from './commands/logs.ts';
-export { seconds } from './cli/format.ts';
-export { cpuTimeMs, finishedChildrenCpuTimeMs } from './process/proc.ts';
-export {
-  OwnedProcesses,
-  probeSync,
-  TOOLS,
-  type Finished,
-  type OwnedProcess,
-  type StartOptions,
-} from './process/owned-processes.ts';
 export { seed } from './commands/seed.ts';
 export { seedStack } from './seed/seed.ts';
 export { SEED_ACCOUNTS, seedCatalogue } from './seed/catalogue.ts';

@@ -2,7 +2,8 @@ import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseCli, REPO_ROOT, resolveInstance, runDoctor, TOOLS, UsageError } from '@stackdrill/stack';
+import { REPO_ROOT, resolveInstance, runDoctor } from '@stackdrill/stack';
+import { parseCli, TOOLS, UsageError } from '@stackdrill/toolkit';
 
 const USAGE = `pnpm test:e2e [--base-url URL] [--grep PATTERN]
   Runs the UI smoke suite (Playwright, headless system Chromium) against a running shop:

@@ -3,13 +3,13 @@ import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import Table from 'cli-table3';
 import pc from 'picocolors';
-import { doctorLine, parseCli, REPO_ROOT, runDoctor } from '@stackdrill/stack';
+import { doctorLine, REPO_ROOT, runDoctor } from '@stackdrill/stack';
+import { OwnedProcesses, parseCli } from '@stackdrill/toolkit';
 import { searchCapacity, SUSTAINED, type CapacityStep } from './capacity.ts';
 import type { EngineFigures } from './engine-adapter.ts';
 import { LoadGenerators, type Measurement } from './generators.ts';
 import { startHelloServer, type StartedHelloServer } from './hello-server.ts';
 import { detectCpuPlan } from './pinning.ts';
-import { OwnedProcesses } from '@stackdrill/stack';
 import { judgeTargets, TARGETS, type TargetVerdict } from './targets.ts';
 
 /** Every phase has a fixed length: the whole bench stays under ~3 minutes. */

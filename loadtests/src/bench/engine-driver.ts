@@ -4,7 +4,7 @@
 // figures plus where its time went (CPU per request, event-loop delay) and, given the server's PID,
 // the server's CPU over the same measured run.
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { cpuTimeMs } from '@stackdrill/stack';
+import { cpuTimeMs } from '@stackdrill/toolkit';
 import { engineFigures, runEngine, type EngineRun } from './engine-adapter.ts';
 
 const run = JSON.parse(process.argv[2] ?? '{}') as EngineRun & { warmupS: number; serverPid?: number };

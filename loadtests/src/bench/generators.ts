@@ -1,11 +1,11 @@
 import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { cpuTimeMs, REPO_ROOT } from '@stackdrill/stack';
+import { REPO_ROOT } from '@stackdrill/stack';
+import { cpuTimeMs, type OwnedProcesses } from '@stackdrill/toolkit';
 import type { RateOutcome } from './capacity.ts';
 import type { EngineFigures, EngineRun } from './engine-adapter.ts';
 import { heyArgs, parseHey, type HeyResult } from './hey.ts';
 import { pinnedCommand, type CpuPlan } from './pinning.ts';
-import type { OwnedProcesses } from '@stackdrill/stack';
 import { parseWrk, wrkArgs, type WrkResult } from './wrk.ts';
 
 /** One run of one generator, in the same terms whichever it was. */

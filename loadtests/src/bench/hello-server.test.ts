@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { startHelloServer } from './hello-server.ts';
 import { planCpus } from './pinning.ts';
-import { OwnedProcesses } from '@stackdrill/stack';
+import { OwnedProcesses } from '@stackdrill/toolkit';
 
 describe('startHelloServer', () => {
   it('when started, then it answers 200 "hello" on loopback, and stop() ends its process', async () => {

@@ -1,7 +1,6 @@
 import { fileURLToPath } from 'node:url';
-import { StackError } from '@stackdrill/stack';
+import { StackError, type OwnedProcess, type OwnedProcesses } from '@stackdrill/toolkit';
 import { pinnedCommand, type CpuPlan } from './pinning.ts';
-import type { OwnedProcess, OwnedProcesses } from '@stackdrill/stack';
 
 /** The hello server, running: where it answers and how to stop it. */
 export interface StartedHelloServer {

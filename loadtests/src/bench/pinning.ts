@@ -1,4 +1,4 @@
-import { probeSync } from '@stackdrill/stack';
+import { probeSync } from '@stackdrill/toolkit';
 import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 

@@ -2,7 +2,8 @@ import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname, join, relative, resolve } from 'node:path';
 import Table from 'cli-table3';
 import pc from 'picocolors';
-import { parseCli, REPO_ROOT, UsageError } from '@stackdrill/stack';
+import { REPO_ROOT } from '@stackdrill/stack';
+import { parseCli, UsageError } from '@stackdrill/toolkit';
 import {
   compareSummaries,
   DEFAULT_MARGINS,

@@ -2,15 +2,8 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import Table from 'cli-table3';
 import pc from 'picocolors';
-import {
-  parseCli,
-  probeSync,
-  REPO_ROOT,
-  resolveInstance,
-  SEED_ACCOUNTS,
-  TOOLS,
-  UsageError,
-} from '@stackdrill/stack';
+import { REPO_ROOT, resolveInstance, SEED_ACCOUNTS } from '@stackdrill/stack';
+import { parseCli, probeSync, TOOLS, UsageError } from '@stackdrill/toolkit';
 import { summaryFromK6Samples } from '../engine/k6-samples.ts';
 import { nodeLoadMarker } from '../engine/node-load-mark.ts';
 import { runProfile, type Account } from '../engine/runner.ts';

@@ -1,4 +1,5 @@
-import { cpuTimeMs, finishedChildrenCpuTimeMs, openProvider } from '@stackdrill/stack';
+import { openProvider } from '@stackdrill/stack';
+import { cpuTimeMs, finishedChildrenCpuTimeMs } from '@stackdrill/toolkit';
 import type { LoadSummary, CpuPerJourney } from '../model/summary.ts';
 import { localInstanceOf } from './local-instance.ts';
 

@@ -1,15 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { UsageError } from '../errors.ts';
+import { UsageError } from '@stackdrill/toolkit';
 import { requireProvider } from '../providers/registry.ts';
-import { COMMON_OPTIONS, parseCli, requireInstance } from './args.ts';
+import { requireInstance } from './args.ts';
 
 describe('CLI arguments', () => {
-  it('when a flag is unknown, then the error lists the valid ones', () => {
-    expect(() => parseCli(['--frsh'], { ...COMMON_OPTIONS, fresh: { type: 'boolean' } })).toThrow(
-      /Unknown option '--frsh'.*Valid options: --provider <value>, --instance <value>, --help, --fresh/,
-    );
-  });
-
   it('when the provider is planned but not built, then it says so and lists providers', () => {
     expect(() => requireProvider('kind')).toThrow(UsageError);
     expect(() => requireProvider('kind')).toThrow(

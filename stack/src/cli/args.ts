@@ -1,37 +1,19 @@
-import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { UsageError } from '../errors.ts';
+import { parseCli, UsageError, type CliOptions } from '@stackdrill/toolkit';
 import { requireProvider } from '../providers/registry.ts';
 import { isInstanceName, INSTANCES, type InstanceName } from '@stackdrill/facts';
-
-type Options = NonNullable<ParseArgsConfig['options']>;
 
 /** Options every stack command takes. */
 export const COMMON_OPTIONS = {
   provider: { type: 'string', default: 'native' },
   instance: { type: 'string' },
   help: { type: 'boolean', short: 'h', default: false },
-} as const satisfies Options;
-
-/**
- * Strict flag parsing: an unknown flag or a missing value is a UsageError that lists what is valid,
- * instead of being ignored.
- */
-export function parseCli<O extends Options>(argv: string[], options: O, allowPositionals = false) {
-  try {
-    return parseArgs({ args: argv, options, allowPositionals, strict: true });
-  } catch (error) {
-    const valid = Object.entries(options)
-      .map(([name, o]) => `--${name}${o.type === 'string' ? ' <value>' : ''}`)
-      .join(', ');
-    throw new UsageError(`${(error as Error).message.split('.')[0]}. Valid options: ${valid}`);
-  }
-}
+} as const satisfies CliOptions;
 
 /**
  * The preamble of every stack command: strict flags (common ones included), `--help` prints the
  * usage (and returns undefined), the provider and instance are validated.
  */
-export function parseStackCommand<O extends Options>(
+export function parseStackCommand<O extends CliOptions>(
   argv: string[],
   usage: string,
   options: O,

@@ -2,8 +2,6 @@ import Table from 'cli-table3';
 import pc from 'picocolors';
 import type { ComponentStatus } from '../components/handle.ts';
 
-export const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
-
 function uptime(s: number | undefined): string {
   if (s === undefined) return '';
   if (s < 120) return `${s}s`;

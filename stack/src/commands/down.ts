@@ -1,6 +1,6 @@
 import pc from 'picocolors';
 import { parseStackCommand } from '../cli/args.ts';
-import { seconds } from '../cli/format.ts';
+import { seconds } from '@stackdrill/toolkit';
 import { openProvider } from '../providers/registry.ts';
 
 const USAGE = `pnpm stack:down [--instance dev|test|bench] [--purge]

@@ -1,8 +1,6 @@
 import { access } from 'node:fs/promises';
-import { UsageError } from '../errors.ts';
+import { tailFile, TOOLS, UsageError } from '@stackdrill/toolkit';
 import { parseStackCommand } from '../cli/args.ts';
-import { tailFile } from '../process/log-tail.ts';
-import { TOOLS } from '../process/owned-processes.ts';
 import { openProvider } from '../providers/registry.ts';
 
 const USAGE = `pnpm stack:logs <component|member> [--follow] [--lines N] [--instance dev|test|bench]

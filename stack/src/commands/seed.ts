@@ -1,6 +1,6 @@
 import pc from 'picocolors';
 import { parseStackCommand } from '../cli/args.ts';
-import { seconds } from '../cli/format.ts';
+import { seconds } from '@stackdrill/toolkit';
 import type { Provider } from '../providers/provider.ts';
 import { openProvider } from '../providers/registry.ts';
 import { SEED_ACCOUNTS } from '../seed/catalogue.ts';

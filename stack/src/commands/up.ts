@@ -1,8 +1,8 @@
 import { Listr } from 'listr2';
 import pc from 'picocolors';
-import { StackError } from '../errors.ts';
+import { seconds, StackError } from '@stackdrill/toolkit';
 import { parseStackCommand } from '../cli/args.ts';
-import { renderStatus, seconds } from '../cli/format.ts';
+import { renderStatus } from '../cli/format.ts';
 import type { DoctorEvent } from '../doctor/doctor.ts';
 import type { ComponentName } from '../components/handle.ts';
 import { UpFailed, type UpEvent } from '../providers/provider.ts';

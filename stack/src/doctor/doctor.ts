@@ -1,5 +1,5 @@
 import pc from 'picocolors';
-import { StackError } from '../errors.ts';
+import { StackError } from '@stackdrill/toolkit';
 import { output } from './exec.ts';
 import {
   chromium,

@@ -1,5 +1,4 @@
-import { StackError } from '../errors.ts';
-import { TOOLS } from '../process/owned-processes.ts';
+import { StackError, TOOLS } from '@stackdrill/toolkit';
 
 /**
  * Runs a command (through the one tool runner) and returns its trimmed output (stdout, or stderr

@@ -2,14 +2,12 @@ import { randomUUID } from 'node:crypto';
 import { mkdir, readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseCli } from '../cli/args.ts';
-import { UsageError } from '../errors.ts';
+import { parseCli, TOOLS, UsageError } from '@stackdrill/toolkit';
 import { runDoctor } from '../doctor/doctor.ts';
 import { schemathesisBin } from '../doctor/requirements.ts';
 import { REPO_ROOT } from '../paths.ts';
 import { SEED_ACCOUNTS } from '../seed/catalogue.ts';
 import { resolveInstance } from '@stackdrill/facts';
-import { TOOLS } from '../process/owned-processes.ts';
 
 const USAGE = `pnpm test:fuzz [--base-url URL] [--max-time SECONDS]
   Fuzzes the whole API through the gateway with schemathesis, generating requests from its merged

@@ -2,7 +2,7 @@ import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { StackError } from '../errors.ts';
+import { StackError } from '@stackdrill/toolkit';
 import { StateStore } from './state-store.ts';
 import { Supervisor } from './supervisor.ts';
 

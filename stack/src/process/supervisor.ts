@@ -2,8 +2,7 @@ import { spawn } from 'node:child_process';
 import { mkdir, open } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { StackError } from '../errors.ts';
-import { processStartTicks, processState } from './proc.ts';
+import { processStartTicks, processState, StackError } from '@stackdrill/toolkit';
 import type { ProcessRecord, StateStore } from './state-store.ts';
 
 export interface ProcessSpec {

@@ -116,7 +116,7 @@ describe.each(PROVIDERS_BUILT)('the %s provider keeps the provider contract', (n
   });
 
   // One recovery for both (a broker rejoining the ISR takes seconds): the pause first, then the kill.
-  it("when a Kafka broker is paused and resumed, and then the controller leading a partition is killed, then the pause is reported, other brokers lead the partition and the quorum, and a restart brings the cluster back to full ISR", async () => {
+  it('when a Kafka broker is paused and resumed, and then the controller leading a partition is killed, then the pause is reported, other brokers lead the partition and the quorum, and a restart brings the cluster back to full ISR', async () => {
     const kafka = provider.handle('kafka');
     const [controller] = await kafka.members({ role: 'controller-leader' });
     // A partition the active controller also leads, so one kill moves both leaderships.

@@ -1,4 +1,4 @@
-import { UsageError } from '../errors.ts';
+import { UsageError } from '@stackdrill/toolkit';
 import type { InstanceName } from '@stackdrill/facts';
 import { NativeProvider } from './native/native-provider.ts';
 import type { Provider, ProviderName } from './provider.ts';

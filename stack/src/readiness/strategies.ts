@@ -3,7 +3,7 @@ import { probeMember } from '../components/app/app-probe.ts';
 import { withKafkaAdmin } from '../components/kafka/kafka-probe.ts';
 import { withMongoMember } from '../components/mongo/mongo-probe.ts';
 import { withRedis } from '../components/redis/redis-probe.ts';
-import { waitFor, type WatchedProcess } from './wait-for.ts';
+import { waitFor, type WatchedProcess } from '@stackdrill/toolkit';
 
 /**
  * How to tell that one member answers, one strategy per protocol (as Testcontainers' wait

@@ -1,5 +1,5 @@
 import { MongoClient } from 'mongodb';
-import { StackError } from '../errors.ts';
+import { StackError } from '@stackdrill/toolkit';
 import type { Provider } from '../providers/provider.ts';
 import { SEED_ACCOUNTS, seedCatalogue } from './catalogue.ts';
 

@@ -6,14 +6,12 @@ import {
   doctorLine,
   KAFKA_TOPICS,
   openProvider,
-  parseCli,
   runDoctor,
   seedStack,
-  UsageError,
   withKafkaAdmin,
 } from '@stackdrill/stack';
+import { OwnedProcesses, parseCli, UsageError } from '@stackdrill/toolkit';
 import { constantRate, latencyHistogram } from '../../engine/open-loop.ts';
-import { OwnedProcesses } from '@stackdrill/stack';
 import { parseWrk, wrkArgs } from '../wrk.ts';
 import { combineCpu, cpuSummary, measureCpu, type CpuShare } from './cpu-accounting.ts';
 import { median } from './stats.ts';

@@ -1,4 +1,4 @@
-import { cpuTimeMs, finishedChildrenCpuTimeMs } from '@stackdrill/stack';
+import { cpuTimeMs, finishedChildrenCpuTimeMs } from '@stackdrill/toolkit';
 
 export interface CpuShare {
   /** CPU ms per request, by process name (plus `load generator`: this process and the children it ran). */

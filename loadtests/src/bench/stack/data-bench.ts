@@ -8,7 +8,6 @@ import { MongoClient, type Db } from 'mongodb';
 import pc from 'picocolors';
 import {
   buildFerretdb,
-  cpuTimeMs,
   doctorLine,
   ferretdbArgs,
   ferretdbBinary,
@@ -17,11 +16,9 @@ import {
   HOT_COLLECTIONS,
   HOT_PATHS,
   type HotPath,
-  parseCli,
   runDoctor,
-  UsageError,
 } from '@stackdrill/stack';
-import { OwnedProcesses } from '@stackdrill/stack';
+import { cpuTimeMs, OwnedProcesses, parseCli, UsageError } from '@stackdrill/toolkit';
 import { median, percentile } from './stats.ts';
 
 /** Cost growth allowed from the smallest to the largest size (issue 13's target). */

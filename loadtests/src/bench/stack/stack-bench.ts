@@ -1,16 +1,7 @@
 import Table from 'cli-table3';
 import pc from 'picocolors';
-import {
-  down,
-  openProvider,
-  parseCli,
-  runDoctor,
-  seconds,
-  STACK_TARGETS,
-  StackError,
-  up,
-  UsageError,
-} from '@stackdrill/stack';
+import { down, openProvider, runDoctor, STACK_TARGETS, up } from '@stackdrill/stack';
+import { parseCli, seconds, StackError, UsageError } from '@stackdrill/toolkit';
 import { median } from './stats.ts';
 
 const USAGE = `pnpm bench:stack [--runs N]

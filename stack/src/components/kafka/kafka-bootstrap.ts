@@ -1,4 +1,4 @@
-import { waitFor, type WatchedProcess } from '../../readiness/wait-for.ts';
+import { waitFor, type WatchedProcess } from '@stackdrill/toolkit';
 import { topicHealth, withKafkaAdmin } from './kafka-probe.ts';
 
 export interface KafkaClusterSpec {

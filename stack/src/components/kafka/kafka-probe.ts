@@ -85,7 +85,9 @@ export async function probeKafka(target: KafkaProbeTarget): Promise<ComponentSta
       live = new Set(cluster.brokers.map((b) => b.nodeId));
       topics = await topicHealth(admin, target.topics);
     });
-    const reachable = target.nodes.filter((n) => live.has(n.nodeId)).map((n) => ({ host: target.host, port: n.port }));
+    const reachable = target.nodes
+      .filter((n) => live.has(n.nodeId))
+      .map((n) => ({ host: target.host, port: n.port }));
     quorumLeader = (await describeQuorum(reachable))?.leaderId;
     if (live.size > 0 && quorumLeader === undefined) problems.push('the KRaft quorum has no leader');
   } catch (error) {

@@ -3,7 +3,7 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { UI_DIST } from '@stackdrill/frontend/paths';
 import { REPO_ROOT } from '../../paths.ts';
-import { StackError } from '../../errors.ts';
+import { StackError } from '@stackdrill/toolkit';
 import type { ComponentStatus, Endpoints, MemberRole } from '../../components/handle.ts';
 import { appEnvironment, type AppSecrets } from '../../components/app/app-env.ts';
 import { probeApp } from '../../components/app/app-probe.ts';

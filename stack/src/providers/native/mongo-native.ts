@@ -1,12 +1,11 @@
 import { mkdir } from 'node:fs/promises';
-import { StackError } from '../../errors.ts';
+import { StackError, waitFor } from '@stackdrill/toolkit';
 import type { ComponentStatus } from '../../components/handle.ts';
 import { probeMongo, type MongoFlavor, type MongoProbeTarget } from '../../components/mongo/mongo-probe.ts';
 import { ferretdbArgs } from '../../components/mongo/ferretdb-args.ts';
 import type { ProcessSpec } from '../../process/supervisor.ts';
 import { initiateReplicaSet } from '../../components/mongo/replica-set.ts';
 import { mongoHello, waitUntil } from '../../readiness/strategies.ts';
-import { waitFor } from '../../readiness/wait-for.ts';
 import { NativeComponent, type Report, type UpOutcome } from './native-component.ts';
 
 /**

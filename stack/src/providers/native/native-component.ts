@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { InstancePaths } from '../../paths.ts';
-import { StackError } from '../../errors.ts';
+import { StackError, type WatchedProcess } from '@stackdrill/toolkit';
 import {
   membersOf,
   type ComponentHandle,
@@ -14,7 +14,6 @@ import {
 import { isPortFree } from '../../process/ports.ts';
 import type { ProcessRecord, StateStore } from '../../process/state-store.ts';
 import type { ProcessSpec, Supervisor } from '../../process/supervisor.ts';
-import type { WatchedProcess } from '../../readiness/wait-for.ts';
 import { faultPointsOf, type ResolvedInstance } from '@stackdrill/facts';
 import type { UpOutcome } from '../provider.ts';
 import type { NativeTools } from '../../doctor/doctor.ts';

@@ -11,9 +11,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ComponentStatus } from '../../components/handle.ts';
 import { sentinelMaster, withRedis } from '../../components/redis/redis-probe.ts';
 import { runDoctor } from '../../doctor/doctor.ts';
-import { StackError } from '../../errors.ts';
+import { processStartTicks, StackError } from '@stackdrill/toolkit';
 import { REPO_ROOT } from '../../paths.ts';
-import { processStartTicks } from '../../process/proc.ts';
 import { resolveInstance } from '@stackdrill/facts';
 import { NativeProvider } from './native-provider.ts';
 

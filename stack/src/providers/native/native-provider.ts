@@ -1,6 +1,6 @@
 import { rm } from 'node:fs/promises';
 import { instancePaths, type InstancePaths } from '../../paths.ts';
-import { StackError } from '../../errors.ts';
+import { residentBytes, StackError } from '@stackdrill/toolkit';
 import type { ComponentHandle, ComponentName, ComponentStatus, Endpoints } from '../../components/handle.ts';
 import { mongoUri } from '../../components/mongo/mongo-probe.ts';
 import { StateStore } from '../../process/state-store.ts';
@@ -11,7 +11,6 @@ import { NativeMongo } from './mongo-native.ts';
 import type { NativeComponent, NativeTools } from './native-component.ts';
 import { NativeRedis } from './redis-native.ts';
 import { NativeApp } from './app-native.ts';
-import { residentBytes } from '../../process/proc.ts';
 import { runDoctor } from '../../doctor/doctor.ts';
 import type { AppSecrets } from '../../components/app/app-env.ts';
 import {

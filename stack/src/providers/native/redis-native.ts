@@ -1,13 +1,12 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { StackError } from '../../errors.ts';
+import { StackError, waitFor } from '@stackdrill/toolkit';
 import type { ComponentStatus } from '../../components/handle.ts';
 import { renderRedisConf, renderSentinelConf } from '../../components/redis/redis-config.ts';
 import { probeRedis, sentinelMaster, type RedisProbeTarget } from '../../components/redis/redis-probe.ts';
 import type { ProcessSpec } from '../../process/supervisor.ts';
 import { sentinelsAgree } from '../../components/redis/sentinel-agreement.ts';
 import { redisPing, waitUntil } from '../../readiness/strategies.ts';
-import { waitFor } from '../../readiness/wait-for.ts';
 import { NativeComponent, type Report, type UpOutcome } from './native-component.ts';
 
 /** Redis: one master, two replicas and three Sentinels, as local processes. */

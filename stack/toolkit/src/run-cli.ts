@@ -1,5 +1,5 @@
 import pc from 'picocolors';
-import { StackError, UsageError } from '../errors.ts';
+import { StackError, UsageError } from './errors.ts';
 
 /**
  * Wraps a command's main: a StackError prints its paragraph and exits 1, a UsageError exits 2,

@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { errorMessage, StackError } from '../errors.ts';
-import { tailFile } from '../process/log-tail.ts';
+import { errorMessage, StackError } from './errors.ts';
+import { tailFile } from './log-tail.ts';
 
 /** A process whose death ends the wait at once (no point waiting for a dead member). */
 export interface WatchedProcess {

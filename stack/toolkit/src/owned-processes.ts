@@ -1,5 +1,5 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { StackError } from '../errors.ts';
+import { StackError } from './errors.ts';
 
 export interface StartOptions {
   cwd?: string;

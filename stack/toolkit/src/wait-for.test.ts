@@ -2,7 +2,7 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { StackError } from '../errors.ts';
+import { StackError } from './errors.ts';
 import { waitFor } from './wait-for.ts';
 
 describe('waitFor', () => {
