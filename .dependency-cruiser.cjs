@@ -53,6 +53,14 @@ module.exports = {
       to: { path: '^(stack/src|stack/facts|loadtests|services|frontend|scripts|chaos|dr-drills)/' },
     },
     {
+      name: 'chaos-and-drills-through-the-provider',
+      comment:
+        "Chaos and the drills act on a stack through the Provider interface and its handles (stack's public entry), never through a provider's or a component's internals: every provider gets them for free.",
+      severity: 'error',
+      from: { path: '^(chaos|dr-drills)/' },
+      to: { path: '^stack/src/', pathNot: '^stack/src/index\\.[jt]s$' },
+    },
+    {
       name: 'native-only-through-the-registry',
       comment:
         'Commands, tests, benches, chaos and drills reach a stack through the Provider interface; only the registry knows the native classes.',

@@ -28,6 +28,7 @@ export default defineConfig({
             'scripts/**/*.test.ts',
             'services/**/*.test.ts',
             'loadtests/**/*.test.ts',
+            'chaos/**/*.test.ts',
           ],
           exclude: ['**/*.int.test.ts', '**/node_modules/**'],
           testTimeout: 20_000,
@@ -47,7 +48,12 @@ export default defineConfig({
       {
         test: {
           name: 'integration',
-          include: ['stack/**/*.int.test.ts', 'services/**/*.int.test.ts', 'loadtests/**/*.int.test.ts'],
+          include: [
+            'stack/**/*.int.test.ts',
+            'services/**/*.int.test.ts',
+            'loadtests/**/*.int.test.ts',
+            'chaos/**/*.int.test.ts',
+          ],
           globalSetup: ['stack/test/global-setup.ts'],
           setupFiles: ['stack/test/log-tail-on-failure.ts'],
           // One file at a time: they share the one test stack.

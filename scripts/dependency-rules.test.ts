@@ -113,6 +113,21 @@ describe('the package graph rules', () => {
     ]);
   });
 
+  it("when chaos or a drill imports a provider's or a component's internals, then that is an error, but the stack's public entry is not", async () => {
+    expect(
+      await violations({
+        'chaos/src/kill.js': ['../../stack/src/components/redis/redis-probe.js', '../../stack/src/index.js'],
+        'dr-drills/src/failover.js': ['../../stack/src/providers/provider.js'],
+        'stack/src/index.js': [],
+        'stack/src/components/redis/redis-probe.js': [],
+        'stack/src/providers/provider.js': [],
+      }),
+    ).toEqual([
+      'chaos-and-drills-through-the-provider: chaos/src/kill.js',
+      'chaos-and-drills-through-the-provider: dr-drills/src/failover.js',
+    ]);
+  });
+
   it('when the layers point one way, then nothing is reported', async () => {
     expect(
       await violations({

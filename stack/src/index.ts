@@ -11,6 +11,7 @@ export {
 export { withKafkaAdmin } from './components/kafka/kafka-probe.ts';
 export * from './providers/provider.ts';
 export { openProvider, PROVIDERS, requireProvider } from './providers/registry.ts';
+export { COMMON_OPTIONS, parseStackCommand, requireInstance } from './cli/args.ts';
 export { doctorLine, runDoctor } from './doctor/doctor.ts';
 export {
   buildFerretdb,

@@ -1,0 +1,14 @@
+export { FAULTS, faultKind } from './faults/catalogue.ts';
+export type { FaultKind, FaultLayer, InjectedFault } from './faults/fault-kind.ts';
+export { FaultJournal } from './journal.ts';
+export {
+  planFault,
+  revertLeftovers,
+  runFault,
+  waitHealthy,
+  type FaultEvent,
+  type FaultRequest,
+  type FaultRun,
+  type RunFaultOptions,
+} from './run-fault.ts';
+export { parseSelector, resolveTargets, SELECTOR_HELP, type Target, type TargetSelector } from './targets.ts';

@@ -1,0 +1,173 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
+import { openProvider, REPO_ROOT, type ComponentHandle, type Provider } from '@stackdrill/stack';
+import { UsageError } from '@stackdrill/toolkit';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FaultJournal } from './journal.ts';
+import { revertLeftovers, runFault, type FaultEvent } from './run-fault.ts';
+
+/**
+ * Every process fault against the real `test` stack, through the provider's handles only: in place
+ * while it holds, reverted afterwards, also when the run is interrupted (Ctrl-C) and when it is
+ * killed outright (the next run, or `pnpm chaos revert`, undoes it).
+ */
+let provider: Provider;
+
+beforeAll(async () => {
+  provider = await openProvider('test');
+});
+
+afterAll(async () => {
+  // Whatever a failed test left in place, so the next test file finds a healthy stack.
+  await revertLeftovers(provider, { all: true });
+});
+
+const roleOf = async (handle: ComponentHandle, member: string) =>
+  (await handle.members()).find((m) => m.name === member)?.role;
+
+async function eventually<T>(what: string, check: () => Promise<T>, holds: (v: T) => boolean, ms = 30_000) {
+  const deadline = Date.now() + ms;
+  let last: T | undefined;
+  while (Date.now() < deadline) {
+    last = await check().catch(() => undefined);
+    if (last !== undefined && holds(last)) return last;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  throw new Error(`${what} did not happen within ${ms} ms; last seen: ${JSON.stringify(last)}`);
+}
+
+/** The chaos CLI itself (not through run.mjs, so a signal reaches the process that holds the fault). */
+function chaosCli(...args: string[]): {
+  child: ChildProcess;
+  output: () => string;
+  exited: Promise<number | null>;
+} {
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', join(REPO_ROOT, 'scripts', 'chaos.ts'), ...args, '--instance', 'test'],
+    { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  let out = '';
+  child.stdout!.setEncoding('utf8').on('data', (c: string) => (out += c));
+  child.stderr!.setEncoding('utf8').on('data', (c: string) => (out += c));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  return { child, output: () => out, exited };
+}
+
+describe('process faults', () => {
+  it('when a Redis replica is killed for 2 s, then it is down while the fault holds, and afterwards it is a replica again', async () => {
+    const redis = provider.handle('redis');
+    const [replica] = await redis.members({ role: 'replica' });
+    const events: FaultEvent[] = [];
+    const run = runFault(
+      provider,
+      { fault: 'kill', target: replica!.name, durationS: 2 },
+      { onEvent: (e) => events.push(e) },
+    );
+    await eventually(
+      'the replica down',
+      () => roleOf(redis, replica!.name),
+      (r) => r === 'down',
+    );
+    const result = await run;
+    expect(result.members).toEqual([replica!.name]);
+    expect(result.broken).toEqual([]);
+    expect(result.recoveryMs).toBeGreaterThanOrEqual(0);
+    expect(await roleOf(redis, replica!.name)).toBe('replica');
+    expect(events.map((e) => e.type)).toEqual(expect.arrayContaining(['injected', 'reverted', 'recovered']));
+    expect(await new FaultJournal(provider.home).entries()).toEqual([]);
+  });
+
+  it('when a Kafka broker is frozen, then it is reported paused while the fault holds, and thawed afterwards', async () => {
+    const kafka = provider.handle('kafka');
+    const [broker] = await kafka.members({ role: 'broker' });
+    const run = runFault(provider, { fault: 'freeze', target: broker!.name, durationS: 2 });
+    await eventually(
+      'the broker paused',
+      () => roleOf(kafka, broker!.name),
+      (r) => r === 'paused',
+    );
+    const result = await run;
+    expect(result.broken).toEqual([]);
+    expect(await roleOf(kafka, broker!.name)).not.toBe('paused');
+  });
+
+  it('when a service is restarted by role, then the fault is over at once and the service is ready again', async () => {
+    const t0 = Date.now();
+    const result = await runFault(provider, { fault: 'restart', target: 'app:notification', durationS: 60 });
+    expect(result.members).toEqual(['notification']);
+    expect(result.broken).toEqual([]);
+    // An instant fault does not hold for its duration.
+    expect(Date.now() - t0).toBeLessThan(60_000);
+    expect(await roleOf(provider.handle('app'), 'notification')).toBe('service');
+  });
+});
+
+describe('the revert is guaranteed', () => {
+  it('when the chaos command is interrupted with Ctrl-C mid-fault, then it reverts the fault and exits 130', async () => {
+    const redis = provider.handle('redis');
+    const [sentinel] = await redis.members({ role: 'sentinel' });
+    const cli = chaosCli('freeze', '--target', sentinel!.name, '--duration', '120s');
+    await eventually(
+      'the fault in place',
+      async () => cli.output(),
+      (o) => o.includes('in place'),
+      60_000,
+    );
+    expect(await roleOf(redis, sentinel!.name)).toBe('paused');
+    cli.child.kill('SIGINT');
+    expect(await cli.exited).toBe(130);
+    expect(cli.output()).toContain('reverted');
+    expect(await roleOf(redis, sentinel!.name)).toBe('sentinel');
+    expect(await new FaultJournal(provider.home).entries()).toEqual([]);
+  });
+
+  it('when the chaos command is killed outright mid-fault, then the fault stays recorded, and `pnpm chaos revert` undoes it', async () => {
+    const kafka = provider.handle('kafka');
+    const [broker] = await kafka.members({ role: 'broker' });
+    const cli = chaosCli('freeze', '--target', broker!.name, '--duration', '120s');
+    await eventually(
+      'the fault in place',
+      async () => cli.output(),
+      (o) => o.includes('in place'),
+      60_000,
+    );
+    cli.child.kill('SIGKILL');
+    await cli.exited;
+    expect(await roleOf(kafka, broker!.name)).toBe('paused');
+    expect((await new FaultJournal(provider.home).leftovers()).map((e) => e.member)).toEqual([broker!.name]);
+
+    const revert = chaosCli('revert');
+    expect(await revert.exited).toBe(0);
+    expect(revert.output()).toContain(`reverted a leftover: freeze on ${broker!.name}`);
+    expect(await roleOf(kafka, broker!.name)).not.toBe('paused');
+    expect(await new FaultJournal(provider.home).entries()).toEqual([]);
+  });
+});
+
+describe('bad input is refused before anything is touched', () => {
+  it('when the fault, the target or a parameter is wrong, or the target matches nothing, then a UsageError says so', async () => {
+    const attempt = (fault: string, target: string, params?: Record<string, unknown>) =>
+      runFault(provider, { fault, target, durationS: 1, ...(params ? { params } : {}) }).catch(
+        (e: unknown) => e,
+      );
+    const unknownFault = await attempt('melt', 'redis:master');
+    expect(unknownFault).toBeInstanceOf(UsageError);
+    expect((unknownFault as Error).message).toContain('unknown fault "melt"; faults: kill, freeze, restart');
+    expect(((await attempt('kill', 'redis:boss')) as Error).message).toContain(
+      'neither a role of redis (master, replica, sentinel) nor one of its members',
+    );
+    expect(((await attempt('kill', 'kafka:leader-of=no-such-topic/0')) as Error).message).toContain(
+      'no topic "no-such-topic"; topics: user-events',
+    );
+    expect(((await attempt('kill', 'kafka:leader-of=order-events/7')) as Error).message).toContain(
+      'matches no member of the test instance now',
+    );
+    expect(((await attempt('kill', 'redis:master', { force: 9 })) as Error).message).toContain(
+      'fault "kill"',
+    );
+    // Nothing was touched: every component is as healthy as before.
+    expect((await provider.status()).every((c) => c.healthy)).toBe(true);
+    expect(await new FaultJournal(provider.home).entries()).toEqual([]);
+  });
+});
