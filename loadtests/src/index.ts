@@ -32,3 +32,12 @@ export { benchStack } from './bench/stack/stack-bench.ts';
 export { benchApi } from './bench/stack/api-bench.ts';
 export { benchData, measureDataTier, type DataFigure } from './bench/stack/data-bench.ts';
 export { parseWrk, wrkArgs, type WrkResult } from './bench/wrk.ts';
+// A run of the Node engine as a library call (the chaos experiments' background load).
+export {
+  prepareLoad,
+  provisionCustomers,
+  runNodeLoad,
+  type NodeLoadOptions,
+  type PreparedLoad,
+} from './run/node-run.ts';
+export type { Progress } from './engine/runner.ts';

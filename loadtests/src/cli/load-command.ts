@@ -2,11 +2,9 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import Table from 'cli-table3';
 import pc from 'picocolors';
-import { REPO_ROOT, resolveInstance, SEED_ACCOUNTS } from '@stackdrill/stack';
+import { REPO_ROOT, resolveInstance } from '@stackdrill/stack';
 import { parseCli, probeSync, TOOLS, UsageError } from '@stackdrill/toolkit';
 import { summaryFromK6Samples } from '../engine/k6-samples.ts';
-import { nodeLoadMarker } from '../engine/node-load-mark.ts';
-import { runProfile, type Account } from '../engine/runner.ts';
 import { withDuration } from '../engine/schedule.ts';
 import { writeHtmlReport } from '../report/html-report.ts';
 import {
@@ -19,11 +17,10 @@ import {
   withFlatness,
 } from '../model/flatness.ts';
 import { durationSeconds, PROFILES, type Profile, type ProfileName } from '../model/profiles.ts';
-import { LOAD_KEY_ENV, LOAD_MARK_HEADER } from '../model/load-mark.ts';
+import { LOAD_KEY_ENV } from '../model/load-mark.ts';
 import { checkSpec, SLO_SPEC } from '../model/slo.ts';
 import type { CpuPerJourney, Flatness, LoadSummary, SloCapacity } from '../model/summary.ts';
-import { loadKeyFor } from './load-key.ts';
-import { restockForRun } from './restock.ts';
+import { prepareLoad, provisionCustomers, runNodeLoad } from '../run/node-run.ts';
 import { cpuPerJourney, journeysOf, LOAD_GENERATOR, startCpuMeter, type CpuSpent } from './local-cpu.ts';
 
 /** The profiles that also judge whether p95 stays flat. */
@@ -115,20 +112,10 @@ export async function load(argv: string[]): Promise<number> {
     throw new UsageError(`--seed takes a whole number, got "${values.seed}"`);
   const engine = values.engine ?? (k6Installed() ? 'k6' : 'node');
   if (engine !== 'k6' && engine !== 'node') throw new UsageError(`--engine is k6 or node, got "${engine}"`);
-  await probe(target);
-  const loadKey = await loadKeyFor(target);
-  console.log(
-    loadKey
-      ? `load marked (key from ${loadKey.source})`
-      : pc.yellow(`load unmarked (no load key for ${target}; set ${LOAD_KEY_ENV}): the per-IP limit applies`),
+  const prepared = await prepareLoad(target, profile, (line) =>
+    console.log(line.startsWith('load unmarked') ? pc.yellow(line) : line),
   );
-
-  const admin = {
-    email: process.env.LOAD_ADMIN_EMAIL ?? SEED_ACCOUNTS.admin.email,
-    password: process.env.LOAD_ADMIN_PASSWORD ?? SEED_ACCOUNTS.admin.password,
-  };
-  const run = Date.now().toString(36);
-  await restock(target, { profile, run, admin, loadKey: loadKey?.key });
+  const { loadKey } = prepared;
 
   const stamp = new Date().toISOString().replace(/[:.]/g, '-');
   const out = join(REPO_ROOT, 'reports', 'load', `${stamp}-${profileName}.json`);
@@ -169,7 +156,7 @@ export async function load(argv: string[]): Promise<number> {
   }
 
   console.log(`${pc.bold(profileName)} (${profile.description}) against ${target}, node engine`);
-  const accounts = await provision(target, run, customers, loadKey?.key);
+  const accounts = await provisionCustomers(prepared, customers, console.log);
   const abort = new AbortController();
   const onSigint = () => {
     console.log(pc.yellow('\ninterrupted: stopping the load, writing the partial report...'));
@@ -180,16 +167,13 @@ export async function load(argv: string[]): Promise<number> {
   const meter = await startCpuMeter(target);
   let spent: CpuSpent | undefined;
   try {
-    summary = await runProfile({
-      target,
+    summary = await runNodeLoad(prepared, {
       profileName,
       profile,
       customers: accounts,
-      admin,
       signal: abort.signal,
-      ...(workers ? { workers } : {}),
-      ...(seed !== undefined ? { seed } : {}),
-      ...(loadKey ? { loadKey: loadKey.key } : {}),
+      workers,
+      seed,
       onProgress: (p) =>
         console.log(
           `${String(Math.round(p.elapsedS)).padStart(4)} s / ${p.plannedS} s  ${p.arrivalRate.toFixed(1).padStart(6)} it/s  ` +
@@ -237,92 +221,6 @@ function printCpu(cpu: CpuPerJourney): void {
       `${stack.toFixed(1)} ms for the stack`,
   );
   console.log(table.toString());
-}
-
-/** A clear error before any load when the target does not answer like the shop's gateway. */
-async function probe(target: string): Promise<void> {
-  let empty = false;
-  try {
-    const response = await fetch(`${target}/api/products?limit=1`, { signal: AbortSignal.timeout(5000) });
-    if (!response.ok) throw new Error(`GET /api/products answered ${response.status}`);
-    empty = ((await response.json()) as { items: unknown[] }).items.length === 0;
-  } catch (error) {
-    throw new UsageError(
-      `the target ${target} does not answer like the shop's gateway (${(error as Error).message}); ` +
-        'bring the stack up with `pnpm stack:up`, or pass --target',
-    );
-  }
-  if (empty) {
-    throw new UsageError(
-      `the catalogue at ${target} is empty, so no journey can buy anything; load it with \`pnpm stack:seed\``,
-    );
-  }
-}
-
-/** Headers of the load's own set-up requests: marked as synthetic, and as the stack's load when there is a key. */
-function setupHeaders(loadKey: string | undefined): () => Record<string, string> {
-  const mark = loadKey ? nodeLoadMarker(loadKey) : undefined;
-  return () => ({
-    'x-synthetic-load': 'setup',
-    ...(mark ? { [LOAD_MARK_HEADER]: mark(Date.now()) } : {}),
-  });
-}
-
-/** Customer accounts for the journeys that sign in, registered for this run (and said so). */
-async function provision(target: string, run: string, count: number, loadKey?: string): Promise<Account[]> {
-  const accounts: Account[] = [];
-  const headers = setupHeaders(loadKey);
-  for (let i = 0; i < count; i++) {
-    const account = { email: `load.${run}.${i}@example.com`, password: 'load-test-password' };
-    const response = await fetch(`${target}/api/users`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', ...headers() },
-      body: JSON.stringify({ ...account, name: `Load ${i}` }),
-    });
-    if (response.status !== 201) {
-      throw new UsageError(
-        `registering load customer ${i} failed: ${response.status} ${await response.text()}`,
-      );
-    }
-    accounts.push(account);
-  }
-  console.log(`registered ${count} load customers (load.${run}.*@example.com)`);
-  return accounts;
-}
-
-/** Tops up the products the checkouts buy (restockForRun), as the admin, and says so. */
-async function restock(
-  target: string,
-  options: {
-    profile: Profile;
-    run: string;
-    admin: { email: string; password: string };
-    loadKey?: string | undefined;
-  },
-): Promise<void> {
-  const headers = setupHeaders(options.loadKey);
-  const signIn = await fetch(`${target}/api/auth/token`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', ...headers() },
-    body: JSON.stringify({ grant_type: 'password', ...options.admin }),
-  });
-  if (signIn.status !== 200) {
-    throw new UsageError(
-      `signing in as the load's admin (${options.admin.email}) to stock the catalogue failed: ${signIn.status} ` +
-        `${await signIn.text()}; seed the stack (\`pnpm stack:seed\`) or set LOAD_ADMIN_EMAIL and LOAD_ADMIN_PASSWORD`,
-    );
-  }
-  const { access_token: adminToken } = (await signIn.json()) as { access_token: string };
-  const stocked = await restockForRun(target, {
-    profile: options.profile,
-    run: options.run,
-    adminToken,
-    headers,
-  });
-  console.log(
-    `stock: ${stocked.toppedUp} of the ${stocked.products} products checkouts buy topped up to ${stocked.stockEach} ` +
-      `unit${stocked.stockEach === 1 ? '' : 's'} each, so the run cannot sell them out`,
-  );
 }
 
 /** The breakpoint's answer; false when not even the first window held. */

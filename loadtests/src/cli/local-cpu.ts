@@ -1,7 +1,7 @@
 import { openProvider } from '@stackdrill/stack';
 import { cpuTimeMs, finishedChildrenCpuTimeMs } from '@stackdrill/toolkit';
 import type { LoadSummary, CpuPerJourney } from '../model/summary.ts';
-import { localInstanceOf } from './local-instance.ts';
+import { localInstanceOf } from '../run/local-instance.ts';
 
 /** The name under which the load generator's own CPU is counted (this process and k6, if it ran it). */
 export const LOAD_GENERATOR = 'load generator';
