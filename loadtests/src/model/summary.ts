@@ -143,6 +143,16 @@ export interface LoadSummary {
   flatness?: Flatness;
   /** How many runners' summaries this one merges (absent: one). */
   runners?: number;
+  /** What happened to the target during the run (a fault in place, reverted, recovered), drawn on the timeline. */
+  marks?: TimelineMark[];
+}
+
+/** A moment on the run's timeline, e.g. `freeze on redis-0: in place` at second 12. */
+export interface TimelineMark {
+  /** Seconds since the load started. */
+  second: number;
+  kind: 'fault' | 'revert' | 'recovered' | 'abort' | 'note';
+  label: string;
 }
 
 /** What k6 hands to handleSummary, as far as this module reads it. */

@@ -178,6 +178,33 @@ describe('the HTML report', () => {
     expect(data).toMatchObject({ second: [0], p95: [null] });
   });
 
+  it('when the summary carries marks (a fault in place, reverted), then the chart data and a table show them, as text', () => {
+    const timeline = [0, 1, 2].map((second) => ({
+      second,
+      arrivals: 1,
+      requests: 1,
+      errors: 0,
+      p50Ms: 1,
+      p95Ms: 1,
+      p99Ms: 1,
+    }));
+    const marks = [
+      { second: 1, kind: 'fault' as const, label: 'kill on redis-0: in place' },
+      { second: 2, kind: 'revert' as const, label: '<img src=x onerror=alert(1)>' },
+    ];
+    const doc = parse(renderHtmlReport(summary({ timeline, marks })));
+    expect(doc.querySelectorAll('img')).toHaveLength(0);
+    const rows = [...doc.querySelectorAll('#marks tbody tr')].map((r) =>
+      [...r.querySelectorAll('th, td')].map((c) => text(c)),
+    );
+    expect(rows).toEqual([
+      ['1.0', 'fault', 'kill on redis-0: in place'],
+      ['2.0', 'revert', '<img src=x onerror=alert(1)>'],
+    ]);
+    const data = JSON.parse(text(doc.querySelector('#timeline-data'))) as { marks: unknown[] };
+    expect(data.marks).toEqual(marks);
+  });
+
   it('when the summary has no timeline, then it says so in place of the charts and inlines no script', () => {
     const { timeline: _, ...k6 } = summary({ engine: 'k6' });
     const doc = parse(renderHtmlReport(k6));

@@ -7,12 +7,12 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import { ALERT_LEVELS, type Verdict } from '../model/slo.ts';
-import type { Flatness, LoadSummary, SubjectFigures, TimelinePoint } from '../model/summary.ts';
+import type { TimelineMark, Flatness, LoadSummary, SubjectFigures, TimelinePoint } from '../model/summary.ts';
 
 /** Renders the report of a run as one HTML document that opens from disk. */
 export function renderHtmlReport(summary: LoadSummary): string {
   const timeline = [...(summary.timeline ?? [])].sort((a, b) => num(a.second) - num(b.second));
-  const scripts = timeline.length ? chartScripts(timeline) : undefined;
+  const scripts = timeline.length ? chartScripts(timeline, summary.marks ?? []) : undefined;
   const scriptHashes = scripts ? [scripts.library, scripts.init].map(cspHash).join(' ') : "'none'";
   const verdictWord = summary.passed ? 'PASS' : 'FAIL';
   return markup`<!doctype html>
@@ -241,6 +241,7 @@ function capacity(c: NonNullable<LoadSummary['capacity']>): Html {
 // --- Charts over time -------------------------------------------------------------------------------
 
 interface ChartData {
+  marks?: TimelineMark[];
   second: number[];
   p50: (number | null)[];
   p95: (number | null)[];
@@ -296,8 +297,19 @@ function overTime(timeline: TimelinePoint[], s: LoadSummary): Html {
     ${chart('chart-latency', 'Latency percentiles (ms)', `Line chart of latency p50, p95 and p99 in ms for each second of the run, with the alert level at ${ALERT_LEVELS.p95Ms} ms`, latencyText(d))}
     ${chart('chart-throughput', 'Throughput (per second)', 'Line chart of requests answered per second and journey iterations started per second', throughputText(d))}
     ${chart('chart-errors', 'Errors (per second)', `Line chart of failed requests per second, with the alert level at ${ALERT_LEVELS.errorRate * 100} % of requests`, errorsText(d))}
+    ${s.marks?.length ? marksTable(s.marks) : ''}
     ${timelineTable(timeline)}
   </section>`;
+}
+
+/** What happened to the target during the run, as the charts' vertical lines show it. */
+function marksTable(marks: TimelineMark[]): Html {
+  return table({
+    id: 'marks',
+    caption: 'What happened during the run (the dashed vertical lines on the charts)',
+    heads: ['second', 'what', 'event'],
+    rows: marks.map((m) => ({ head: m.second.toFixed(1), cells: [m.kind, m.label] })),
+  });
 }
 
 /** The largest value of a column and the second it happened in. */
@@ -613,9 +625,9 @@ function uplotFiles(): { js: string; css: string } {
   return uplot;
 }
 
-function chartScripts(timeline: TimelinePoint[]): Scripts {
+function chartScripts(timeline: TimelinePoint[], marks: TimelineMark[]): Scripts {
   const { js, css } = uplotFiles();
-  return { data: chartData(timeline), library: js, css, init: INIT };
+  return { data: { ...chartData(timeline), marks }, library: js, css, init: INIT };
 }
 
 /**
@@ -644,10 +656,34 @@ const INIT = `
     for (var k in extra) s[k] = extra[k];
     return s;
   };
+  var MARK_COLOURS = { fault: '#c92a2a', revert: '#2f9e44', recovered: '#1c7ed6', abort: '#000000', note: '#868e96' };
+  var marksPlugin = {
+    hooks: {
+      draw: [function (u) {
+        var ctx = u.ctx;
+        (d.marks || []).forEach(function (m, i) {
+          var x = Math.round(u.valToPos(m.second, 'x', true));
+          ctx.save();
+          ctx.strokeStyle = MARK_COLOURS[m.kind] || '#868e96';
+          ctx.fillStyle = ctx.strokeStyle;
+          ctx.setLineDash([4, 3]);
+          ctx.lineWidth = 1.5;
+          ctx.beginPath();
+          ctx.moveTo(x, u.bbox.top);
+          ctx.lineTo(x, u.bbox.top + u.bbox.height);
+          ctx.stroke();
+          ctx.font = '11px system-ui, sans-serif';
+          ctx.fillText(m.label, x + 3, u.bbox.top + 12 + (i % 4) * 13);
+          ctx.restore();
+        });
+      }],
+    },
+  };
   var draw = function (id, unit, series, columns) {
     var el = document.getElementById(id);
     var sz = size(el);
     var opts = {
+      plugins: [marksPlugin],
       width: sz.width,
       height: sz.height,
       scales: { x: { time: false } },
