@@ -128,8 +128,9 @@ export async function runFault(
         params,
       });
       held.push({ entry, target });
-      await kind.inject(provider, target.handle, target.member.name, params);
+      // When it began: a restart is "in place" only once it is over, but it began here.
       injectedAt = Date.now();
+      await kind.inject(provider, target.handle, target.member.name, params);
       emit({ type: 'injected', fault: kind.name, member: target.member.name, at: injectedAt });
     }
     if (!kind.instant) await hold(request.durationS, options.signal, emit);

@@ -5,10 +5,21 @@ import pc from 'picocolors';
 import { FAULTS } from '../faults/catalogue.ts';
 import { revertLeftovers, runFault, type FaultEvent, type FaultRun } from '../run-fault.ts';
 import { SELECTOR_HELP } from '../targets.ts';
+import { experimentNames, isExperiment, loadExperiment } from '../experiment/load-experiment.ts';
+import type { Experiment } from '../experiment/schema.ts';
+import { runExperiment, type ExperimentResult } from '../experiment/run-experiment.ts';
+import { writeExperimentReport } from '../experiment/write-report.ts';
 
 const USAGE = `pnpm chaos <fault> --target SELECTOR [--duration 30s] [--set key=value ...] [--instance NAME]
-pnpm chaos list          the faults, their layers and parameters
+pnpm chaos <experiment | file.yaml> [--instance NAME]
+pnpm chaos list          the faults, their layers and parameters, and the shipped experiments
 pnpm chaos revert        undo every fault still recorded as in place on the instance (a run that was killed)
+
+  An experiment (chaos/experiments/*.yaml, Chaos Toolkit's vocabulary) runs a small background
+  load, checks its steady-state hypothesis, runs its method (faults, probes, pauses), aborts early
+  when the load crosses its bounds, waits for the hypothesis to hold again, and writes a JSON result
+  and an HTML report with the faults on the load's timeline to reports/chaos/. Exit 0 when the
+  hypothesis held again, 1 when not (or it did not hold before), 130 when interrupted.
 
   Puts the fault on every member the target names, holds it for --duration (default 30s), then
   reverts it, also on Ctrl-C or SIGTERM; a run killed outright is reverted by the next run or by
@@ -36,6 +47,11 @@ export async function chaos(argv: string[]): Promise<number> {
     printList();
     return 0;
   }
+  if (isExperiment(command)) {
+    const { path, experiment } = await loadExperiment(command);
+    const provider = await openProvider(parsed.instance, parsed.provider);
+    return experimentCommand(provider, path, experiment);
+  }
   const provider = await openProvider(parsed.instance, parsed.provider);
   if (command === 'revert') return revertCommand(provider);
 
@@ -47,27 +63,113 @@ export async function chaos(argv: string[]): Promise<number> {
   } catch (error) {
     throw new UsageError(`--duration: ${(error as Error).message}`);
   }
+  const t0 = Date.now();
+  return whileSignalsAbort('reverting the fault', async (signal) =>
+    report(
+      await runFault(
+        provider,
+        { fault: command, target, durationS, params: parseSets(set) },
+        { signal, onEvent: printer(t0) },
+      ),
+      provider,
+    ),
+  );
+}
+
+/** Runs `work` with a signal that Ctrl-C and SIGTERM abort (saying what happens next), then lets them go. */
+async function whileSignalsAbort<T>(what: string, work: (signal: AbortSignal) => Promise<T>): Promise<T> {
   const abort = new AbortController();
   const interrupt = (signal: string) => () => {
-    console.log(pc.yellow(`\n${signal}: reverting the fault...`));
+    console.log(pc.yellow(`\n${signal}: ${what}...`));
     abort.abort();
   };
   const onInt = interrupt('interrupted');
   const onTerm = interrupt('SIGTERM');
   process.on('SIGINT', onInt);
   process.on('SIGTERM', onTerm);
-  const t0 = Date.now();
   try {
-    const run = await runFault(
-      provider,
-      { fault: command, target, durationS, params: parseSets(set) },
-      { signal: abort.signal, onEvent: printer(t0) },
-    );
-    return report(run, provider);
+    return await work(abort.signal);
   } finally {
     process.off('SIGINT', onInt);
     process.off('SIGTERM', onTerm);
   }
+}
+
+async function experimentCommand(provider: Provider, path: string, experiment: Experiment): Promise<number> {
+  console.log(`${pc.bold(experiment.title)}  (${path}, the ${provider.instance} instance)`);
+  const t0 = Date.now();
+  const printFault = printer(t0);
+  const at = () => pc.dim(seconds(Date.now() - t0).padStart(7));
+  let lastLoad = 0;
+  const result = await whileSignalsAbort('reverting the faults and stopping the load', (signal) =>
+    runExperiment(provider, experiment, {
+      signal,
+      onEvent: (event) => {
+        switch (event.type) {
+          case 'phase':
+            console.log(`${at()}  ${pc.bold(event.phase)}`);
+            break;
+          case 'note':
+            console.log(`${at()}  ${pc.dim(event.line)}`);
+            break;
+          case 'load':
+            if (event.progress.elapsedS - lastLoad >= 5) {
+              lastLoad = event.progress.elapsedS;
+              const p = event.progress;
+              console.log(
+                `${at()}  load: ${p.rate} req/s, p95 ${p.p95Ms.toFixed(0)} ms, errors ${p.errors}/${p.requests}`,
+              );
+            }
+            break;
+          case 'hypothesis':
+            for (const o of event.outcomes)
+              console.log(
+                `${at()}  ${o.ok ? pc.green('holds') : pc.red('does not hold')}  ${o.name}: ${o.detail}`,
+              );
+            break;
+          case 'step':
+            console.log(`${at()}  step: ${event.name} (${event.kind})`);
+            break;
+          case 'probe':
+            console.log(`${at()}  probe ${event.name}: ${event.ok ? 'ok' : 'not ok'} (${event.detail})`);
+            break;
+          case 'fault':
+            printFault(event.event);
+            break;
+          case 'abort':
+            console.log(`${at()}  ${pc.red('abort')}: ${event.reason}`);
+            break;
+          case 'recovered':
+            console.log(
+              `${at()}  ${pc.green(`steady again ${event.afterS.toFixed(1)} s after the last revert`)} (judged over the window that followed)`,
+            );
+            break;
+        }
+      },
+    }),
+  );
+  const written = await writeExperimentReport(path, result);
+  const verdict: Record<ExperimentResult['status'], string> = {
+    completed: pc.green('completed: the hypothesis held before and again after the method'),
+    deviated: pc.red('deviated: the hypothesis did not hold again within the recovery bound'),
+    aborted: pc.red(`aborted: ${result.abortReason ?? 'a bound was crossed'}`),
+    failed: pc.red('failed: the hypothesis did not hold before the method, so nothing was injected'),
+    interrupted: pc.yellow('interrupted: every fault was reverted'),
+  };
+  console.log(`\n${verdict[result.status]}`);
+  if (result.recoveryS !== undefined)
+    console.log(`recovery: ${result.recoveryS.toFixed(1)} s after the last revert`);
+  console.log(`result: ${written.json}`);
+  if (written.html) console.log(`report: ${written.html}`);
+  const sick = (await provider.status()).filter((c) => !c.healthy);
+  if (sick.length) {
+    printStillBroken(
+      provider,
+      sick.map((c) => ({ component: c.component, problems: c.problems })),
+    );
+    return 1;
+  }
+  return result.status === 'completed' ? 0 : result.status === 'interrupted' ? 130 : 1;
 }
 
 /** `--set key=value` pairs as parameters: numbers and booleans as such, the rest as text. */
@@ -148,14 +250,20 @@ function printer(t0: number): (event: FaultEvent) => void {
 
 function report(run: FaultRun, provider: Provider): number {
   if (run.broken.length > 0) {
-    console.log(
-      `\n${pc.red('the stack is not healthy again')}: ${run.broken.map((b) => `${b.component} (${b.problems.join('; ')})`).join(', ')}. ` +
-        `\`pnpm chaos revert --instance ${provider.instance}\` undoes any fault still recorded, and ` +
-        `\`pnpm stack:up --instance ${provider.instance}\` starts whatever is down; \`pnpm stack:status --instance ${provider.instance}\` shows the rest.`,
-    );
+    printStillBroken(provider, run.broken);
     return 1;
   }
   return run.interrupted ? 130 : 0;
+}
+
+/** The one paragraph a run ends with when the stack is not healthy again: what, and the commands that mend it. */
+function printStillBroken(provider: Provider, broken: FaultRun['broken']): void {
+  const instance = provider.instance;
+  console.log(
+    `\n${pc.red('the stack is not healthy again')}: ${broken.map((b) => `${b.component} (${b.problems.join('; ')})`).join(', ')}. ` +
+      `\`pnpm chaos revert --instance ${instance}\` undoes any fault still recorded, and ` +
+      `\`pnpm stack:up --instance ${instance}\` starts whatever is down; \`pnpm stack:status --instance ${instance}\` shows the rest.`,
+  );
 }
 
 function printList(): void {
@@ -174,4 +282,5 @@ function printList(): void {
     }
   }
   console.log(`\n${SELECTOR_HELP}`);
+  console.log(`\n${pc.bold('experiments')} (chaos/experiments/): ${experimentNames().join(', ')}`);
 }

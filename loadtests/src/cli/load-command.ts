@@ -19,7 +19,7 @@ import {
 import { durationSeconds, PROFILES, type Profile, type ProfileName } from '../model/profiles.ts';
 import { LOAD_KEY_ENV } from '../model/load-mark.ts';
 import { checkSpec, SLO_SPEC } from '../model/slo.ts';
-import type { CpuPerJourney, Flatness, LoadSummary, SloCapacity } from '../model/summary.ts';
+import type { CpuPerJourney, Flatness, LoadSummary, SloCapacity, TimelineMark } from '../model/summary.ts';
 import { prepareLoad, provisionCustomers, runNodeLoad } from '../run/node-run.ts';
 import { cpuPerJourney, journeysOf, LOAD_GENERATOR, startCpuMeter, type CpuSpent } from './local-cpu.ts';
 
@@ -28,7 +28,7 @@ const FLAT_PROFILES = Object.entries(PROFILES)
   .filter(([, p]) => 'flatness' in p && p.flatness)
   .map(([name]) => name);
 
-const USAGE = `pnpm load <profile> [--engine k6|node] [--target URL] [--duration 30s] [--customers N] [--workers N] [--seed N]
+const USAGE = `pnpm load <profile> [--engine k6|node] [--target URL] [--duration 30s] [--customers N] [--workers N] [--seed N] [--chaos EXPERIMENT]
   profiles: ${Object.entries(PROFILES)
     .map(([name, p]) => `\n    ${name.padEnd(11)}${p.description}`)
     .join('')}
@@ -40,6 +40,9 @@ const USAGE = `pnpm load <profile> [--engine k6|node] [--target URL] [--duration
   --engine: k6 when it is installed, otherwise node. --duration scales the profile to that length.
   --workers: threads of the node engine (default: one per ~1,500 requests/s at the peak, at most one per core).
   --seed: the node engine's journey choices (and think times) repeat under the same seed.
+  --chaos: runs a chaos experiment's method (its faults, pauses and probes; \`pnpm chaos list\`)
+  beside the load against a local instance's gateway, every fault reverted when it ends, and draws
+  the faults, reverts and recovery on the report's timeline.
   Every request carries X-Stackdrill-Load, signed with the target stack's load key, which the
   gateway counts under its own bound instead of the per-IP limit: a local instance's key is read from
   its state; for another target set ${LOAD_KEY_ENV}. Without a key the load goes unmarked.
@@ -57,10 +60,61 @@ export const SLO_FAILED = 99;
 
 const k6Installed = () => probeSync('k6', ['version']) !== undefined;
 
-export async function load(argv: string[]): Promise<number> {
+/** A mark at an absolute time (ms since the epoch), before the run's start is known. */
+export type TimedMark = Omit<TimelineMark, 'second'> & { at: number };
+
+/**
+ * Something that runs beside the load and acts on its target, such as a chaos experiment's method
+ * (`--chaos`): the CLI on top provides it, so the load engine does not depend on chaos. What it
+ * did comes back as marks on the run's timeline.
+ */
+export interface SideRun {
+  /** Refuses bad input before any load (an unknown experiment, a target that is not a local stack). */
+  check(target: string): Promise<void>;
+  /** Runs until it is done or the signal aborts (the load ended); every fault it put in place is reverted. */
+  run(target: string, signal: AbortSignal, note: (line: string) => void): Promise<TimedMark[]>;
+}
+
+export interface LoadSides {
+  /** `--chaos <experiment>`: the experiment's method beside the load. */
+  chaos?: (experiment: string) => SideRun;
+}
+
+/** Starts a side run; `stop` ends it (when the load has ended) and gives its marks. */
+function startSide(side: SideRun | undefined, target: string): { stop(): Promise<TimedMark[]> } {
+  if (!side) return { stop: async () => [] };
+  const ended = new AbortController();
+  const marks = side.run(target, ended.signal, (line) => console.log(pc.magenta(`chaos: ${line}`)));
+  return {
+    stop: async () => {
+      ended.abort();
+      try {
+        return await marks;
+      } catch (error) {
+        console.log(pc.red(`chaos: ${(error as Error).message}`));
+        return [];
+      }
+    },
+  };
+}
+
+/** The marks in seconds since the run started. */
+function withSideMarks(summary: LoadSummary, marks: TimedMark[]): LoadSummary {
+  if (marks.length === 0) return summary;
+  const start = Date.parse(summary.startedAt);
+  return {
+    ...summary,
+    marks: marks
+      .sort((a, b) => a.at - b.at)
+      .map(({ at, ...m }) => ({ ...m, second: Math.max(0, (at - start) / 1000) })),
+  };
+}
+
+export async function load(argv: string[], sides: LoadSides = {}): Promise<number> {
   const { values, positionals } = parseCli(
     argv,
     {
+      chaos: { type: 'string' },
       engine: { type: 'string' },
       target: { type: 'string' },
       duration: { type: 'string' },
@@ -112,6 +166,10 @@ export async function load(argv: string[]): Promise<number> {
     throw new UsageError(`--seed takes a whole number, got "${values.seed}"`);
   const engine = values.engine ?? (k6Installed() ? 'k6' : 'node');
   if (engine !== 'k6' && engine !== 'node') throw new UsageError(`--engine is k6 or node, got "${engine}"`);
+  if (values.chaos !== undefined && !sides.chaos)
+    throw new UsageError('--chaos is not available here (the chaos package is not wired into this command)');
+  const side = values.chaos !== undefined ? sides.chaos!(values.chaos) : undefined;
+  await side?.check(target);
   const prepared = await prepareLoad(target, profile, (line) =>
     console.log(line.startsWith('load unmarked') ? pc.yellow(line) : line),
   );
@@ -139,6 +197,7 @@ export async function load(argv: string[]): Promise<number> {
     // Ctrl-C reaches k6 too (same process group); k6 stops and still writes its samples.
     const wait = () => {};
     process.on('SIGINT', wait);
+    const beside = startSide(side, target);
     const code = await TOOLS.attached('k6', args, {
       cwd: REPO_ROOT,
       env: {
@@ -148,11 +207,12 @@ export async function load(argv: string[]): Promise<number> {
       },
     });
     process.off('SIGINT', wait);
+    const marks = await beside.stop();
     const spent = await meter?.stop();
     // k6's own exit codes other than "thresholds failed" (a script error, a setup failure) stand.
     if (code !== 0 && code !== SLO_FAILED) return code;
     const summary = await summaryFromK6Samples(samples, { profileName, profile, target });
-    return finish(judgedByProfile(summary, profile), out, spent);
+    return finish(withSideMarks(judgedByProfile(summary, profile), marks), out, spent);
   }
 
   console.log(`${pc.bold(profileName)} (${profile.description}) against ${target}, node engine`);
@@ -166,6 +226,8 @@ export async function load(argv: string[]): Promise<number> {
   let summary: LoadSummary;
   const meter = await startCpuMeter(target);
   let spent: CpuSpent | undefined;
+  let marks: TimedMark[] = [];
+  const beside = startSide(side, target);
   try {
     summary = await runNodeLoad(prepared, {
       profileName,
@@ -183,10 +245,11 @@ export async function load(argv: string[]): Promise<number> {
         ),
     });
   } finally {
+    marks = await beside.stop();
     spent = await meter?.stop();
     process.off('SIGINT', onSigint);
   }
-  return finish(judgedByProfile(summary, profile), out, spent);
+  return finish(withSideMarks(judgedByProfile(summary, profile), marks), out, spent);
 }
 
 /** The summary with the profile's own checks judged in (`flatness`: whether p95 stayed flat). */
