@@ -49,6 +49,7 @@ export async function createAnalyticsService(
     groupId: config.consumerGroup,
     db: runtime.mongo.db,
     logger: runtime.logger,
+    faults: runtime.faults,
     handle: (e) => domain.handle(e),
     // Views only feed the approximate live counter: no dedupe record per view, counted in bulk.
     unrecorded: {

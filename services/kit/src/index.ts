@@ -33,7 +33,33 @@ export { withOutbox, OutboxRelay, type Outbox } from './events/outbox.ts';
 export { publishEvent } from './events/publish.ts';
 export { runIdempotentConsumer } from './events/consumer.ts';
 export { AccessTokens, type Principal, type Role } from './auth/tokens.ts';
-export { sharedConfig, connectRuntime, type SharedConfig, type ServiceRuntime } from './runtime.ts';
+export {
+  sharedConfig,
+  connectRuntime,
+  serviceRoutes,
+  type SharedConfig,
+  type ServiceRuntime,
+} from './runtime.ts';
+export {
+  FaultSwitches,
+  defineFaultSwitch,
+  mergeGiven,
+  compileMatch,
+  isExemptPath,
+  KIT_FAULT_SWITCHES,
+  ROUTES_SWITCH,
+  CONSUMERS_SWITCH,
+  STALL_CHECK_MS,
+  type FaultSwitch,
+  type FaultSwitchDefinition,
+  type AnyFaultSwitch,
+  type FaultSwitchesState,
+  type RouteFault,
+  type ConsumerFault,
+  type StalledConsumer,
+} from './faults/catalogue.ts';
+export { injectFaults } from './faults/middleware.ts';
+export { faultRoutes } from './faults/routes.ts';
 export { requireApiKey, API_KEY_HEADER } from './auth/api-key.ts';
 export { BatchPublisher } from './events/batch-publisher.ts';
 export { insertManyOnce, insertOnce } from './clients/mongo.ts';

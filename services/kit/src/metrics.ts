@@ -1,5 +1,5 @@
 import type { NextFunction, Request, Response } from 'express';
-import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { unansweredStatus } from './http/unanswered.ts';
 
 /**
@@ -28,6 +28,22 @@ export class ServiceMetrics {
       labelNames: ['method', 'route', 'status'],
       buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
       registers: [this.registry],
+    });
+  }
+
+  /**
+   * `stackdrill_fault_active{switch}`: 1 while a fault switch is on, 0 while it is off, read from
+   * `onOff` at every scrape (so it can never disagree with `/internal/faults`).
+   */
+  trackFaultSwitches(onOff: () => Record<string, boolean>): void {
+    new Gauge({
+      name: 'stackdrill_fault_active',
+      help: 'Whether a fault switch is on (1) or off (0); see GET /internal/faults',
+      labelNames: ['switch'],
+      registers: [this.registry],
+      collect() {
+        for (const [name, on] of Object.entries(onOff())) this.set({ switch: name }, on ? 1 : 0);
+      },
     });
   }
 

@@ -8,6 +8,9 @@ import { connectMongo, type MongoHandle } from './clients/mongo.ts';
 import { createKafka, connectProducer } from './clients/kafka.ts';
 import { connectRedis, parseHostList } from './clients/redis.ts';
 import { env, type ConfigSchema, type ConfigValues } from './config.ts';
+import { FaultSwitches } from './faults/catalogue.ts';
+import { injectFaults } from './faults/middleware.ts';
+import { faultRoutes } from './faults/routes.ts';
 import type { Api } from './http/api.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { Service, type Closer } from './service.ts';
@@ -89,10 +92,40 @@ export interface ServiceRuntime {
   producer: Producer;
   tokens: AccessTokens;
   /**
-   * Builds the Service: the API plus `/openapi.json`, and `internal` routes behind the API key;
-   * `closers` run before the shared clients close.
+   * The service's fault switches (faults/catalogue.ts): the kit's, plus any the service adds before
+   * `serve`. Its event consumers take them (runIdempotentConsumer).
+   */
+  faults: FaultSwitches;
+  /**
+   * Builds the Service: the API plus `/openapi.json`, and `internal` routes behind the API key, with
+   * the fault switches (serviceRoutes); `closers` run before the shared clients close.
    */
   serve(api: Api, options?: { closers?: Closer[]; internal?: Router }): Service;
+}
+
+/**
+ * A service's routes, as every service serves them: `/openapi.json`; `/internal` behind the API key,
+ * with the fault switches' `/internal/faults` before the service's own internal routes; then the
+ * `routes` fault switch in front of the API. (The kit's app answers `/health`, `/ready` and
+ * `/metrics` before any of these.)
+ */
+export function serviceRoutes(
+  api: Api,
+  options: { internalApiKey: string; faults: FaultSwitches; internal?: Router },
+): Router {
+  const routes = Router();
+  routes.get('/openapi.json', (_req, res) => {
+    res.json(api.document());
+  });
+  routes.use(
+    '/internal',
+    requireApiKey(options.internalApiKey),
+    faultRoutes(options.faults),
+    ...(options.internal ? [options.internal] : []),
+  );
+  routes.use(injectFaults(options.faults, { operations: api.operations() }));
+  routes.use(api.router);
+  return routes;
 }
 
 export async function connectRuntime(
@@ -112,6 +145,7 @@ export async function connectRuntime(
   const kafka = createKafka(`${name}-service`, config.kafkaBrokers.split(','), logger);
   const producer = await connectProducer(kafka);
   const tokens = new AccessTokens(config.jwtSecret, config.accessTokenTtlS);
+  const faults = new FaultSwitches(name, logger);
   return {
     name,
     logger,
@@ -120,17 +154,13 @@ export async function connectRuntime(
     kafka,
     producer,
     tokens,
+    faults,
     serve(api, { closers = [], internal } = {}) {
-      const routes = Router();
-      routes.get('/openapi.json', (_req, res) => {
-        res.json(api.document());
-      });
-      if (internal) routes.use('/internal', requireApiKey(config.internalApiKey), internal);
-      routes.use(api.router);
       return new Service({
         name,
         logger,
-        routes,
+        routes: serviceRoutes(api, { internalApiKey: config.internalApiKey, faults, internal }),
+        faults,
         readiness: { mongo: () => mongo.ping(), redis: () => redis.ping() },
         closers: [
           ...closers,

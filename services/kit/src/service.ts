@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import type { Router } from 'express';
 import { createHttpApp } from './http/app.ts';
 import type { ReadinessCheck } from './http/health.ts';
+import type { FaultSwitches } from './faults/catalogue.ts';
 import type { Logger } from './logger.ts';
 import { ServiceMetrics } from './metrics.ts';
 import { flushTracing, setupTracing } from './tracing.ts';
@@ -34,6 +35,11 @@ export interface ServiceDefinition {
    */
   handler?: (context: { metrics: ServiceMetrics }) => Promise<RequestListener>;
   readiness?: Record<string, ReadinessCheck>;
+  /**
+   * The service's fault switches (served by its routes: see serviceRoutes), shown on its metrics as
+   * `stackdrill_fault_active{switch}`.
+   */
+  faults?: FaultSwitches;
   /** Closed after the HTTP server has drained, in order (consumers before the clients they use). */
   closers?: Closer[];
   bodyLimit?: string;
@@ -71,6 +77,8 @@ export class Service {
     if (!def.routes === !def.handler) throw new Error(`${def.name}: give either routes or a handler`);
     setupTracing(def.name);
     this.metrics = new ServiceMetrics(def.name);
+    const faults = def.faults;
+    if (faults) this.metrics.trackFaultSwitches(() => faults.onOff());
   }
 
   get logger(): Logger {

@@ -58,6 +58,7 @@ export async function createNotificationService(
     groupId: config.consumerGroup,
     db: runtime.mongo.db,
     logger: runtime.logger,
+    faults: runtime.faults,
     handle: (e) => domain.handle(e),
   });
   relay.start();

@@ -10,11 +10,10 @@ import {
 import type { ORDER_CONFIG } from './config.ts';
 import { OrderStore } from './data-access/order-store.ts';
 import { ProductClient } from './data-access/product-client.ts';
-import { FaultSwitches } from './domain/faults.ts';
+import { OrderFaults, PAYMENT_SWITCH } from './domain/faults.ts';
 import { OrderDomain } from './domain/orders.ts';
 import { SimulatedPaymentProvider } from './domain/payment-provider.ts';
 import { orderApi } from './entry-points/http-api.ts';
-import { internalRoutes } from './entry-points/internal-routes.ts';
 
 export type OrderConfig = ConfigValues<typeof ORDER_CONFIG>;
 
@@ -24,7 +23,7 @@ export interface OrderService {
   store: OrderStore;
   domain: OrderDomain;
   payments: SimulatedPaymentProvider;
-  faults: FaultSwitches;
+  faults: OrderFaults;
   logger: Logger;
 }
 
@@ -36,8 +35,12 @@ export async function createOrderService(config: OrderConfig, logger?: Logger): 
   const runtime = await connectRuntime('order', config, logger);
   const store = new OrderStore(runtime.mongo.db);
   await store.ensureIndexes();
-  const faults = new FaultSwitches(
-    { failureRate: config.paymentFailureRate, latencyMs: config.paymentLatencyMs },
+  // The payment switch joins the kit's fault switches, served at /internal/faults with them.
+  const faults = new OrderFaults(
+    runtime.faults.add(PAYMENT_SWITCH, {
+      failureRate: config.paymentFailureRate,
+      latencyMs: config.paymentLatencyMs,
+    }),
     config.crashPoint,
   );
   const payments = new SimulatedPaymentProvider(runtime.mongo.db, faults);
@@ -75,7 +78,6 @@ export async function createOrderService(config: OrderConfig, logger?: Logger): 
     runtime.logger,
   );
   const service = runtime.serve(api, {
-    internal: internalRoutes(faults),
     closers: [sweeper, { name: 'outbox relay', close: () => relay.stop() }],
   });
   relay.start();

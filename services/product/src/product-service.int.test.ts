@@ -165,6 +165,49 @@ describe('GET /api/products/:id', () => {
   });
 });
 
+describe('the fault switches (/internal/faults)', () => {
+  it('when a route fault fails every product detail, then those answer 503 FAULT_INJECTED late, the rest of the service works, and DELETE brings them back', async () => {
+    const internal = { 'x-api-key': INTERNAL_API_KEY };
+    const { body: product } = await call('POST', '/api/products', { body: newProduct(), token: admin });
+    const detail = `/api/products/${String(product.id)}`;
+    const rule = { match: 'GET /api/products/:id', latencyMs: 100, errorRate: 1 };
+    try {
+      expect((await call('PUT', '/internal/faults', { body: { routes: [rule] } })).status).toBe(401);
+      const set = await call('PUT', '/internal/faults', { headers: internal, body: { routes: [rule] } });
+      expect(set.status).toBe(200);
+      expect(set.body).toEqual({ routes: [{ ...rule, jitterMs: 0 }] });
+      const started = performance.now();
+      const failed = await call('GET', detail);
+      expect(performance.now() - started).toBeGreaterThanOrEqual(95);
+      expect(failed.status).toBe(503);
+      expect(failed.body.code).toBe('FAULT_INJECTED');
+      expect(failed.headers.get('retry-after')).toBe('1');
+      expect((await call('GET', '/api/products?limit=1')).status).toBe(200);
+      expect((await fetch(`${address.url}/ready`)).status).toBe(200);
+      const metrics = await (await fetch(`${address.url}/metrics`)).text();
+      expect(metrics).toContain('stackdrill_fault_active{switch="routes",service="product"} 1');
+      expect(metrics).toMatch(
+        /http_requests_total\{method="GET",route="\/api\/products\/:id",status="503",service="product"\} [1-9]/,
+      );
+      expect((await call('GET', '/internal/faults', { headers: internal })).body).toMatchObject({
+        service: 'product',
+        active: ['routes'],
+      });
+    } finally {
+      expect((await call('DELETE', '/internal/faults', { headers: internal })).status).toBe(200);
+    }
+    expect((await call('GET', detail)).status).toBe(200);
+    const bad = await call('PUT', '/internal/faults', {
+      headers: internal,
+      body: { payment: { failureRate: 1 } },
+    });
+    expect(bad.status).toBe(400);
+    expect(bad.body.message).toMatch(
+      /^unknown fault switch "payment" \(the fault switches of the product service: routes, consumers\)/,
+    );
+  });
+});
+
 describe('GET /api/products', () => {
   it('when paging by cursor, then every matching product appears once, in price order', async () => {
     const category = `it-${randomUUID().slice(0, 8)}`;

@@ -1,6 +1,7 @@
 import type { Consumer } from 'kafkajs';
 import type { Db } from 'mongodb';
 import { isDuplicateKey } from '../clients/mongo.ts';
+import type { FaultSwitches } from '../faults/catalogue.ts';
 import type { Logger } from '../logger.ts';
 import type { EventEnvelope } from './envelope.ts';
 import { withEventSpan } from '../tracing.ts';
@@ -9,13 +10,18 @@ import { withEventSpan } from '../tracing.ts';
  * An idempotent consumer. Kafka delivers at least once (and the outbox may publish twice), so each
  * handled event is recorded by a unique-key insert `<group>:<event id>`; an event already recorded
  * is skipped. The handler's own writes must be idempotent too (keyed by the event id), which covers
- * a crash after the handler ran but before the record was written.
+ * a crash after the handler ran but before the record was written. While the service's
+ * `consumers` fault switch stalls a topic, each of its messages waits before it is handled
+ * (FaultSwitches.whileStalled); a consumer that stops meanwhile leaves the message unhandled and
+ * uncommitted, for the next one.
  */
 export async function runIdempotentConsumer(options: {
   consumer: Consumer;
   groupId: string;
   db: Db;
   logger: Logger;
+  /** The service's fault switches (ServiceRuntime.faults): the `consumers` switch stalls this consumer. */
+  faults: FaultSwitches;
   handle: (event: EventEnvelope) => Promise<void>;
   /**
    * Events that need no dedupe record and are handled in bulk (approximate live counters of views):
@@ -45,8 +51,10 @@ export async function runIdempotentConsumer(options: {
         pending = [];
         pendingOffset = undefined;
       };
+      const running = () => isRunning() && !isStale();
       for (const message of batch.messages) {
-        if (!isRunning() || isStale()) break;
+        if (!running()) break;
+        if (!(await options.faults.whileStalled(batch.topic, { isRunning: running, heartbeat }))) break;
         const event = parse(batch.topic, batch.partition, message.offset, message.value);
         if (event && unrecorded?.matches(event)) {
           pending.push(event);

@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Collection, Db } from 'mongodb';
 import { isDuplicateKey } from '@stackdrill/kit';
-import type { FaultSwitches } from './faults.ts';
+import type { OrderFaults } from './faults.ts';
 
 interface ChargeRecord {
   /** `<order>:succeeded` (at most one per order) or `<order>:failed:<attempt>`. */
@@ -26,7 +26,7 @@ export class SimulatedPaymentProvider {
 
   constructor(
     db: Db,
-    private readonly faults: FaultSwitches,
+    private readonly faults: Pick<OrderFaults, 'payment'>,
     private readonly random: () => number = Math.random,
   ) {
     this.charges = db.collection<ChargeRecord>('provider_charges');
