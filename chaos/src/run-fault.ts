@@ -64,7 +64,7 @@ export async function planFault(
   for (const { member } of targets) {
     if (!kind.components.includes(member.component) || kind.excludesMember?.(member.name)) {
       throw new UsageError(
-        `fault "${kind.name}" does not apply to ${member.name} (${member.component}); it acts on ${kind.components.join(', ')}`,
+        `fault "${kind.name}" does not apply to ${member.name} (${member.component}); it acts on ${kind.appliesTo ?? kind.components.join(', ')}`,
       );
     }
   }

@@ -277,7 +277,7 @@ function printList(): void {
         f.params.def.type === 'object' ? Object.keys((f.params as unknown as { shape: object }).shape) : [];
       console.log(
         `  ${f.name.padEnd(width)}  ${f.summary}${shape.length ? pc.dim(` [--set ${shape.map((k) => `${k}=…`).join(' ')}]`) : ''}` +
-          pc.dim(` (on ${f.components.join(', ')})`),
+          pc.dim(` (on ${f.appliesTo ?? f.components.join(', ')})`),
       );
     }
   }

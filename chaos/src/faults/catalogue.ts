@@ -1,9 +1,18 @@
 import { UsageError } from '@stackdrill/toolkit';
 import type { FaultKind } from './fault-kind.ts';
+import { consumerStall, paymentFailures, routeErrors, routeLatency } from './app-faults.ts';
 import { freeze, kill, restart } from './process-faults.ts';
 
 /** Every fault `pnpm chaos` and the experiments can name, in the order `pnpm chaos list` shows them. */
-export const FAULTS: readonly FaultKind[] = [kill, freeze, restart] as FaultKind[];
+export const FAULTS: readonly FaultKind[] = [
+  kill,
+  freeze,
+  restart,
+  routeLatency,
+  routeErrors,
+  consumerStall,
+  paymentFailures,
+] as FaultKind[];
 
 export function faultKind(name: string): FaultKind {
   const kind = FAULTS.find((f) => f.name === name);

@@ -30,6 +30,8 @@ export interface FaultKind<P extends Record<string, unknown> = Record<string, un
   readonly params: z.ZodType<P>;
   /** The components it may act on. */
   readonly components: readonly ComponentName[];
+  /** Which members it acts on, when not every member of its components (for `pnpm chaos list`). */
+  readonly appliesTo?: string;
   /** Members of those components it may not act on (e.g. the mail sink has no fault switches). */
   readonly excludesMember?: (member: string) => boolean;
   /** True when the fault is over once injected (a restart): it holds for no duration. */

@@ -177,6 +177,9 @@ export const APP = {
   gateway: { name: 'gateway', port: 8080, metricsPort: 8089 },
 } as const;
 
+/** The header that carries the service API key on service-to-service routes (`/internal/…`). */
+export const INTERNAL_API_KEY_HEADER = 'x-api-key';
+
 export type ServiceName = (typeof APP.services)[number]['name'];
 export const SERVICE_NAMES: readonly ServiceName[] = APP.services.map((s) => s.name);
 

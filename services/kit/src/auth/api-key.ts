@@ -1,8 +1,9 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { NextFunction, Request, Response } from 'express';
+import { INTERNAL_API_KEY_HEADER } from '@stackdrill/facts';
 import { AppError } from '../errors.ts';
 
-export const API_KEY_HEADER = 'x-api-key';
+export const API_KEY_HEADER = INTERNAL_API_KEY_HEADER;
 
 /**
  * Guards service-to-service routes (`/internal/…`): the caller must present the shared API key.
