@@ -60,6 +60,8 @@ export async function planFault(
   }
   if (!Number.isFinite(request.durationS) || request.durationS < 0 || request.durationS > 3600)
     throw new UsageError(`a fault's duration is 0 s to 1 h, got ${request.durationS} s`);
+  const unavailable = kind.unavailable?.(provider);
+  if (unavailable) throw new UsageError(`fault "${kind.name}": ${unavailable}`);
   const targets = await resolveTargets(provider, parseSelector(request.target), request.target);
   for (const { member } of targets) {
     if (!kind.components.includes(member.component) || kind.excludesMember?.(member.name)) {

@@ -34,6 +34,8 @@ export interface FaultKind<P extends Record<string, unknown> = Record<string, un
   readonly appliesTo?: string;
   /** Members of those components it may not act on (e.g. the mail sink has no fault switches). */
   readonly excludesMember?: (member: string) => boolean;
+  /** Why it cannot act on this stack at all (e.g. no fault proxy), checked before anything is touched. */
+  readonly unavailable?: (provider: Provider) => string | undefined;
   /** True when the fault is over once injected (a restart): it holds for no duration. */
   readonly instant?: boolean;
   inject(provider: Provider, handle: ComponentHandle, member: string, params: P): Promise<void>;

@@ -7,6 +7,7 @@ const {
   mongoUri: _mongoUri,
   mongoDb: _mongoDb,
   kafkaBrokers: _kafkaBrokers,
+  kafkaAddressMap: _kafkaAddressMap,
   ...shared
 } = sharedConfig({ service: 'gateway', db: '-' });
 

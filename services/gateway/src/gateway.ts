@@ -16,6 +16,7 @@ import {
   connectRedis,
   createLogger,
   errorBody,
+  parseAddressMap,
   parseHostList,
   readinessReport,
   Service,
@@ -73,7 +74,11 @@ export function createGateway(
   logger: Logger = createLogger('gateway', config.logLevel),
 ): Service {
   const redis = connectRedis(
-    { sentinels: parseHostList(config.redisSentinels), masterName: config.redisMasterName },
+    {
+      sentinels: parseHostList(config.redisSentinels),
+      masterName: config.redisMasterName,
+      natMap: parseAddressMap(config.redisNatMap),
+    },
     logger,
   );
   const tokens = new AccessTokens(config.jwtSecret, config.accessTokenTtlS);

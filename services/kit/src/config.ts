@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parseAddressMap } from './clients/address-map.ts';
 
 /**
  * A config key: its environment variable, what it is for, how it is validated, its default. One
@@ -35,6 +36,15 @@ export const env = {
   bool: () => z.enum(['true', 'false']).transform((v) => v === 'true'),
   string: () => z.string().min(1),
   url: () => z.url(),
+  /** `from=host:port,...` (clients/address-map.ts), or empty; checked at boot. */
+  addressMap: () =>
+    z.string().superRefine((text, ctx) => {
+      try {
+        parseAddressMap(text);
+      } catch (error) {
+        ctx.addIssue({ code: 'custom', message: (error as Error).message });
+      }
+    }),
   enumOf: <const T extends readonly [string, ...string[]]>(values: T) => z.enum(values),
 };
 

@@ -3,6 +3,7 @@ import { SERVICE_DEFAULTS, type ServiceName } from '@stackdrill/facts';
 import type { Kafka, Producer } from 'kafkajs';
 import type { Redis } from 'ioredis';
 import { requireApiKey } from './auth/api-key.ts';
+import { parseAddressMap } from './clients/address-map.ts';
 import { AccessTokens } from './auth/tokens.ts';
 import { connectMongo, type MongoHandle } from './clients/mongo.ts';
 import { createKafka, connectProducer } from './clients/kafka.ts';
@@ -47,6 +48,12 @@ export function sharedConfig(defaults: { service: ServiceName | 'gateway'; db: s
       schema: env.string(),
       default: SERVICE_DEFAULTS.redisSentinels,
     },
+    redisNatMap: {
+      env: 'REDIS_NAT_MAP',
+      doc: 'Redis addresses Sentinel hands out, rewritten to where this service reaches them (from=host:port,...; the fault proxy sets it; empty: as handed out)',
+      schema: env.addressMap(),
+      default: '',
+    },
     redisMasterName: {
       env: 'REDIS_MASTER_NAME',
       doc: 'the master name Sentinel monitors',
@@ -58,6 +65,12 @@ export function sharedConfig(defaults: { service: ServiceName | 'gateway'; db: s
       doc: 'Kafka bootstrap brokers as host:port,host:port',
       schema: env.string(),
       default: SERVICE_DEFAULTS.kafkaBrokers,
+    },
+    kafkaAddressMap: {
+      env: 'KAFKA_ADDRESS_MAP',
+      doc: "Kafka broker addresses from the cluster's metadata, rewritten to where this service reaches them (from=host:port,...; the fault proxy sets it; empty: as handed out)",
+      schema: env.addressMap(),
+      default: '',
     },
     jwtSecret: {
       env: 'JWT_SECRET',
@@ -138,11 +151,20 @@ export async function connectRuntime(
   // own service beside the stack's) that share one Redis never read each other's cache, counters
   // or sessions.
   const redis = connectRedis(
-    { sentinels: parseHostList(config.redisSentinels), masterName: config.redisMasterName },
+    {
+      sentinels: parseHostList(config.redisSentinels),
+      masterName: config.redisMasterName,
+      natMap: parseAddressMap(config.redisNatMap),
+    },
     logger,
     { keyPrefix: `${config.mongoDb}:` },
   );
-  const kafka = createKafka(`${name}-service`, config.kafkaBrokers.split(','), logger);
+  const kafka = createKafka(
+    `${name}-service`,
+    config.kafkaBrokers.split(','),
+    logger,
+    parseAddressMap(config.kafkaAddressMap),
+  );
   const producer = await connectProducer(kafka);
   const tokens = new AccessTokens(config.jwtSecret, config.accessTokenTtlS);
   const faults = new FaultSwitches(name, logger);

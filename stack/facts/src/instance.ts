@@ -17,6 +17,8 @@ export interface ResolvedInstance {
     sinks: { name: 'sinks'; port: number; smtpPort: number };
     services: { name: string; port: number }[];
     gateway: { name: 'gateway'; port: number; metricsPort: number };
+    /** The fault proxy's API (FAULT_PROXY); its listeners are the fault points. */
+    faultProxy: { name: 'fault-proxy'; port: number };
   };
 }
 
@@ -53,6 +55,7 @@ export function resolveInstance(name: InstanceName): ResolvedInstance {
         port: APP.gateway.port + offset,
         metricsPort: APP.gateway.metricsPort + offset,
       },
+      faultProxy: { name: FAULT_PROXY.name, port: FAULT_PROXY.apiPort + offset },
     },
   };
 }
@@ -72,6 +75,8 @@ export function instancePorts(instance: ResolvedInstance): { member: string; por
     ...instance.app.services.map((m) => ({ member: m.name, port: m.port })),
     { member: 'gateway', port: instance.app.gateway.port },
     { member: 'gateway', port: instance.app.gateway.metricsPort },
+    { member: FAULT_PROXY.name, port: instance.app.faultProxy.port },
+    ...faultPointsOf(instance).map((p) => ({ member: FAULT_PROXY.name, port: p.listenPort })),
   ];
 }
 

@@ -152,12 +152,13 @@ export const DATA_TIER = {
 } as const;
 
 /**
- * Where a fault proxy (Toxiproxy, for the chaos experiments) can sit between the app and the data
- * tier: one listener per data-tier member (Mongo members, Redis nodes and Sentinels, Kafka
- * brokers) at the member's port plus this offset, on the member's host. With faults on, the app is
- * pointed at these instead of the members.
+ * The fault proxy (Toxiproxy) between the app and the data tier: one listener per data-tier member
+ * (Mongo members, Redis nodes and Sentinels, Kafka brokers) at the member's port plus `portOffset`,
+ * on the member's host, and its API on `apiPort`. The app reaches the data tier through these, so
+ * a network fault (latency, a cut, a partition) sits between clients and a component; the harness
+ * and tests reach the members directly.
  */
-export const FAULT_PROXY = { portOffset: 400 } as const;
+export const FAULT_PROXY = { name: 'fault-proxy', portOffset: 400, apiPort: 8474 } as const;
 
 /**
  * The application: the gateway, the five services and the local stand-in for the outside world

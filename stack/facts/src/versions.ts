@@ -13,6 +13,8 @@ export const VERSIONS = {
   goMinimum: '1.22',
   /** The schema-driven fuzzer of `pnpm test` (PyPI), in a virtualenv of its own in the cache. */
   schemathesis: '4.32.5',
+  /** Toxiproxy, the fault proxy between the app and the data tier, built from its Go module. */
+  toxiproxy: 'v2.5.0',
   /** Java the Kafka 3.9 broker needs at least. */
   javaMinimum: 17,
 } as const;

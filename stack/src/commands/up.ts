@@ -10,20 +10,23 @@ import { openProvider } from '../providers/registry.ts';
 import { catalogueIsEmpty } from '../seed/seed.ts';
 import { seedAndPrint } from './seed.ts';
 
-const USAGE = `pnpm stack:up [--provider native] [--instance dev|test|bench] [--fresh] [--data-only] [--no-seed]
+const USAGE = `pnpm stack:up [--provider native] [--instance dev|test|bench] [--fresh] [--data-only] [--no-seed] [--no-fault-proxy]
   Installs what is missing, starts the data tier (MongoDB or FerretDB, Redis + Sentinel, Kafka),
   waits until every member answers its protocol, then starts the sinks, the five services and the
   gateway and waits until each reports ready. An empty shop gets the demo catalogue and accounts
   (as \`pnpm stack:seed\`). Prints a summary. Safe to run twice.
   --fresh       stop the instance and delete its data first
   --data-only   start the data tier only
-  --no-seed     leave an empty catalogue empty`;
+  --no-seed     leave an empty catalogue empty
+  --no-fault-proxy  the app reaches the data tier directly, not through the fault proxy (Toxiproxy):
+                no network faults, and none of the proxy's CPU on every data-tier call (for benches)`;
 
 export async function up(argv: string[]): Promise<number> {
   const parsed = parseStackCommand(argv, USAGE, {
     fresh: { type: 'boolean', default: false },
     'data-only': { type: 'boolean', default: false },
     'no-seed': { type: 'boolean', default: false },
+    'no-fault-proxy': { type: 'boolean' },
   });
   if (!parsed) return 0;
   const { values, instance } = parsed;
@@ -43,7 +46,15 @@ export async function up(argv: string[]): Promise<number> {
   process.once('SIGTERM', onInterrupt);
   const printer = new UpPrinter();
   try {
-    await provider.up({ fresh: values.fresh, dataOnly, signal: interrupt.signal }, (e) => printer.on(e));
+    await provider.up(
+      {
+        fresh: values.fresh,
+        dataOnly,
+        signal: interrupt.signal,
+        ...(values['no-fault-proxy'] ? { faultProxy: false } : {}),
+      },
+      (e) => printer.on(e),
+    );
   } catch (error) {
     await printer.done();
     if (!(error instanceof UpFailed)) throw error;

@@ -18,6 +18,7 @@ export type MemberRole =
   | 'gateway'
   | 'service'
   | 'sink'
+  | 'proxy'
   | 'starting'
   | 'paused'
   | 'down'
@@ -51,8 +52,19 @@ export interface ComponentStatus {
 /** Where clients connect. Every client connects through these, never through hard-coded ports. */
 export interface Endpoints {
   mongo: { uri: string; replicaSet: string; members: string[] };
-  redis: { masterName: string; sentinels: { host: string; port: number }[]; dataNodes: string[] };
-  kafka: { brokers: string[]; topics: readonly string[] };
+  redis: {
+    masterName: string;
+    sentinels: { host: string; port: number }[];
+    dataNodes: string[];
+    /** Addresses Sentinel hands out, rewritten to where these clients reach them (through the fault proxy). */
+    natMap?: Record<string, { host: string; port: number }>;
+  };
+  kafka: {
+    brokers: string[];
+    topics: readonly string[];
+    /** Broker addresses from the metadata, rewritten to where these clients reach them (through the fault proxy). */
+    addressMap?: Record<string, { host: string; port: number }>;
+  };
   app: {
     gateway: string;
     /** The gateway's internal listener for Prometheus (`/metrics`), not the public port. */

@@ -5,6 +5,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { cacheDir } from '../paths.ts';
 import { VERSIONS } from '@stackdrill/facts';
+import { TOOLS } from '@stackdrill/toolkit';
 import { compareVersions, output, tryOutput } from './exec.ts';
 
 /** One thing the native provider needs, how to tell it is there, and how to get it. */
@@ -99,6 +100,34 @@ export async function buildFerretdb(patches: string[], binary: string): Promise<
     throw new Error(`go build in ${buildDir} failed: ${(error as Error).message}`);
   });
   await rm(buildDir, { recursive: true, force: true });
+}
+
+/** Toxiproxy's server, built from its Go module into the cache: the fault proxy of every native stack. */
+export const toxiproxyBinary = () => join(cacheDir(), `toxiproxy-${VERSIONS.toxiproxy}`, 'toxiproxy-server');
+
+async function buildToxiproxy(): Promise<void> {
+  const dir = dirname(toxiproxyBinary());
+  const work = join(dir, 'gobin');
+  await mkdir(work, { recursive: true });
+  await TOOLS.run(
+    'go',
+    [
+      'install',
+      '-trimpath',
+      // Its version is a link-time variable ("git" otherwise).
+      `-ldflags=-X github.com/Shopify/toxiproxy/v2.Version=${VERSIONS.toxiproxy}`,
+      `github.com/Shopify/toxiproxy/v2/cmd/server@${VERSIONS.toxiproxy}`,
+    ],
+    {
+      timeoutMs: 10 * 60_000,
+      what: 'building Toxiproxy',
+      env: { ...process.env, GOBIN: work },
+    },
+  );
+  // In place at once: an interrupted build leaves no binary that looks complete.
+  await cp(join(work, 'server'), toxiproxyBinary());
+  await chmod(toxiproxyBinary(), 0o755);
+  await rm(work, { recursive: true, force: true });
 }
 
 /** A real mongod: MONGOD_BIN, else `mongod` on PATH. */
@@ -201,7 +230,7 @@ const mongodAbsent = async () => (await findMongod()) === undefined;
 
 const go: Requirement = {
   name: 'go',
-  purpose: 'building FerretDB (only when no mongod is available)',
+  purpose: 'building Toxiproxy, and FerretDB when no mongod is available',
   async check() {
     const version = await tryOutput('go', ['version']);
     const match = version && /go(\d+\.\d+(?:\.\d+)?)/.exec(version);
@@ -210,7 +239,8 @@ const go: Requirement = {
       return { missing: `go ${match[1]} is older than ${VERSIONS.goMinimum}` };
     return { found: `go ${match[1]}` };
   },
-  neededWhen: async () => (await mongodAbsent()) && !(await exists(ferretdbBinary())),
+  neededWhen: async () =>
+    ((await mongodAbsent()) && !(await exists(ferretdbBinary()))) || !(await exists(toxiproxyBinary())),
   manual: `install Go ${VERSIONS.goMinimum} or newer (Debian 12's golang-go is too old: use bookworm-backports golang-1.22 or go.dev), or set MONGOD_BIN to a real mongod`,
 };
 
@@ -230,8 +260,22 @@ const ferretdb: Requirement = {
   manual: `run \`pnpm run doctor\` on a machine that reaches the Go module proxy, or set MONGOD_BIN to a real mongod`,
 };
 
+const toxiproxy: Requirement = {
+  name: 'toxiproxy',
+  purpose: 'the fault proxy between the app and the data tier (network faults)',
+  async check() {
+    const version = await tryOutput(toxiproxyBinary(), ['-version']);
+    const match = version && /(\d+\.\d+\.\d+)/.exec(version);
+    return match
+      ? { found: `toxiproxy ${match[1]} (${toxiproxyBinary()})` }
+      : { missing: `not built in ${toxiproxyBinary()}` };
+  },
+  install: buildToxiproxy,
+  manual: `go install github.com/Shopify/toxiproxy/v2/cmd/server@${VERSIONS.toxiproxy} and copy the binary to ${toxiproxyBinary()}`,
+};
+
 /** In install order: Debian packages first, then what Maven and Go build from them. */
-export const REQUIREMENTS: Requirement[] = [redis, java, maven, kafkaJars, go, ferretdb];
+export const REQUIREMENTS: Requirement[] = [redis, java, maven, kafkaJars, go, ferretdb, toxiproxy];
 
 /** The browser the UI smoke suite drives: a system Chromium, since no browser can be downloaded. */
 export function chromiumPath(): string {

@@ -18,6 +18,8 @@ export interface ProcessRecord {
 
 /** Facts the next run needs that no running process can tell it. */
 export interface StackFacts {
+  /** Whether the app reaches the data tier through the fault proxy (set when the app starts; absent: yes). */
+  faultProxy?: boolean;
   /** The Redis data node that was master when the stack last stopped (warm restarts resume it). */
   redisMaster?: string;
   /** Which MongoDB the stack runs: a mongod replica set or the FerretDB stand-in. */

@@ -8,6 +8,7 @@ import {
   instancePorts,
   resolveInstance,
   DATA_TIER,
+  FAULT_PROXY,
   INSTANCES,
   KAFKA_TOPICS,
   SERVICE_NAMES,
@@ -182,10 +183,12 @@ describe.each(PROVIDERS_BUILT)('the %s provider keeps the provider contract', (n
     expect(answer.status, 'the route answers (401: it wants a token)').toBe(401);
   });
 
-  it('when the fault points are asked for, then every data-tier member has one, on a port no instance uses', () => {
+  it('when the fault points are asked for, then every data-tier member has one, on a port no member of any instance uses', () => {
     const taken = new Set(
       (Object.keys(INSTANCES) as InstanceName[]).flatMap((i) =>
-        instancePorts(resolveInstance(i)).map((p) => p.port),
+        instancePorts(resolveInstance(i))
+          .filter((p) => p.member !== FAULT_PROXY.name)
+          .map((p) => p.port),
       ),
     );
     for (const component of ['mongo', 'redis', 'kafka'] as const) {
@@ -196,6 +199,24 @@ describe.each(PROVIDERS_BUILT)('the %s provider keeps the provider contract', (n
         expect(taken.has(p.listen.port), `${p.member} proxy :${p.listen.port}`).toBe(false);
     }
     expect(provider.handle('app').faultPoints()).toEqual([]);
+  });
+
+  it('when the fault proxy is asked for its proxies, then every fault point has one, enabled, forwarding to its member', async () => {
+    const api = provider.faultProxyApi();
+    expect(api, 'the test stack runs with its fault proxy').toBeDefined();
+    const proxies = (await (await fetch(`${api}/proxies`)).json()) as Record<
+      string,
+      { listen: string; upstream: string; enabled: boolean }
+    >;
+    for (const component of ['mongo', 'redis', 'kafka'] as const) {
+      for (const p of provider.handle(component).faultPoints()) {
+        expect(proxies[p.member], p.member).toMatchObject({
+          listen: `${p.listen.host}:${p.listen.port}`,
+          upstream: `${p.upstream.host}:${p.upstream.port}`,
+          enabled: true,
+        });
+      }
+    }
   });
 });
 

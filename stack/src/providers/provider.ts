@@ -22,6 +22,12 @@ export interface UpOptions {
   fresh?: boolean;
   /** The data tier only (MongoDB, Redis, Kafka), not the app. */
   dataOnly?: boolean;
+  /**
+   * Put the fault proxy between the app and the data tier (default: yes), so that network faults can
+   * be injected; it costs CPU on every data-tier call (docs/figures.md), so benches turn it off.
+   * Takes effect when the app starts.
+   */
+  faultProxy?: boolean;
   /** Aborting stops what this call started (members already up stay up). */
   signal?: AbortSignal;
 }
@@ -76,6 +82,11 @@ export interface Provider {
   localProcesses(): Promise<LocalProcess[]>;
   /** Resident memory of every running member, in bytes. */
   residentBytes(): Promise<number>;
+  /**
+   * Where the fault proxy's API answers (Toxiproxy's HTTP API): it holds a proxy per fault point,
+   * named after the member behind it, through which the app reaches the data tier.
+   */
+  faultProxyApi(): string | undefined;
   /** The secrets the app runs with (made on its first start): tests sign tokens with them, the load marks its traffic. */
   appSecrets(): AppSecrets | undefined;
 }

@@ -169,7 +169,8 @@ export async function benchApi(argv: string[]): Promise<number> {
   });
   console.log('bringing up the bench instance (fresh) and seeding it...');
   const provider = await openProvider('bench');
-  await provider.up({ fresh: true });
+  // As production runs: no fault proxy on the data tier's path.
+  await provider.up({ fresh: true, faultProxy: false });
   const owned = new OwnedProcesses();
   const killOwned = () => owned.killAll();
   process.once('exit', killOwned);

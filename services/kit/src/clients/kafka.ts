@@ -1,11 +1,31 @@
-import { Kafka, logLevel, type Consumer, type Producer } from 'kafkajs';
+import { connect } from 'node:net';
+import { Kafka, logLevel, type Consumer, type ISocketFactory, type Producer } from 'kafkajs';
 import type { Logger } from '../logger.ts';
+import type { AddressMap } from './address-map.ts';
+
+/**
+ * Connects to the address the map names for a broker (the cluster's metadata hands out the brokers'
+ * own addresses), as kafkajs's own factory does otherwise: plain TCP with keep-alive.
+ */
+function mappedSockets(map: AddressMap): ISocketFactory {
+  return ({ host, port, onConnect }) => {
+    const to = map[`${host}:${port}`] ?? { host, port };
+    const socket = connect({ host: to.host, port: to.port }, onConnect);
+    socket.setKeepAlive(true, 60_000);
+    return socket;
+  };
+}
 
 /**
  * kafkajs: pure JavaScript, so it runs on Node 20, 22 and 24 without native builds. Its log lines go
  * to our logger at their own level.
  */
-export function createKafka(clientId: string, brokers: string[], logger: Logger): Kafka {
+export function createKafka(
+  clientId: string,
+  brokers: string[],
+  logger: Logger,
+  addressMap: AddressMap = {},
+): Kafka {
   const levels: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
     [logLevel.ERROR]: 'error',
     [logLevel.WARN]: 'warn',
@@ -15,6 +35,7 @@ export function createKafka(clientId: string, brokers: string[], logger: Logger)
   return new Kafka({
     clientId,
     brokers,
+    ...(Object.keys(addressMap).length ? { socketFactory: mappedSockets(addressMap) } : {}),
     connectionTimeout: 3000,
     requestTimeout: 10_000,
     retry: { retries: 5, initialRetryTime: 200 },

@@ -1,9 +1,12 @@
 import { Redis } from 'ioredis';
 import type { Logger } from '../logger.ts';
+import type { AddressMap } from './address-map.ts';
 
 export interface SentinelTarget {
   sentinels: { host: string; port: number }[];
   masterName: string;
+  /** Addresses Sentinel hands out (the master, other Sentinels), rewritten where this client reaches them. */
+  natMap?: AddressMap;
 }
 
 /** Parses `host:port,host:port` (the REDIS_SENTINELS variable). */
@@ -30,6 +33,7 @@ export function connectRedis(
     ...options,
     sentinels: target.sentinels,
     name: target.masterName,
+    ...(target.natMap && Object.keys(target.natMap).length ? { natMap: target.natMap } : {}),
     maxRetriesPerRequest: 3,
     commandTimeout: 2000,
     retryStrategy: (attempt) => Math.min(attempt * 100, 1000),

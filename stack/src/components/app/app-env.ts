@@ -16,11 +16,17 @@ export function dataTierEnvironment(
   endpoints: Omit<Endpoints, 'app'>,
   secrets: Pick<AppSecrets, 'jwtSecret' | 'internalApiKey'>,
 ) {
+  const map = (m: Record<string, { host: string; port: number }> | undefined) =>
+    Object.entries(m ?? {})
+      .map(([from, to]) => `${from}=${to.host}:${to.port}`)
+      .join(',');
   return {
     MONGO_URI: endpoints.mongo.uri,
     REDIS_SENTINELS: endpoints.redis.sentinels.map((s) => `${s.host}:${s.port}`).join(','),
     REDIS_MASTER_NAME: endpoints.redis.masterName,
+    REDIS_NAT_MAP: map(endpoints.redis.natMap),
     KAFKA_BROKERS: endpoints.kafka.brokers.join(','),
+    KAFKA_ADDRESS_MAP: map(endpoints.kafka.addressMap),
     JWT_SECRET: secrets.jwtSecret,
     INTERNAL_API_KEY: secrets.internalApiKey,
   };
@@ -49,7 +55,7 @@ export function appEnvironment(
   env.notification!.SMTP_PORT = String(app.sinks.smtpPort);
   env.notification!.WEBHOOK_URL = `${url(app.sinks.port)}/webhooks`;
   // The gateway keeps no data: it gets the listener, Redis (rate limits) and the keys only.
-  const { MONGO_URI: _mongo, KAFKA_BROKERS: _kafka, ...edge } = shared;
+  const { MONGO_URI: _mongo, KAFKA_BROKERS: _kafka, KAFKA_ADDRESS_MAP: _kafkaMap, ...edge } = shared;
   env.gateway = {
     ...edge,
     PORT: String(app.gateway.port),

@@ -19,12 +19,32 @@ async function probeMetrics(host: string, port: number): Promise<{ ok: boolean; 
   }
 }
 
-/** `/ready` of a service or the gateway (dependencies reachable), `/health` of the sinks. */
+/** The fault proxy's API: its proxies, and how many of them are cut (disabled) now. */
+async function probeFaultProxy(host: string, port: number): Promise<{ ok: boolean; detail: string }> {
+  try {
+    const response = await fetch(`http://${host}:${port}/proxies`, { signal: AbortSignal.timeout(2000) });
+    if (!response.ok) return { ok: false, detail: `/proxies answered ${response.status}` };
+    const proxies = Object.values(
+      (await response.json()) as Record<string, { enabled: boolean; toxics: unknown[] }>,
+    );
+    const cut = proxies.filter((p) => !p.enabled).length;
+    const toxic = proxies.filter((p) => p.toxics.length > 0).length;
+    return {
+      ok: proxies.length > 0,
+      detail: `${proxies.length} proxies${cut ? `, ${cut} cut` : ''}${toxic ? `, ${toxic} with faults` : ''}`,
+    };
+  } catch (error) {
+    return { ok: false, detail: (error as Error).message };
+  }
+}
+
+/** `/ready` of a service or the gateway (dependencies reachable), `/health` of the sinks, the fault proxy's proxies. */
 export async function probeMember(
   host: string,
   port: number,
   role: MemberRole,
 ): Promise<{ ok: boolean; detail: string }> {
+  if (role === 'proxy') return probeFaultProxy(host, port);
   const path = role === 'sink' ? '/health' : '/ready';
   try {
     const response = await fetch(`http://${host}:${port}${path}`, { signal: AbortSignal.timeout(2000) });
@@ -62,7 +82,7 @@ export async function probeApp(target: AppProbeTarget): Promise<ComponentStatus>
   );
   return {
     component: 'app',
-    flavor: 'gateway, 5 services and the mail/webhook sinks (Node)',
+    flavor: 'gateway, 5 services, the mail/webhook sinks (Node) and the fault proxy (Toxiproxy)',
     healthy: members.every((m) => m.healthy),
     members,
     problems: [],

@@ -89,6 +89,7 @@ export class NativeProvider implements Provider {
       await this.purge();
       onEvent({ type: 'purged', path: this.paths.root });
     }
+    if (!options.dataOnly) await this.settleFaultProxy(options.faultProxy);
     const outcomes: UpResult['outcomes'] = {};
     const errors: unknown[] = [];
     // An abort ends the wait at once; what this call started is stopped below.
@@ -119,6 +120,24 @@ export class NativeProvider implements Provider {
       throw new UpFailed(errors, stopped, signal?.aborted ?? false);
     }
     return { outcomes, alreadyUp: Object.values(outcomes).every((o) => o === 'already-running') };
+  }
+
+  /**
+   * Whether the app goes through the fault proxy: decided when the app starts (and kept in the
+   * state, so a member restarted later gets the same environment); a running app keeps its setting.
+   */
+  private async settleFaultProxy(wanted: boolean | undefined): Promise<void> {
+    const running = (await this.app.runningMembers()).length > 0;
+    const current = this.store.state.facts.faultProxy !== false;
+    if (!running) {
+      await this.store.setFacts({ faultProxy: wanted ?? true });
+    } else if (wanted !== undefined && wanted !== current) {
+      throw new StackError({
+        component: 'app',
+        message: `runs ${current ? 'with' : 'without'} the fault proxy, and this up asked for it ${wanted ? 'on' : 'off'}`,
+        hint: `stop the app first (\`pnpm stack:down --instance ${this.instance}\`), then bring it up again`,
+      });
+    }
   }
 
   private async upOne(component: NativeComponent, onEvent: (event: UpEvent) => void): Promise<UpOutcome> {
@@ -153,6 +172,11 @@ export class NativeProvider implements Provider {
       if (await this.supervisor.isRunning(record)) running.push({ member: record.member, pid: record.pid });
     }
     return running;
+  }
+
+  faultProxyApi(): string | undefined {
+    if (this.store.state.facts.faultProxy === false) return undefined;
+    return `http://${this.resolved.host}:${this.resolved.app.faultProxy.port}`;
   }
 
   appSecrets(): AppSecrets | undefined {
