@@ -1,10 +1,9 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { join } from 'node:path';
-import { openProvider, REPO_ROOT, type ComponentHandle, type Provider } from '@stackdrill/stack';
+import { openProvider, type ComponentHandle, type Provider } from '@stackdrill/stack';
 import { UsageError } from '@stackdrill/toolkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FaultJournal } from './journal.ts';
 import { revertLeftovers, runFault, type FaultEvent } from './run-fault.ts';
+import { chaosCli, eventually } from './testing/fault-tests.ts';
 
 /**
  * Every process fault against the real `test` stack, through the provider's handles only: in place
@@ -24,35 +23,6 @@ afterAll(async () => {
 
 const roleOf = async (handle: ComponentHandle, member: string) =>
   (await handle.members()).find((m) => m.name === member)?.role;
-
-async function eventually<T>(what: string, check: () => Promise<T>, holds: (v: T) => boolean, ms = 30_000) {
-  const deadline = Date.now() + ms;
-  let last: T | undefined;
-  while (Date.now() < deadline) {
-    last = await check().catch(() => undefined);
-    if (last !== undefined && holds(last)) return last;
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-  throw new Error(`${what} did not happen within ${ms} ms; last seen: ${JSON.stringify(last)}`);
-}
-
-/** The chaos CLI itself (not through run.mjs, so a signal reaches the process that holds the fault). */
-function chaosCli(...args: string[]): {
-  child: ChildProcess;
-  output: () => string;
-  exited: Promise<number | null>;
-} {
-  const child = spawn(
-    process.execPath,
-    ['--import', 'tsx', join(REPO_ROOT, 'scripts', 'chaos.ts'), ...args, '--instance', 'test'],
-    { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  let out = '';
-  child.stdout!.setEncoding('utf8').on('data', (c: string) => (out += c));
-  child.stderr!.setEncoding('utf8').on('data', (c: string) => (out += c));
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  return { child, output: () => out, exited };
-}
 
 describe('process faults', () => {
   it('when a Redis replica is killed for 5 s, then it is down while the fault holds, and afterwards it is a replica again', async () => {
@@ -110,12 +80,7 @@ describe('the revert is guaranteed', () => {
     const redis = provider.handle('redis');
     const [sentinel] = await redis.members({ role: 'sentinel' });
     const cli = chaosCli('freeze', '--target', sentinel!.name, '--duration', '120s');
-    await eventually(
-      'the fault in place',
-      async () => cli.output(),
-      (o) => o.includes('in place'),
-      60_000,
-    );
+    await cli.inPlace();
     expect(await roleOf(redis, sentinel!.name)).toBe('paused');
     cli.child.kill('SIGINT');
     expect(await cli.exited).toBe(130);
@@ -128,12 +93,7 @@ describe('the revert is guaranteed', () => {
     const kafka = provider.handle('kafka');
     const [broker] = await kafka.members({ role: 'broker' });
     const cli = chaosCli('freeze', '--target', broker!.name, '--duration', '120s');
-    await eventually(
-      'the fault in place',
-      async () => cli.output(),
-      (o) => o.includes('in place'),
-      60_000,
-    );
+    await cli.inPlace();
     cli.child.kill('SIGKILL');
     await cli.exited;
     expect(await roleOf(kafka, broker!.name)).toBe('paused');

@@ -3,6 +3,7 @@ import { errorMessage, UsageError } from '@stackdrill/toolkit';
 import { faultKind } from './faults/catalogue.ts';
 import type { FaultKind, InjectedFault } from './faults/fault-kind.ts';
 import { FaultJournal } from './journal.ts';
+import { sleep } from './sleep.ts';
 import { parseSelector, resolveTargets, type Target } from './targets.ts';
 
 export interface FaultRequest {
@@ -150,7 +151,13 @@ export async function runFault(
     }
     revertedAt = Date.now();
   }
-  const components = [...new Set(targets.map((t) => t.member.component))];
+  // A network fault is on the app's path: its clients must have recovered too, not only the member.
+  const components = [
+    ...new Set([
+      ...targets.map((t) => t.member.component),
+      ...(kind.layer === 'network' ? (['app'] as const) : []),
+    ]),
+  ];
   const recovery = await waitHealthy(provider, components, options.recoveryBoundMs ?? 120_000);
   if (recovery.broken.length === 0)
     emit({ type: 'recovered', components, at: Date.now(), ms: Date.now() - revertedAt });
@@ -180,15 +187,7 @@ async function hold(
   const end = Date.now() + seconds * 1000;
   while (!signal?.aborted && Date.now() < end) {
     emit({ type: 'holding', remainingS: Math.ceil((end - Date.now()) / 1000) });
-    await new Promise<void>((resolve) => {
-      const timer = setTimeout(done, Math.min(1000, end - Date.now()));
-      signal?.addEventListener('abort', done, { once: true });
-      function done() {
-        clearTimeout(timer);
-        signal?.removeEventListener('abort', done);
-        resolve();
-      }
-    });
+    await sleep(Math.min(1000, end - Date.now()) / 1000, signal);
   }
 }
 

@@ -262,7 +262,8 @@ function printStillBroken(provider: Provider, broken: FaultRun['broken']): void 
   console.log(
     `\n${pc.red('the stack is not healthy again')}: ${broken.map((b) => `${b.component} (${b.problems.join('; ')})`).join(', ')}. ` +
       `\`pnpm chaos revert --instance ${instance}\` undoes any fault still recorded, and ` +
-      `\`pnpm stack:up --instance ${instance}\` starts whatever is down; \`pnpm stack:status --instance ${instance}\` shows the rest.`,
+      `\`pnpm stack:up --instance ${instance}\` starts whatever is down, \`pnpm chaos restart --target <member> --instance ${instance}\` ` +
+      `restarts one that runs but does not recover; \`pnpm stack:status --instance ${instance}\` shows the rest.`,
   );
 }
 

@@ -44,6 +44,21 @@ ${extra}`,
     'test.yaml',
   );
 
+/** `pnpm load smoke` against the test stack's gateway, to its end. */
+const loadCli = (...args: string[]) =>
+  spawnSync(
+    process.execPath,
+    [
+      join(REPO_ROOT, 'scripts', 'run.mjs'),
+      'load',
+      'smoke',
+      '--target',
+      provider.endpoints('host').app.gateway,
+      ...args,
+    ],
+    { cwd: REPO_ROOT, encoding: 'utf8', timeout: 120_000 },
+  );
+
 describe('experiments', () => {
   it('when a service is restarted under load, then the hypothesis holds before and after, and the report carries the marks', async () => {
     const result = await runExperiment(
@@ -115,22 +130,7 @@ method:
   - { type: action, name: restart, provider: { type: stackdrill, fault: restart, target: 'app:user' }, pauses: { before: 3s } }
 `,
     );
-    const gateway = provider.endpoints('host').app.gateway;
-    const run = spawnSync(
-      process.execPath,
-      [
-        join(REPO_ROOT, 'scripts', 'run.mjs'),
-        'load',
-        'smoke',
-        '--duration',
-        '12s',
-        '--target',
-        gateway,
-        '--chaos',
-        file,
-      ],
-      { cwd: REPO_ROOT, encoding: 'utf8', timeout: 120_000 },
-    );
+    const run = loadCli('--duration', '12s', '--chaos', file);
     expect([0, 99], run.stderr + run.stdout).toContain(run.status);
     const summaryPath = /summary: (\S+\.json)/.exec(run.stdout)?.[1];
     const summary = JSON.parse(await readFile(summaryPath!, 'utf8')) as {
@@ -144,20 +144,7 @@ method:
   });
 
   it('when `pnpm load --chaos` names no experiment there is, then it refuses before any load', () => {
-    const gateway = provider.endpoints('host').app.gateway;
-    const run = spawnSync(
-      process.execPath,
-      [
-        join(REPO_ROOT, 'scripts', 'run.mjs'),
-        'load',
-        'smoke',
-        '--target',
-        gateway,
-        '--chaos',
-        'no-such-thing',
-      ],
-      { cwd: REPO_ROOT, encoding: 'utf8', timeout: 60_000 },
-    );
+    const run = loadCli('--chaos', 'no-such-thing');
     expect(run.status).toBe(2);
     expect(run.stderr).toContain('no experiment "no-such-thing"');
   });

@@ -13,15 +13,9 @@ import {
 import type { Provider } from '@stackdrill/stack';
 import { UsageError } from '@stackdrill/toolkit';
 import { revertLeftovers, type FaultRun } from '../run-fault.ts';
+import { sleep } from '../sleep.ts';
 import { LoadWindow } from './load-window.ts';
-import {
-  DEFAULT_FAULT_S,
-  planMethod,
-  runMethod,
-  sleep,
-  type MethodEvent,
-  type TimedMark,
-} from './run-method.ts';
+import { DEFAULT_FAULT_S, planMethod, runMethod, type MethodEvent, type TimedMark } from './run-method.ts';
 import type { Experiment, ExperimentProbe } from './schema.ts';
 
 /** Chaos Toolkit's words for how a run ended. */

@@ -1,6 +1,7 @@
 import type { Provider } from '@stackdrill/stack';
 import type { TimelineMark } from '@stackdrill/loadtests';
 import { planFault, runFault, type FaultEvent, type FaultRun } from '../run-fault.ts';
+import { sleep } from '../sleep.ts';
 import type { Experiment, ExperimentProbe } from './schema.ts';
 
 /** A mark on the timeline at an absolute time; the caller turns it into seconds since its load started. */
@@ -105,17 +106,4 @@ export async function runMethod(
   }
   await Promise.all(background);
   return { faults, marks, lastRevertAt };
-}
-
-export function sleep(seconds: number, signal?: AbortSignal): Promise<void> {
-  if (seconds <= 0 || signal?.aborted) return Promise.resolve();
-  return new Promise((resolve) => {
-    const timer = setTimeout(done, seconds * 1000);
-    signal?.addEventListener('abort', done, { once: true });
-    function done() {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    }
-  });
 }

@@ -1,10 +1,9 @@
-import { spawn } from 'node:child_process';
-import { join } from 'node:path';
 import { INTERNAL_API_KEY_HEADER } from '@stackdrill/facts';
-import { openProvider, REPO_ROOT, type Provider } from '@stackdrill/stack';
+import { openProvider, type Provider } from '@stackdrill/stack';
 import { UsageError } from '@stackdrill/toolkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { revertLeftovers, runFault } from '../run-fault.ts';
+import { chaosCli, seen, whileInPlace } from '../testing/fault-tests.ts';
 
 /**
  * The application faults against the real `test` stack: each is seen through the gateway (or the
@@ -35,33 +34,22 @@ async function switches(member: string): Promise<{ active: string[]; switches: R
   return (await response.json()) as { active: string[]; switches: Record<string, unknown> };
 }
 
-/** Runs the fault and, once it is in place, `during`; resolves with what `during` saw. */
-async function whileInPlace<T>(
-  request: Parameters<typeof runFault>[1],
-  during: () => Promise<T>,
-): Promise<T> {
-  let seen: Promise<T> | undefined;
-  await runFault(provider, request, {
-    onEvent: (event) => {
-      if (event.type === 'injected') seen = during();
-    },
-  });
-  return seen!;
-}
-
 describe('application faults', () => {
   it('when route-errors is on for the product page, then the gateway answers 503 FAULT_INJECTED, and 200 after the revert', async () => {
-    const during = await whileInPlace(
-      {
-        fault: 'route-errors',
-        target: 'app:product',
-        durationS: 2,
-        params: { errorRate: 1, match: 'GET /api/products/:id' },
-      },
-      async () => {
-        const response = await fetch(`${gateway}${productPath}`);
-        return { status: response.status, body: await response.text() };
-      },
+    const during = seen(
+      await whileInPlace(
+        provider,
+        {
+          fault: 'route-errors',
+          target: 'app:product',
+          durationS: 2,
+          params: { errorRate: 1, match: 'GET /api/products/:id' },
+        },
+        async () => {
+          const response = await fetch(`${gateway}${productPath}`);
+          return { status: response.status, body: await response.text() };
+        },
+      ),
     );
     expect(during.status).toBe(503);
     expect(during.body).toContain('FAULT_INJECTED');
@@ -75,30 +63,39 @@ describe('application faults', () => {
       await (await fetch(`${gateway}${productPath}`)).text();
       return performance.now() - t0;
     };
-    const during = await whileInPlace(
-      {
-        fault: 'route-latency',
-        target: 'product',
-        durationS: 2,
-        params: { latencyMs: 400, match: 'GET /api/products/*' },
-      },
-      timed,
+    const during = seen(
+      await whileInPlace(
+        provider,
+        {
+          fault: 'route-latency',
+          target: 'product',
+          durationS: 2,
+          params: { latencyMs: 400, match: 'GET /api/products/*' },
+        },
+        timed,
+      ),
     );
     expect(during).toBeGreaterThanOrEqual(400);
     expect(await timed()).toBeLessThan(400);
   });
 
   it('when the payment provider fails and a consumer stalls, then the services report those switches on, and off after', async () => {
-    const payment = await whileInPlace(
-      { fault: 'payment-failures', target: 'app:order', durationS: 1, params: { failureRate: 1 } },
-      () => switches('order'),
+    const payment = seen(
+      await whileInPlace(
+        provider,
+        { fault: 'payment-failures', target: 'app:order', durationS: 1, params: { failureRate: 1 } },
+        () => switches('order'),
+      ),
     );
     expect(payment.switches.payment).toEqual({ failureRate: 1, latencyMs: 0 });
     expect((await switches('order')).active).toEqual([]);
 
-    const stall = await whileInPlace(
-      { fault: 'consumer-stall', target: 'notification', durationS: 1, params: { topic: 'order-events' } },
-      () => switches('notification'),
+    const stall = seen(
+      await whileInPlace(
+        provider,
+        { fault: 'consumer-stall', target: 'notification', durationS: 1, params: { topic: 'order-events' } },
+        () => switches('notification'),
+      ),
     );
     expect(stall.switches.consumers).toEqual({ stalled: true, topics: ['order-events'] });
     expect((await switches('notification')).active).toEqual([]);
@@ -123,32 +120,19 @@ describe('application faults', () => {
   });
 
   it('when the chaos command is interrupted with Ctrl-C while route-errors holds, then the switch is off again', async () => {
-    const child = spawn(
-      process.execPath,
-      [
-        '--import',
-        'tsx',
-        join(REPO_ROOT, 'scripts', 'chaos.ts'),
-        'route-errors',
-        '--target',
-        'app:analytics',
-        '--duration',
-        '120s',
-        '--set',
-        'errorRate=1',
-        '--instance',
-        'test',
-      ],
-      { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
+    const cli = chaosCli(
+      'route-errors',
+      '--target',
+      'app:analytics',
+      '--duration',
+      '120s',
+      '--set',
+      'errorRate=1',
     );
-    let out = '';
-    child.stdout!.setEncoding('utf8').on('data', (c: string) => (out += c));
-    const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
-    const deadline = Date.now() + 60_000;
-    while (!out.includes('in place') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    await cli.inPlace();
     expect((await switches('analytics')).active).toEqual(['routes']);
-    child.kill('SIGINT');
-    expect(await exited).toBe(130);
+    cli.child.kill('SIGINT');
+    expect(await cli.exited).toBe(130);
     expect((await switches('analytics')).active).toEqual([]);
   });
 });
