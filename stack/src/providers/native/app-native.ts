@@ -129,7 +129,8 @@ export class NativeApp extends NativeComponent {
       command: toxiproxyBinary(),
       args: ['-host', host, '-port', String(app.faultProxy.port), '-config', config],
       cwd: dir,
-      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '' },
+      // Its default logs every connection at trace level: a soak's log would grow without bound.
+      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', LOG_LEVEL: 'info' },
       logFile: this.ctx.paths.log(FAULT_PROXY.name),
     };
   }
