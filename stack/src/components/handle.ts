@@ -79,7 +79,7 @@ export interface Endpoints {
 export interface MemberControl {
   /** SIGKILL (or the provider's equivalent): the member dies without cleanup. */
   kill(member: string): Promise<void>;
-  /** Freeze the member (SIGSTOP / container pause): it keeps its sockets but answers nothing. */
+  /** Freeze the member (SIGSTOP / container pause): it keeps its sockets but answers nothing. Resolves once it is frozen. */
   pause(member: string): Promise<void>;
   resume(member: string): Promise<void>;
   /** Stop gracefully if running, start again with the same data, wait until it is ready. */

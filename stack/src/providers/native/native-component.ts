@@ -155,9 +155,14 @@ export abstract class NativeComponent implements ComponentHandle {
     while (await this.ctx.supervisor.isRunning(record)) await sleep(20);
   }
 
+  /** Resolves once the process is stopped: a signal is delivered asynchronously, and a request sent
+   * in the meantime would still be answered (a multi-threaded process stops when every thread has). */
   async pause(member: string): Promise<void> {
     this.assertMember(member);
     await this.ctx.supervisor.signal(member, 'SIGSTOP');
+    const record = this.ctx.supervisor.record(member);
+    const deadline = Date.now() + 2000;
+    while (record && !(await this.ctx.supervisor.isPaused(record)) && Date.now() < deadline) await sleep(5);
   }
 
   async resume(member: string): Promise<void> {
