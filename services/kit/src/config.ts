@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { parseAddressMap } from './clients/address-map.ts';
+import { parseAddressMap } from '@stackdrill/facts';
 
 /**
  * A config key: its environment variable, what it is for, how it is validated, its default. One
@@ -36,7 +36,7 @@ export const env = {
   bool: () => z.enum(['true', 'false']).transform((v) => v === 'true'),
   string: () => z.string().min(1),
   url: () => z.url(),
-  /** `from=host:port,...` (clients/address-map.ts), or empty; checked at boot. */
+  /** `from=host:port,...` (the facts' address-map.ts), or empty; checked at boot. */
   addressMap: () =>
     z.string().superRefine((text, ctx) => {
       try {

@@ -27,7 +27,7 @@ export {
 } from './service.ts';
 export { connectMongo, isDuplicateKey, type MongoHandle } from './clients/mongo.ts';
 export { connectRedis, parseHostList, type SentinelTarget } from './clients/redis.ts';
-export { parseAddressMap, renderAddressMap, type AddressMap } from './clients/address-map.ts';
+export { parseAddressMap, renderAddressMap, type AddressMap } from '@stackdrill/facts';
 export { createKafka, connectProducer, connectConsumer } from './clients/kafka.ts';
 export { newEvent, topicOf, EVENT_CATALOGUE, type EventEnvelope, type EventType } from './events/envelope.ts';
 export { withOutbox, OutboxRelay, type Outbox } from './events/outbox.ts';

@@ -3,7 +3,7 @@ import { SERVICE_DEFAULTS, type ServiceName } from '@stackdrill/facts';
 import type { Kafka, Producer } from 'kafkajs';
 import type { Redis } from 'ioredis';
 import { requireApiKey } from './auth/api-key.ts';
-import { parseAddressMap } from './clients/address-map.ts';
+import { parseAddressMap } from '@stackdrill/facts';
 import { AccessTokens } from './auth/tokens.ts';
 import { connectMongo, type MongoHandle } from './clients/mongo.ts';
 import { createKafka, connectProducer } from './clients/kafka.ts';

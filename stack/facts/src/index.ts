@@ -4,3 +4,4 @@ export * from './topology.ts';
 export * from './instance.ts';
 export * from './service-defaults.ts';
 export * from './versions.ts';
+export * from './address-map.ts';

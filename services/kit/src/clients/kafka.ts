@@ -1,7 +1,7 @@
 import { connect } from 'node:net';
 import { Kafka, logLevel, type Consumer, type ISocketFactory, type Producer } from 'kafkajs';
 import type { Logger } from '../logger.ts';
-import type { AddressMap } from './address-map.ts';
+import type { AddressMap } from '@stackdrill/facts';
 
 /**
  * Connects to the address the map names for a broker (the cluster's metadata hands out the brokers'

@@ -1,6 +1,6 @@
 import { Redis } from 'ioredis';
 import type { Logger } from '../logger.ts';
-import type { AddressMap } from './address-map.ts';
+import type { AddressMap } from '@stackdrill/facts';
 
 export interface SentinelTarget {
   sentinels: { host: string; port: number }[];

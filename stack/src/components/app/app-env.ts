@@ -1,5 +1,5 @@
 import type { Endpoints } from '../handle.ts';
-import type { ResolvedInstance } from '@stackdrill/facts';
+import { renderAddressMap, type ResolvedInstance } from '@stackdrill/facts';
 
 export interface AppSecrets {
   jwtSecret: string;
@@ -16,17 +16,13 @@ export function dataTierEnvironment(
   endpoints: Omit<Endpoints, 'app'>,
   secrets: Pick<AppSecrets, 'jwtSecret' | 'internalApiKey'>,
 ) {
-  const map = (m: Record<string, { host: string; port: number }> | undefined) =>
-    Object.entries(m ?? {})
-      .map(([from, to]) => `${from}=${to.host}:${to.port}`)
-      .join(',');
   return {
     MONGO_URI: endpoints.mongo.uri,
     REDIS_SENTINELS: endpoints.redis.sentinels.map((s) => `${s.host}:${s.port}`).join(','),
     REDIS_MASTER_NAME: endpoints.redis.masterName,
-    REDIS_NAT_MAP: map(endpoints.redis.natMap),
+    REDIS_NAT_MAP: renderAddressMap(endpoints.redis.natMap ?? {}),
     KAFKA_BROKERS: endpoints.kafka.brokers.join(','),
-    KAFKA_ADDRESS_MAP: map(endpoints.kafka.addressMap),
+    KAFKA_ADDRESS_MAP: renderAddressMap(endpoints.kafka.addressMap ?? {}),
     JWT_SECRET: secrets.jwtSecret,
     INTERNAL_API_KEY: secrets.internalApiKey,
   };
