@@ -49,6 +49,19 @@ describe('process faults', () => {
     expect(await new FaultJournal(provider.home).entries()).toEqual([]);
   });
 
+  it('when MongoDB and a Kafka broker are killed, then the revert starts each again: the provider was opened without its tools', async () => {
+    // openProvider gives a provider that did not run `up`: its restart once spawned `ferretdb` by a
+    // bare name and Kafka with an empty classpath (ENOENT), and the member stayed down.
+    const fresh = await openProvider('test');
+    for (const target of ['mongo:primary', 'kafka-2']) {
+      const result = await runFault(fresh, { fault: 'kill', target, durationS: 1 }, { recoveryBoundMs: 30_000 });
+      expect(result.broken, target).toEqual([]);
+      expect(result.recoveryMs, target).toBeGreaterThanOrEqual(0);
+    }
+    expect((await fresh.handle('mongo').members({ role: 'primary' })).length).toBe(1);
+    expect((await fresh.handle('kafka').members()).map((m) => m.role)).not.toContain('down');
+  });
+
   it('when a Kafka broker is frozen, then it is reported paused while the fault holds, and thawed afterwards', async () => {
     const kafka = provider.handle('kafka');
     const [broker] = await kafka.members({ role: 'broker' });

@@ -26,6 +26,11 @@ export interface NativeContext {
   supervisor: Supervisor;
   store: StateStore;
   tools: NativeTools;
+  /**
+   * Finds the binaries (the doctor) when this provider was opened without them, before a member is
+   * started: a provider opened to act on a running stack (chaos, drills) restarts members too.
+   */
+  ensureTools: () => Promise<void>;
 }
 
 /** Progress lines for the CLI, e.g. `starting 3 nodes`. */
@@ -133,6 +138,7 @@ export abstract class NativeComponent implements ComponentHandle {
         });
       }
     }
+    await this.ctx.ensureTools();
     const spec = await this.prepare(member);
     return this.ctx.supervisor.start(spec);
   }

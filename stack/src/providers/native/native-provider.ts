@@ -8,7 +8,7 @@ import { Supervisor } from '../../process/supervisor.ts';
 import { resolveInstance, type ResolvedInstance, type InstanceName } from '@stackdrill/facts';
 import { NativeKafka } from './kafka-native.ts';
 import { NativeMongo } from './mongo-native.ts';
-import type { NativeComponent, NativeTools } from './native-component.ts';
+import type { NativeComponent, NativeContext, NativeTools } from './native-component.ts';
 import { NativeRedis } from './redis-native.ts';
 import { NativeApp } from './app-native.ts';
 import { runDoctor } from '../../doctor/doctor.ts';
@@ -44,7 +44,7 @@ export class NativeProvider implements Provider {
     readonly store: StateStore,
     readonly supervisor: Supervisor,
     /** The binaries the members run: found or installed by the doctor when `up` runs. */
-    private readonly ctx: { tools: NativeTools },
+    private readonly ctx: NativeContext,
     readonly mongo: NativeMongo,
     readonly redis: NativeRedis,
     readonly kafka: NativeKafka,
@@ -57,7 +57,18 @@ export class NativeProvider implements Provider {
     const paths = instancePaths(instanceName);
     const store = await StateStore.open(paths.stateFile, instanceName, 'native');
     const supervisor = new Supervisor(store);
-    const ctx = { instance, paths, store, supervisor, tools };
+    const ctx: NativeContext = {
+      instance,
+      paths,
+      store,
+      supervisor,
+      tools,
+      // Opened without tools (to act on a running stack), a restart spawned `ferretdb` by a bare name
+      // and Kafka with an empty classpath: ENOENT, and the member stayed down.
+      ensureTools: async () => {
+        if (ctx.tools === NO_TOOLS) ctx.tools = await runDoctor();
+      },
+    };
     const provider: NativeProvider = new NativeProvider(
       instance,
       paths,
