@@ -1,4 +1,5 @@
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { readFileSync, statSync } from 'node:fs';
+import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { InstanceName } from '@stackdrill/facts';
 
@@ -43,54 +44,137 @@ export interface StackState {
   facts: StackFacts;
 }
 
-/** The instance's state.json: read once, updated in memory, written atomically after each change. */
+/**
+ * The instance's state.json, shared by every process that acts on the instance (`stack:up`, a chaos
+ * run restarting a member, a drill, a test): each change is merged into the file as it is now,
+ * under a lock file, and reads see the file as another process last wrote it. (Each process once
+ * wrote its whole in-memory copy: a test's provider, still holding the old records, overwrote the
+ * records of members a second provider had just restarted, and those ran on, unknown to the
+ * state: their ports taken, `stack:down` blind to them.)
+ */
 export class StateStore {
   private writing: Promise<void> = Promise.resolve();
+  /** The file's mtime and size when this process last read or wrote it. */
+  private seen = '';
 
   private constructor(
     readonly file: string,
-    readonly state: StackState,
-  ) {}
+    private current: StackState,
+  ) {
+    this.seen = stamp(file);
+  }
 
   static async open(file: string, instance: InstanceName, provider: string): Promise<StateStore> {
-    let state: StackState;
-    try {
-      state = JSON.parse(await readFile(file, 'utf8')) as StackState;
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') {
-        throw new Error(
-          `cannot read the stack state file ${file} (${String(error)}); delete it to start over`,
-        );
-      }
-      state = { version: 1, instance, provider, processes: {}, facts: {} };
-    }
+    const state = readState(file) ?? { version: 1, instance, provider, processes: {}, facts: {} };
     return new StateStore(file, state);
   }
 
+  /** The state as the file holds it now (re-read when another process changed it). */
+  get state(): StackState {
+    const now = stamp(this.file);
+    if (now !== this.seen) {
+      this.current = readState(this.file) ?? { ...this.current, processes: {}, facts: {} };
+      this.seen = now;
+    }
+    return this.current;
+  }
+
   setProcess(record: ProcessRecord): Promise<void> {
-    this.state.processes[record.member] = record;
-    return this.save();
+    return this.update((state) => {
+      state.processes[record.member] = record;
+    });
   }
 
   removeProcess(member: string): Promise<void> {
-    delete this.state.processes[member];
-    return this.save();
+    return this.update((state) => {
+      delete state.processes[member];
+    });
   }
 
   setFacts(facts: Partial<StackFacts>): Promise<void> {
-    Object.assign(this.state.facts, facts);
-    return this.save();
+    return this.update((state) => {
+      Object.assign(state.facts, facts);
+    });
   }
 
-  /** Writes are chained so concurrent updates land in order and never interleave. */
-  save(): Promise<void> {
-    const snapshot = JSON.stringify(this.state, null, 2);
-    this.writing = this.writing.then(async () => {
-      await mkdir(dirname(this.file), { recursive: true });
-      const tmp = `${this.file}.${process.pid}.tmp`;
-      await writeFile(tmp, snapshot);
-      await rename(tmp, this.file);
+  /** Forgets every record and fact (the data was deleted). */
+  clear(): Promise<void> {
+    return this.update((state) => {
+      state.processes = {};
+      state.facts = {};
     });
+  }
+
+  /**
+   * Applies `change` to this process's view at once, then to the file as it is now, under the lock;
+   * changes from one process are chained, so they land in order.
+   */
+  private update(change: (state: StackState) => void): Promise<void> {
+    change(this.current);
+    this.writing = this.writing.then(() =>
+      withFileLock(`${this.file}.lock`, async () => {
+        await mkdir(dirname(this.file), { recursive: true });
+        const state = readState(this.file) ?? this.current;
+        change(state);
+        const tmp = `${this.file}.${process.pid}.tmp`;
+        await writeFile(tmp, JSON.stringify(state, null, 2));
+        await rename(tmp, this.file);
+        this.current = state;
+        this.seen = stamp(this.file);
+      }),
+    );
     return this.writing;
+  }
+}
+
+function readState(file: string): StackState | undefined {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw new Error(`cannot read the stack state file ${file} (${String(error)}); delete it to start over`);
+  }
+  try {
+    return JSON.parse(text) as StackState;
+  } catch (error) {
+    throw new Error(`the stack state file ${file} is not JSON (${String(error)}); delete it to start over`);
+  }
+}
+
+/** The file's modification time and size: changes when any process writes it. */
+function stamp(file: string): string {
+  try {
+    const { mtimeMs, size, ino } = statSync(file);
+    return `${mtimeMs}:${size}:${ino}`;
+  } catch {
+    return 'absent';
+  }
+}
+
+/** How long a lock may be held before it is taken as left by a crashed process. */
+const STALE_LOCK_MS = 5000;
+
+/**
+ * Runs `work` holding an exclusive lock file (created with O_EXCL: one holder across processes). A
+ * lock older than STALE_LOCK_MS was left by a process that died holding it, and is taken over.
+ */
+async function withFileLock<T>(lock: string, work: () => Promise<T>): Promise<T> {
+  await mkdir(dirname(lock), { recursive: true });
+  for (;;) {
+    try {
+      await writeFile(lock, String(process.pid), { flag: 'wx' });
+      break;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      const age = Date.now() - (statSync(lock, { throwIfNoEntry: false })?.mtimeMs ?? Date.now());
+      if (age > STALE_LOCK_MS) await rm(lock, { force: true });
+      else await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+  }
+  try {
+    return await work();
+  } finally {
+    await rm(lock, { force: true });
   }
 }

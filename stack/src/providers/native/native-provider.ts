@@ -259,8 +259,7 @@ export class NativeProvider implements Provider {
       });
     }
     await rm(this.paths.root, { recursive: true, force: true });
-    this.store.state.processes = {};
-    this.store.state.facts = {};
+    await this.store.clear();
   }
 
   async status(options: { dataOnly?: boolean } = {}): Promise<ComponentStatus[]> {
