@@ -1,8 +1,9 @@
+import { serviceDb } from '@stackdrill/facts';
 import { env, sharedConfig, type ConfigSchema } from '@stackdrill/kit';
 
 /** The analytics service's configuration: one entry per environment variable (rendered to .env.example). */
 export const ANALYTICS_CONFIG = {
-  ...sharedConfig({ service: 'analytics', db: 'analytics' }),
+  ...sharedConfig({ service: 'analytics', db: serviceDb('analytics') }),
   consumerGroup: {
     env: 'CONSUMER_GROUP',
     doc: 'Kafka consumer group; every replica of the service shares it',

@@ -1,9 +1,9 @@
 import { env, sharedConfig, type ConfigSchema } from '@stackdrill/kit';
-import { SERVICE_DEFAULTS } from '@stackdrill/facts';
+import { SERVICE_DEFAULTS, serviceDb } from '@stackdrill/facts';
 
 /** The notification service's configuration: one entry per environment variable (rendered to .env.example). */
 export const NOTIFICATION_CONFIG = {
-  ...sharedConfig({ service: 'notification', db: 'notifications' }),
+  ...sharedConfig({ service: 'notification', db: serviceDb('notification') }),
   consumerGroup: {
     env: 'CONSUMER_GROUP',
     doc: 'Kafka consumer group; every replica of the service shares it',

@@ -1,11 +1,11 @@
 import { env, sharedConfig, type ConfigSchema } from '@stackdrill/kit';
-import { SERVICE_DEFAULTS } from '@stackdrill/facts';
+import { SERVICE_DEFAULTS, serviceDb } from '@stackdrill/facts';
 import { z } from 'zod';
 import { CRASH_POINTS } from './domain/faults.ts';
 
 /** The order service's configuration: one entry per environment variable (rendered to .env.example). */
 export const ORDER_CONFIG = {
-  ...sharedConfig({ service: 'order', db: 'orders' }),
+  ...sharedConfig({ service: 'order', db: serviceDb('order') }),
   productServiceUrl: {
     env: 'PRODUCT_SERVICE_URL',
     doc: 'base URL of the product service (stock reservations)',

@@ -5,3 +5,4 @@ export * from './instance.ts';
 export * from './service-defaults.ts';
 export * from './versions.ts';
 export * from './address-map.ts';
+export * from './disaster-recovery.ts';

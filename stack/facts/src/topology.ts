@@ -102,6 +102,14 @@ export const KAFKA_TOPICS = [
 export type KafkaTopic = (typeof KAFKA_TOPICS)[number];
 
 /**
+ * Three failure domains (availability zones in a cloud, racks on premises): every tier has one
+ * member in each, so losing a zone leaves a majority of every quorum. The zone-loss drill takes one
+ * zone's members of every tier at once; the Kubernetes manifests will spread pods by the same zones.
+ */
+export const ZONES = ['zone-a', 'zone-b', 'zone-c'] as const;
+export type Zone = (typeof ZONES)[number];
+
+/**
  * The data tier, member by member. Ports are those of the default (`dev`) instance; other instances
  * add their port offset (see INSTANCES), so a test stack never touches a developer's running one.
  */
@@ -109,9 +117,9 @@ export const DATA_TIER = {
   mongo: {
     replicaSet: 'rs0',
     members: [
-      { name: 'mongo-0', port: 27017 },
-      { name: 'mongo-1', port: 27018 },
-      { name: 'mongo-2', port: 27019 },
+      { name: 'mongo-0', zone: 'zone-a', port: 27017 },
+      { name: 'mongo-1', zone: 'zone-b', port: 27018 },
+      { name: 'mongo-2', zone: 'zone-c', port: 27019 },
     ],
   },
   redis: {
@@ -125,22 +133,22 @@ export const DATA_TIER = {
     minReplicasToWrite: 1,
     minReplicasMaxLagS: 10,
     dataNodes: [
-      { name: 'redis-0', port: 6379 },
-      { name: 'redis-1', port: 6380 },
-      { name: 'redis-2', port: 6381 },
+      { name: 'redis-0', zone: 'zone-a', port: 6379 },
+      { name: 'redis-1', zone: 'zone-b', port: 6380 },
+      { name: 'redis-2', zone: 'zone-c', port: 6381 },
     ],
     sentinels: [
-      { name: 'sentinel-0', port: 26379 },
-      { name: 'sentinel-1', port: 26380 },
-      { name: 'sentinel-2', port: 26381 },
+      { name: 'sentinel-0', zone: 'zone-a', port: 26379 },
+      { name: 'sentinel-1', zone: 'zone-b', port: 26380 },
+      { name: 'sentinel-2', zone: 'zone-c', port: 26381 },
     ],
   },
   kafka: {
     /** KRaft combined mode: every node is a broker and a controller. */
     nodes: [
-      { name: 'kafka-0', nodeId: 1, port: 9092, controllerPort: 29092 },
-      { name: 'kafka-1', nodeId: 2, port: 9093, controllerPort: 29093 },
-      { name: 'kafka-2', nodeId: 3, port: 9094, controllerPort: 29094 },
+      { name: 'kafka-0', zone: 'zone-a', nodeId: 1, port: 9092, controllerPort: 29092 },
+      { name: 'kafka-1', zone: 'zone-b', nodeId: 2, port: 9093, controllerPort: 29093 },
+      { name: 'kafka-2', zone: 'zone-c', nodeId: 3, port: 9094, controllerPort: 29094 },
     ],
     replicationFactor: 3,
     minInsyncReplicas: 2,
@@ -150,6 +158,18 @@ export const DATA_TIER = {
     heap: '256m',
   },
 } as const;
+
+/** The data-tier members the topology puts in `zone` (the app's processes are in every zone). */
+export function dataTierMembersIn(zone: Zone): string[] {
+  return [
+    ...DATA_TIER.mongo.members,
+    ...DATA_TIER.redis.dataNodes,
+    ...DATA_TIER.redis.sentinels,
+    ...DATA_TIER.kafka.nodes,
+  ]
+    .filter((m) => m.zone === zone)
+    .map((m) => m.name);
+}
 
 /**
  * The fault proxy (Toxiproxy) between the app and the data tier: one listener per data-tier member
@@ -168,11 +188,11 @@ export const APP = {
   sinks: { dir: 'sinks', port: 8025, smtpPort: 1025 },
   // Each service with the public path prefixes it answers (the gateway routes nothing else).
   services: [
-    { name: 'user', port: 8081, routes: ['/api/users', '/api/auth'] },
-    { name: 'product', port: 8082, routes: ['/api/products'] },
-    { name: 'order', port: 8083, routes: ['/api/orders'] },
-    { name: 'notification', port: 8084, routes: ['/api/notifications'] },
-    { name: 'analytics', port: 8085, routes: ['/api/analytics'] },
+    { name: 'user', db: 'users', port: 8081, routes: ['/api/users', '/api/auth'] },
+    { name: 'product', db: 'products', port: 8082, routes: ['/api/products'] },
+    { name: 'order', db: 'orders', port: 8083, routes: ['/api/orders'] },
+    { name: 'notification', db: 'notifications', port: 8084, routes: ['/api/notifications'] },
+    { name: 'analytics', db: 'analytics', port: 8085, routes: ['/api/analytics'] },
   ],
   // /metrics on a port of its own: the gateway's port is public, its metrics are not.
   gateway: { name: 'gateway', port: 8080, metricsPort: 8089 },
@@ -183,6 +203,8 @@ export const INTERNAL_API_KEY_HEADER = 'x-api-key';
 
 export type ServiceName = (typeof APP.services)[number]['name'];
 export const SERVICE_NAMES: readonly ServiceName[] = APP.services.map((s) => s.name);
+/** The MongoDB database a service owns (only it writes there; drills read it to check invariants). */
+export const serviceDb = (name: ServiceName): string => APP.services.find((s) => s.name === name)!.db;
 
 /** The loopback address every local member binds to and advertises. */
 export const LOCAL_HOST = '127.0.0.1';
@@ -200,13 +222,15 @@ const SHOP_RATE_LIMITS = { perIpPerMinute: 1200, perUserPerMinute: 600, loadPerM
  * suite, `bench` for benchmarks. Each has its own state directory and port offset.
  */
 export const INSTANCES = {
-  dev: { portOffset: 0, rateLimits: SHOP_RATE_LIMITS },
-  test: { portOffset: 1000, rateLimits: SHOP_RATE_LIMITS },
+  dev: { portOffset: 0, rateLimits: SHOP_RATE_LIMITS, testSwitches: false },
+  // Only the test suite's instance has the test-only fault switches (a consumer without idempotency).
+  test: { portOffset: 1000, rateLimits: SHOP_RATE_LIMITS, testSwitches: true },
   // +2000 would put the bench gateway on 10080, a port fetch clients and browsers refuse.
   // Benchmarks drive one client IP far past any per-client limit: the limits are lifted there.
   bench: {
     portOffset: 3000,
     rateLimits: { perIpPerMinute: 100_000_000, perUserPerMinute: 100_000_000, loadPerMinute: 100_000_000 },
+    testSwitches: false,
   },
 } as const;
 export type InstanceName = keyof typeof INSTANCES;
