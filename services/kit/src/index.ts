@@ -50,6 +50,7 @@ export {
   KIT_FAULT_SWITCHES,
   ROUTES_SWITCH,
   CONSUMERS_SWITCH,
+  IDEMPOTENCY_SWITCH,
   STALL_CHECK_MS,
   type FaultSwitch,
   type FaultSwitchDefinition,

@@ -9,7 +9,7 @@ import { connectMongo, type MongoHandle } from './clients/mongo.ts';
 import { createKafka, connectProducer } from './clients/kafka.ts';
 import { connectRedis, parseHostList } from './clients/redis.ts';
 import { env, type ConfigSchema, type ConfigValues } from './config.ts';
-import { FaultSwitches } from './faults/catalogue.ts';
+import { FaultSwitches, IDEMPOTENCY_SWITCH } from './faults/catalogue.ts';
 import { injectFaults } from './faults/middleware.ts';
 import { faultRoutes } from './faults/routes.ts';
 import type { Api } from './http/api.ts';
@@ -83,6 +83,12 @@ export function sharedConfig(defaults: { service: ServiceName | 'gateway'; db: s
       doc: 'access token lifetime in seconds',
       schema: env.int(60),
       default: '900',
+    },
+    testSwitches: {
+      env: 'TEST_SWITCHES',
+      doc: "adds the test-only fault switches (`idempotency`: a consumer without its idempotency); only the test suite's instance sets it",
+      schema: env.bool(),
+      default: 'false',
     },
     internalApiKey: {
       env: 'INTERNAL_API_KEY',
@@ -168,6 +174,7 @@ export async function connectRuntime(
   const producer = await connectProducer(kafka);
   const tokens = new AccessTokens(config.jwtSecret, config.accessTokenTtlS);
   const faults = new FaultSwitches(name, logger);
+  if (config.testSwitches) faults.add(IDEMPOTENCY_SWITCH);
   return {
     name,
     logger,

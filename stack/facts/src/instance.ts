@@ -14,6 +14,8 @@ export interface ResolvedInstance {
   };
   app: {
     rateLimits: { perIpPerMinute: number; perUserPerMinute: number; loadPerMinute: number };
+    /** The services offer the test-only fault switches (TEST_SWITCHES): the test instance only. */
+    testSwitches: boolean;
     sinks: { name: 'sinks'; port: number; smtpPort: number };
     services: { name: string; port: number }[];
     gateway: { name: 'gateway'; port: number; metricsPort: number };
@@ -48,6 +50,7 @@ export function resolveInstance(name: InstanceName): ResolvedInstance {
     },
     app: {
       rateLimits: INSTANCES[name].rateLimits,
+      testSwitches: INSTANCES[name].testSwitches,
       sinks: { name: 'sinks', port: APP.sinks.port + offset, smtpPort: APP.sinks.smtpPort + offset },
       services: APP.services.map(shift),
       gateway: {

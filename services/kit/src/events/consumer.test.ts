@@ -1,7 +1,7 @@
 import type { Consumer, EachBatchPayload } from 'kafkajs';
 import type { Db } from 'mongodb';
 import { describe, expect, it } from 'vitest';
-import { FaultSwitches, STALL_CHECK_MS } from '../faults/catalogue.ts';
+import { FaultSwitches, IDEMPOTENCY_SWITCH, STALL_CHECK_MS } from '../faults/catalogue.ts';
 import { capturedLogger } from '../testing/captured-logger.ts';
 import { runIdempotentConsumer } from './consumer.ts';
 import type { EventEnvelope } from './envelope.ts';
@@ -21,6 +21,7 @@ const event = (id: string): EventEnvelope => ({
 async function consumer() {
   const { logger } = capturedLogger('test', 'warn');
   const faults = new FaultSwitches('test', logger);
+  faults.add(IDEMPOTENCY_SWITCH);
   const recorded = new Set<string>();
   const db = {
     collection: () => ({
@@ -46,6 +47,7 @@ async function consumer() {
   let running = true;
   let heartbeats = 0;
   const resolved: string[] = [];
+  const committed: string[] = [];
   /** Delivers one batch of order-events; resolves when eachBatch returns. */
   const deliver = (...ids: string[]) =>
     eachBatch!({
@@ -61,11 +63,15 @@ async function consumer() {
       heartbeat: async () => void heartbeats++,
       isRunning: () => running,
       isStale: () => false,
+      // What kafkajs would commit: the offsets resolved since the last commit.
+      uncommittedOffsets: () => resolved.slice(committed.length),
+      commitOffsetsIfNecessary: async (offsets: string[]) => void committed.push(...offsets),
     } as unknown as EachBatchPayload);
   return {
     faults,
     handled,
     resolved,
+    committed,
     deliver,
     heartbeats: () => heartbeats,
     stop: () => {
@@ -87,6 +93,7 @@ describe('runIdempotentConsumer with the consumers fault switch', () => {
     await c.deliver('a');
     expect(c.handled).toEqual(['a', 'b']);
     expect(c.resolved).toEqual(['0', '1', '0']);
+    expect(c.committed).toEqual(['0', '1', '0']);
   });
 
   it('when the consumer is stalled, then no message is handled, its group keeps hearing from it, and once released every message is handled in order', async () => {
@@ -121,5 +128,28 @@ describe('runIdempotentConsumer with the consumers fault switch', () => {
     expect(Date.now() - stopping).toBeLessThanOrEqual(STALL_CHECK_MS + 200);
     expect(c.handled).toEqual([]);
     expect(c.resolved).toEqual([]);
+  });
+});
+
+describe('runIdempotentConsumer with the test-only idempotency switch', () => {
+  it('when the switch turns the idempotency off, then a redelivered event is handled again under a fresh id, and nothing is committed', async () => {
+    const c = await consumer();
+    c.faults.change({ idempotency: { dedupe: false } });
+    await c.deliver('a');
+    await c.deliver('a');
+    expect(c.handled).toHaveLength(2);
+    expect(c.handled.every((id) => id.startsWith('a~'))).toBe(true);
+    expect(new Set(c.handled).size).toBe(2);
+    expect(c.committed).toEqual([]);
+  });
+
+  it('when the switch is back on, then events are deduplicated and committed again', async () => {
+    const c = await consumer();
+    c.faults.change({ idempotency: { dedupe: false } });
+    c.faults.change({ idempotency: { dedupe: true } });
+    await c.deliver('a');
+    await c.deliver('a');
+    expect(c.handled).toEqual(['a']);
+    expect(c.committed).toEqual(['0', '0']);
   });
 });

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { Consumer } from 'kafkajs';
 import type { Db } from 'mongodb';
 import { isDuplicateKey } from '../clients/mongo.ts';
@@ -13,7 +14,8 @@ import { withEventSpan } from '../tracing.ts';
  * a crash after the handler ran but before the record was written. While the service's
  * `consumers` fault switch stalls a topic, each of its messages waits before it is handled
  * (FaultSwitches.whileStalled); a consumer that stops meanwhile leaves the message unhandled and
- * uncommitted, for the next one.
+ * uncommitted, for the next one. Offsets are committed at the end of each batch (kafkajs's own
+ * default, done here so the test-only `idempotency` switch can withhold them).
  */
 export async function runIdempotentConsumer(options: {
   consumer: Consumer;
@@ -38,7 +40,16 @@ export async function runIdempotentConsumer(options: {
   const { unrecorded } = options;
   await options.consumer.run({
     eachBatchAutoResolve: false,
-    eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => {
+    autoCommit: false,
+    eachBatch: async ({
+      batch,
+      resolveOffset,
+      heartbeat,
+      isRunning,
+      isStale,
+      commitOffsetsIfNecessary,
+      uncommittedOffsets,
+    }) => {
       let pending: EventEnvelope[] = [];
       let pendingOffset: string | undefined;
       const flush = async () => {
@@ -67,6 +78,8 @@ export async function runIdempotentConsumer(options: {
         await heartbeat();
       }
       await flush();
+      // Test only: a consumer without idempotency commits nothing, so a crash redelivers.
+      if (options.faults.idempotency.dedupe) await commitOffsetsIfNecessary(uncommittedOffsets());
     },
   });
 
@@ -80,6 +93,9 @@ export async function runIdempotentConsumer(options: {
   }
 
   async function handleOnce(event: EventEnvelope): Promise<void> {
+    // Test only (the `idempotency` switch): every delivery handled as new, under a fresh id.
+    if (!options.faults.idempotency.dedupe)
+      return options.handle({ ...event, id: `${event.id}~${randomUUID()}` });
     const key = `${options.groupId}:${event.id}`;
     if (await processed.findOne({ _id: key })) return;
     await options.handle(event);

@@ -178,6 +178,31 @@ export const CONSUMERS_SWITCH = defineFaultSwitch<ConsumerFault, Partial<Consume
   example: { stalled: true, topics: ['order-events'] },
 });
 
+// ---- idempotency: test only, a consumer without its idempotency ----
+
+export interface IdempotencyFault {
+  /** `false`: the consumer handles every delivery as new and commits no offsets. */
+  dedupe: boolean;
+}
+
+/**
+ * Test only: a service has it when started with TEST_SWITCHES=true, which only the test suite's
+ * instance sets. It breaks an invariant on purpose, so a test can show that the service-crash
+ * drill's checks catch a consumer that is not idempotent.
+ */
+export const IDEMPOTENCY_SWITCH = defineFaultSwitch<IdempotencyFault, Partial<IdempotencyFault>>({
+  name: 'idempotency',
+  scope: 'every service with an event consumer, on the test instance only (TEST_SWITCHES)',
+  description:
+    "Test only. The service's event consumer forgets its idempotency: it neither checks nor records the events it handled, hands each delivery to its handler under a fresh id (so the handler's keyed writes do not dedupe either), and commits no offsets while on, so a crash redelivers every event since it was turned on and each is handled again: duplicate confirmations, sales counted twice. Proves that the service-crash drill's checks can fail.",
+  fields: { dedupe: '`false` turns the idempotency off, `true` on again' },
+  change: z.strictObject({ dedupe: z.boolean().optional() }),
+  apply: (current, change) => mergeGiven(current, change),
+  off: { dedupe: true },
+  isOn: (value) => !value.dedupe,
+  example: { dedupe: false },
+});
+
 /** Any switch, whatever its value's type. */
 export type AnyFaultSwitch = FaultSwitchDefinition<unknown, unknown>;
 
@@ -257,6 +282,13 @@ export class FaultSwitches {
 
   get consumers(): ConsumerFault {
     return this.values.get(CONSUMERS_SWITCH.name) as ConsumerFault;
+  }
+
+  /** The test-only idempotency switch's value (idempotent when the service does not have it). */
+  get idempotency(): IdempotencyFault {
+    return (
+      (this.values.get(IDEMPOTENCY_SWITCH.name) as IdempotencyFault | undefined) ?? IDEMPOTENCY_SWITCH.off
+    );
   }
 
   names(): string[] {

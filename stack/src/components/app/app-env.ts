@@ -45,7 +45,12 @@ export function appEnvironment(
   const env: Record<string, Record<string, string>> = {
     sinks: { SMTP_PORT: String(app.sinks.smtpPort), HTTP_PORT: String(app.sinks.port) },
   };
-  for (const service of app.services) env[service.name] = { ...shared, PORT: String(service.port) };
+  for (const service of app.services)
+    env[service.name] = {
+      ...shared,
+      PORT: String(service.port),
+      ...(app.testSwitches ? { TEST_SWITCHES: 'true' } : {}),
+    };
   env.order!.PRODUCT_SERVICE_URL = url(portOf('product'));
   env.notification!.SMTP_HOST = host;
   env.notification!.SMTP_PORT = String(app.sinks.smtpPort);
