@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import {
   Api,
   FaultSwitches,
+  IDEMPOTENCY_SWITCH,
   KIT_FAULT_SWITCHES,
   Service,
   serviceRoutes,
@@ -95,13 +96,18 @@ describe('the payment fault switch', () => {
 
 describe('docs/api.md', () => {
   // The order service has every switch there is: the kit's and its own.
-  const ALL: readonly AnyFaultSwitch[] = [...KIT_FAULT_SWITCHES, PAYMENT_SWITCH as unknown as AnyFaultSwitch];
+  const ALL: readonly AnyFaultSwitch[] = [
+    ...KIT_FAULT_SWITCHES,
+    IDEMPOTENCY_SWITCH as unknown as AnyFaultSwitch,
+    PAYMENT_SWITCH as unknown as AnyFaultSwitch,
+  ];
 
   it('when the fault switches are documented, then each has its section, description, fields and a working example', async () => {
     const doc = await readFile(new URL('../../../../docs/api.md', import.meta.url), 'utf8');
     const { logger } = capturedLogger('order', 'warn');
     const switches = new FaultSwitches('order', logger);
     switches.add(PAYMENT_SWITCH);
+    switches.add(IDEMPOTENCY_SWITCH);
     for (const definition of ALL) {
       const { name } = definition;
       expect(doc, name).toContain(`### \`${name}\` (${definition.scope})`);
