@@ -43,6 +43,6 @@ export {
 export type { Progress } from './engine/runner.ts';
 export { withDuration } from './engine/schedule.ts';
 export { localInstanceOf } from './run/local-instance.ts';
-export { writeHtmlReport } from './report/html-report.ts';
+export { writeHtmlReport, type ReportPreface } from './report/html-report.ts';
 export type { TimelineMark } from './model/summary.ts';
 export type { LoadSides, SideRun, TimedMark } from './cli/load-command.ts';

@@ -9,12 +9,28 @@ import { dirname } from 'node:path';
 import { ALERT_LEVELS, type Verdict } from '../model/slo.ts';
 import type { TimelineMark, Flatness, LoadSummary, SubjectFigures, TimelinePoint } from '../model/summary.ts';
 
+/**
+ * What a run around the load says first (a DR drill's verdict: its figures and checks), shown above
+ * the load's own sections, its verdict the report's.
+ */
+export interface ReportPreface {
+  /** `DR drill`, say: the report is titled `<kind> report: <name>`. */
+  kind: string;
+  name: string;
+  passed: boolean;
+  facts: [term: string, value: string][];
+  checks: { name: string; ok: boolean; detail: string }[];
+}
+
 /** Renders the report of a run as one HTML document that opens from disk. */
-export function renderHtmlReport(summary: LoadSummary): string {
+export function renderHtmlReport(summary: LoadSummary, preface?: ReportPreface): string {
   const timeline = [...(summary.timeline ?? [])].sort((a, b) => num(a.second) - num(b.second));
   const scripts = timeline.length ? chartScripts(timeline, summary.marks ?? []) : undefined;
   const scriptHashes = scripts ? [scripts.library, scripts.init].map(cspHash).join(' ') : "'none'";
-  const verdictWord = summary.passed ? 'PASS' : 'FAIL';
+  const passed = preface ? preface.passed : summary.passed;
+  const verdictWord = passed ? 'PASS' : 'FAIL';
+  const kind = preface?.kind ?? 'Load';
+  const name = preface?.name ?? summary.profile;
   return markup`<!doctype html>
 <html lang="en">
   <head>
@@ -24,20 +40,22 @@ export function renderHtmlReport(summary: LoadSummary): string {
       http-equiv="Content-Security-Policy"
       content="default-src 'none'; style-src 'unsafe-inline'; script-src ${raw(scriptHashes)}"
     />
-    <title>${verdictWord}: load report, ${summary.profile} (${summary.startedAt})</title>
+    <title>${verdictWord}: ${kind.toLowerCase()} report, ${name} (${summary.startedAt})</title>
     <style>${raw(STYLE)}${scripts ? raw(scripts.css) : ''}</style>
   </head>
   <body>
     <header>
       <h1>
-        Load report: <span class="name">${summary.profile}</span>
-        <span class="verdict ${summary.passed ? 'pass' : 'fail'}">${summary.passed ? '✓' : '✗'} ${verdictWord}</span>
+        ${kind} report: <span class="name">${name}</span>
+        <span class="verdict ${passed ? 'pass' : 'fail'}">${passed ? '✓' : '✗'} ${verdictWord}</span>
       </h1>
+      ${preface ? prefaceFacts(preface) : ''}
       ${runFacts(summary)}
       ${notes(summary)}
     </header>
     <nav aria-label="Sections">
       <ul>
+        ${preface ? markup`<li><a href="#checks">Checks</a></li>` : ''}
         <li><a href="#over-time">Over time</a></li>
         <li><a href="#errors">Errors by endpoint and status</a></li>
         <li><a href="#slo">SLO table</a></li>
@@ -46,6 +64,7 @@ export function renderHtmlReport(summary: LoadSummary): string {
       </ul>
     </nav>
     <main>
+      ${preface ? prefaceChecks(preface) : ''}
       ${overTime(timeline, summary)}
       ${errorsByStatus(summary.endpoints)}
       ${sloTable(summary)}
@@ -69,9 +88,35 @@ export function renderHtmlReport(summary: LoadSummary): string {
 }
 
 /** Writes the report to `path`, creating its directory. */
-export async function writeHtmlReport(summary: LoadSummary, path: string): Promise<void> {
+export async function writeHtmlReport(
+  summary: LoadSummary,
+  path: string,
+  preface?: ReportPreface,
+): Promise<void> {
   await mkdir(dirname(path), { recursive: true });
-  await writeFile(path, renderHtmlReport(summary));
+  await writeFile(path, renderHtmlReport(summary, preface));
+}
+
+function prefaceFacts(preface: ReportPreface): Html {
+  return markup`<dl class="facts">
+    ${preface.facts.map(([term, value]) => markup`<div><dt>${term}</dt><dd>${value}</dd></div>`)}
+  </dl>`;
+}
+
+function prefaceChecks(preface: ReportPreface): Html {
+  return markup`<section id="checks" aria-labelledby="checks-h">
+    <h2 id="checks-h">Checks</h2>
+    <table>
+      <caption>What the ${preface.kind.toLowerCase()} judged</caption>
+      <thead><tr><th scope="col">Check</th><th scope="col">Result</th><th scope="col">Detail</th></tr></thead>
+      <tbody>
+        ${preface.checks.map(
+          (c) =>
+            markup`<tr><th scope="row">${c.name}</th><td class="${c.ok ? 'pass' : 'fail'}">${c.ok ? '✓ held' : '✗ BROKEN'}</td><td>${c.detail}</td></tr>`,
+        )}
+      </tbody>
+    </table>
+  </section>`;
 }
 
 /**
