@@ -1,6 +1,6 @@
 import { durationSeconds } from '@stackdrill/loadtests';
 import { openProvider, parseStackCommand, type Provider } from '@stackdrill/stack';
-import { seconds, UsageError } from '@stackdrill/toolkit';
+import { seconds, UsageError, whileSignalsAbort } from '@stackdrill/toolkit';
 import pc from 'picocolors';
 import { FAULTS } from '../faults/catalogue.ts';
 import { revertLeftovers, runFault, type FaultEvent, type FaultRun } from '../run-fault.ts';
@@ -74,25 +74,6 @@ export async function chaos(argv: string[]): Promise<number> {
       provider,
     ),
   );
-}
-
-/** Runs `work` with a signal that Ctrl-C and SIGTERM abort (saying what happens next), then lets them go. */
-async function whileSignalsAbort<T>(what: string, work: (signal: AbortSignal) => Promise<T>): Promise<T> {
-  const abort = new AbortController();
-  const interrupt = (signal: string) => () => {
-    console.log(pc.yellow(`\n${signal}: ${what}...`));
-    abort.abort();
-  };
-  const onInt = interrupt('interrupted');
-  const onTerm = interrupt('SIGTERM');
-  process.on('SIGINT', onInt);
-  process.on('SIGTERM', onTerm);
-  try {
-    return await work(abort.signal);
-  } finally {
-    process.off('SIGINT', onInt);
-    process.off('SIGTERM', onTerm);
-  }
 }
 
 async function experimentCommand(provider: Provider, path: string, experiment: Experiment): Promise<number> {

@@ -1,6 +1,6 @@
 export { StackError, UsageError, errorMessage, type StackErrorDetails } from './errors.ts';
 export { parseCli, type CliOptions } from './parse-cli.ts';
-export { runCli } from './run-cli.ts';
+export { runCli, whileSignalsAbort } from './run-cli.ts';
 export { seconds } from './format.ts';
 export {
   OwnedProcesses,

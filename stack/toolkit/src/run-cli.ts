@@ -21,3 +21,29 @@ export async function runCli(main: () => Promise<number | void>): Promise<void> 
     }
   }
 }
+
+/**
+ * Runs `work` with a signal that Ctrl-C and SIGTERM abort (printing what happens next, e.g.
+ * "reverting the fault"), then lets the signals go again: a command that must undo something on
+ * the way out (a fault, a load) finishes that work instead of dying.
+ */
+export async function whileSignalsAbort<T>(
+  what: string,
+  work: (signal: AbortSignal) => Promise<T>,
+): Promise<T> {
+  const abort = new AbortController();
+  const interrupt = (signal: string) => () => {
+    console.log(pc.yellow(`\n${signal}: ${what}...`));
+    abort.abort();
+  };
+  const onInt = interrupt('interrupted');
+  const onTerm = interrupt('SIGTERM');
+  process.on('SIGINT', onInt);
+  process.on('SIGTERM', onTerm);
+  try {
+    return await work(abort.signal);
+  } finally {
+    process.off('SIGINT', onInt);
+    process.off('SIGTERM', onTerm);
+  }
+}
