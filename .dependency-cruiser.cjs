@@ -1,7 +1,7 @@
 // The package graph's rules, checked by `pnpm lint` (depcruise). Layers, bottom up: the facts
 // (stack/facts, @stackdrill/facts), the toolkit (stack/toolkit, @stackdrill/toolkit: CLI parsing, errors, child
 // processes) and the frontend; stack (components, providers, doctor); loadtests (the load engine and the
-// benches); scripts, the CLI on top. A rule's test is
+// benches); chaos (faults, experiments); dr-drills (on the chaos runner); scripts, the CLI on top. A rule's test is
 // scripts/dependency-rules.test.ts: it runs these rules on fixtures that break each one.
 /** @type {import('dependency-cruiser').IConfiguration} */
 module.exports = {
@@ -11,7 +11,10 @@ module.exports = {
       comment: 'Packages import each other in one direction only (a cycle makes every layer depend on all).',
       severity: 'error',
       from: {},
-      to: { circular: true, viaOnly: { path: '^(stack|loadtests|frontend|services|scripts)/' } },
+      to: {
+        circular: true,
+        viaOnly: { path: '^(stack|loadtests|frontend|services|scripts|chaos|dr-drills)/' },
+      },
     },
     {
       name: 'stack-not-to-loadtests',
@@ -51,6 +54,14 @@ module.exports = {
       severity: 'error',
       from: { path: '^stack/toolkit/' },
       to: { path: '^(stack/src|stack/facts|loadtests|services|frontend|scripts|chaos|dr-drills)/' },
+    },
+    {
+      name: 'chaos-below-the-drills',
+      comment:
+        'The drills run on the chaos runner (its faults, load and revert): chaos never reaches up into them.',
+      severity: 'error',
+      from: { path: '^chaos/' },
+      to: { path: '^dr-drills/' },
     },
     {
       name: 'chaos-and-drills-through-the-provider',

@@ -128,6 +128,16 @@ describe('the package graph rules', () => {
     ]);
   });
 
+  it('when chaos imports a drill, then that is an error, but a drill importing chaos is not', async () => {
+    expect(
+      await violations({
+        'chaos/src/experiment.js': ['../../dr-drills/src/drill.js'],
+        'dr-drills/src/drill.js': ['../../chaos/src/index.js'],
+        'chaos/src/index.js': [],
+      }),
+    ).toEqual(expect.arrayContaining(['chaos-below-the-drills: chaos/src/experiment.js']));
+  });
+
   it('when the layers point one way, then nothing is reported', async () => {
     expect(
       await violations({

@@ -14,5 +14,10 @@ export {
 export { parseSelector, resolveTargets, SELECTOR_HELP, type Target, type TargetSelector } from './targets.ts';
 export { chaosBesideLoad } from './experiment/beside-load.ts';
 export { experimentNames, loadExperiment, parseExperiment } from './experiment/load-experiment.ts';
-export { runExperiment, type ExperimentResult, type ExperimentStatus } from './experiment/run-experiment.ts';
+export {
+  runExperiment,
+  type ExperimentEvent,
+  type ExperimentResult,
+  type ExperimentStatus,
+} from './experiment/run-experiment.ts';
 export type { Experiment } from './experiment/schema.ts';
