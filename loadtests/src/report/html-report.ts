@@ -40,7 +40,7 @@ export function renderHtmlReport(summary: LoadSummary, preface?: ReportPreface):
       http-equiv="Content-Security-Policy"
       content="default-src 'none'; style-src 'unsafe-inline'; script-src ${raw(scriptHashes)}"
     />
-    <title>${verdictWord}: ${kind.toLowerCase()} report, ${name} (${summary.startedAt})</title>
+    <title>${verdictWord}: ${preface ? kind : 'load'} report, ${name} (${summary.startedAt})</title>
     <style>${raw(STYLE)}${scripts ? raw(scripts.css) : ''}</style>
   </head>
   <body>
