@@ -449,3 +449,27 @@ describe('the HTML report', () => {
     }
   });
 });
+
+describe('a report with a preface (a DR drill)', () => {
+  it("when a drill's check broke, then the title, the verdict and the checks table say so, escaped", () => {
+    const doc = parse(
+      renderHtmlReport(summary({ passed: true }), {
+        kind: 'DR drill',
+        name: 'service-crash',
+        passed: false,
+        facts: [['RTO', '3.0 s']],
+        checks: [
+          { name: 'no stock oversold', ok: true, detail: 'ledgers fine' },
+          { name: 'every paid order has exactly one confirmation', ok: false, detail: '2 confirmed <twice>' },
+        ],
+      }),
+    );
+    expect(text(doc.querySelector('title'))).toMatch(/^FAIL: DR drill report, service-crash/);
+    expect(text(doc.querySelector('h1'))).toContain('✗ FAIL');
+    const rows = [...doc.querySelectorAll('#checks tbody tr')].map((r) => text(r));
+    expect(rows).toHaveLength(2);
+    expect(rows[1]).toContain('✗ BROKEN');
+    expect(rows[1]).toContain('2 confirmed <twice>');
+    expect(bodyOf(doc)).not.toContain('<twice>');
+  });
+});
