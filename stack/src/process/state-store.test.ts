@@ -1,8 +1,8 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { StateStore, type ProcessRecord } from './state-store.ts';
+import { StateStore, type ProcessRecord, type StackState } from './state-store.ts';
 
 let dir: string | undefined;
 afterEach(async () => {
@@ -50,5 +50,27 @@ describe('StateStore shared by two providers of one instance', () => {
     );
     const read = await StateStore.open(file, 'test', 'native');
     expect(Object.keys(read.state.processes)).toHaveLength(20);
+  });
+});
+
+describe('StateStore: a change not yet written', () => {
+  it('when another process writes meanwhile, then this process still sees its own change (a Kafka cluster id is made once)', async () => {
+    dir = await mkdtemp(join(tmpdir(), 'stackdrill-state-'));
+    const file = join(dir, 'state.json');
+    const mine = await StateStore.open(file, 'test', 'native');
+    await mine.setProcess(record('redis-0', 1));
+    // Another process holds the lock, so this change waits; meanwhile that process writes the file.
+    await writeFile(`${file}.lock`, 'another process');
+    const fact = mine.setFacts({ kafkaClusterId: 'made-once' });
+    const theirs = JSON.parse(await readFile(file, 'utf8')) as StackState;
+    theirs.processes['redis-1'] = record('redis-1', 2);
+    await writeFile(file, JSON.stringify(theirs));
+    expect(mine.state.processes['redis-1']?.pid).toBe(2);
+    expect(mine.state.facts.kafkaClusterId).toBe('made-once');
+    await rm(`${file}.lock`);
+    await fact;
+    const read = await StateStore.open(file, 'test', 'native');
+    expect(read.state.facts.kafkaClusterId).toBe('made-once');
+    expect(Object.keys(read.state.processes).sort()).toEqual(['redis-0', 'redis-1']);
   });
 });

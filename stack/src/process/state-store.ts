@@ -56,6 +56,8 @@ export class StateStore {
   private writing: Promise<void> = Promise.resolve();
   /** The file's mtime and size when this process last read or wrote it. */
   private seen = '';
+  /** Changes made in this process and not yet in the file, in order. */
+  private readonly pending: ((state: StackState) => void)[] = [];
 
   private constructor(
     readonly file: string,
@@ -73,7 +75,9 @@ export class StateStore {
   get state(): StackState {
     const now = stamp(this.file);
     if (now !== this.seen) {
-      this.current = readState(this.file) ?? { ...this.current, processes: {}, facts: {} };
+      // This process's changes not yet written stay in its view (a Kafka cluster id made a moment
+      // ago must not be made again by the next node's start-up).
+      this.current = this.withPending(readState(this.file) ?? { ...this.current, processes: {}, facts: {} });
       this.seen = now;
     }
     return this.current;
@@ -110,20 +114,33 @@ export class StateStore {
    * changes from one process are chained, so they land in order.
    */
   private update(change: (state: StackState) => void): Promise<void> {
+    this.pending.push(change);
     change(this.current);
     this.writing = this.writing.then(() =>
       withFileLock(`${this.file}.lock`, async () => {
-        await mkdir(dirname(this.file), { recursive: true });
-        const state = readState(this.file) ?? this.current;
-        change(state);
-        const tmp = `${this.file}.${process.pid}.tmp`;
-        await writeFile(tmp, JSON.stringify(state, null, 2));
-        await rename(tmp, this.file);
-        this.current = state;
-        this.seen = stamp(this.file);
+        try {
+          await mkdir(dirname(this.file), { recursive: true });
+          const state = readState(this.file) ?? structuredClone(this.current);
+          change(state);
+          const tmp = `${this.file}.${process.pid}.tmp`;
+          await writeFile(tmp, JSON.stringify(state, null, 2));
+          await rename(tmp, this.file);
+          this.pending.splice(this.pending.indexOf(change), 1);
+          this.current = this.withPending(state);
+          this.seen = stamp(this.file);
+        } catch (error) {
+          this.pending.splice(this.pending.indexOf(change), 1);
+          throw error;
+        }
       }),
     );
     return this.writing;
+  }
+
+  /** `state` with this process's changes that are not written yet (each is safe to apply again). */
+  private withPending(state: StackState): StackState {
+    for (const change of this.pending) change(state);
+    return state;
   }
 }
 
