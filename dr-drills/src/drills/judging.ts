@@ -1,5 +1,5 @@
 import type { CanaryFigures } from '../canary/canary-figures.ts';
-import type { Check, DrillOutcome } from '../drill.ts';
+import type { Check, DrillOutcome, DrillVerdict } from '../drill.ts';
 
 /** The canary of one datastore in an outcome (the drill named it, so it is there). */
 export function canaryOf(outcome: DrillOutcome, datastore: string): CanaryFigures {
@@ -42,4 +42,19 @@ export function noLossCheck(figures: CanaryFigures): Check {
 
 export function abbreviate(seqs: number[]): string {
   return seqs.length > 8 ? `${seqs.slice(0, 8).join(', ')}, … ${seqs.length - 8} more` : seqs.join(', ');
+}
+
+/** The verdict of a drill judged by one canary alone: its RTO against the target, and no write lost. */
+export function oneCanaryVerdict(
+  outcome: DrillOutcome,
+  datastore: string,
+  targetS: number,
+  what: string,
+): DrillVerdict {
+  const figures = canaryOf(outcome, datastore);
+  return {
+    rtoS: secondsOf(figures.rtoMs),
+    rpoS: secondsOf(figures.rpoMs),
+    checks: [rtoCheck(figures, targetS, what), noLossCheck(figures)],
+  };
 }

@@ -1,7 +1,7 @@
 import { DRILL_TARGETS, type Provider } from '@stackdrill/stack';
 import type { Drill } from '../drill.ts';
 import { drillExperiment } from './experiment.ts';
-import { canaryOf, noLossCheck, rtoCheck, secondsOf } from './judging.ts';
+import { oneCanaryVerdict } from './judging.ts';
 
 /** FerretDB stands in for MongoDB where no mongod runs: it has no replication, so no failover. */
 async function mongoFlavor(
@@ -40,17 +40,8 @@ export function mongoPrimaryFailover(): Drill {
         title: 'The MongoDB primary dies under load',
         steps: [{ name: 'kill-the-mongo-primary', fault: 'kill', target: 'mongo:primary', durationS: 20 }],
       }),
-    async judge(_ctx, outcome) {
-      const mongo = canaryOf(outcome, 'mongo');
-      return {
-        rtoS: secondsOf(mongo.rtoMs),
-        rpoS: secondsOf(mongo.rpoMs),
-        checks: [
-          rtoCheck(mongo, target.rtoS, 'a new primary acknowledges w: majority writes'),
-          noLossCheck(mongo),
-        ],
-      };
-    },
+    judge: async (_ctx, outcome) =>
+      oneCanaryVerdict(outcome, 'mongo', target.rtoS, 'a new primary acknowledges w: majority writes'),
   };
 }
 
@@ -78,13 +69,7 @@ export function mongoCrashRestart(): Drill {
         title: 'MongoDB crashes under load and starts again',
         steps: [{ name: 'kill-mongo', fault: 'kill', target: 'mongo:primary', durationS: 1 }],
       }),
-    async judge(_ctx, outcome) {
-      const mongo = canaryOf(outcome, 'mongo');
-      return {
-        rtoS: secondsOf(mongo.rtoMs),
-        rpoS: secondsOf(mongo.rpoMs),
-        checks: [rtoCheck(mongo, target.rtoS, 'writes acknowledged after the restart'), noLossCheck(mongo)],
-      };
-    },
+    judge: async (_ctx, outcome) =>
+      oneCanaryVerdict(outcome, 'mongo', target.rtoS, 'writes acknowledged after the restart'),
   };
 }

@@ -59,7 +59,7 @@ async function untilHandled(db: Reader, paid: string[], boundS: number): Promise
   for (;;) {
     const confirmed = await confirmationsByOrder(db, new Date(0), paid);
     const counted = await paidFactsByOrder(db, paid);
-    if (paid.every((id) => (confirmed.get(id) ?? 0) > 0 && (counted.get(id) ?? 0) > 0)) return true;
+    if (paid.every((id) => confirmed.has(id) && (counted.get(id) ?? 0) > 0)) return true;
     if (Date.now() > deadline) return false;
     await new Promise((resolve) => setTimeout(resolve, 1000));
   }
@@ -89,19 +89,27 @@ async function acknowledgedPaid(db: Reader, paidOrders: string[]): Promise<Check
   };
 }
 
-/** Confirmations per order (the order id is in the message: the document is keyed by event and channel). */
-async function confirmationsByOrder(db: Reader, since: Date, orders: string[]): Promise<Map<string, number>> {
+/**
+ * Confirmations per order and channel (the order id is in the message: the document is keyed by
+ * event and channel), of the given orders only.
+ */
+async function confirmationsByOrder(
+  db: Reader,
+  since: Date,
+  orders: string[],
+): Promise<Map<string, Map<string, number>>> {
   const wanted = new Set(orders);
   const docs = await db.notifications
     .collection<{ kind: string; channel: string; text: string; createdAt: Date }>('notifications')
     .find({ kind: 'order_confirmation', createdAt: { $gte: since } }, { projection: { text: 1, channel: 1 } })
     .toArray();
-  const count = new Map<string, number>();
+  const count = new Map<string, Map<string, number>>();
   for (const doc of docs) {
     const id = /order ([0-9a-f-]{36})/.exec(doc.text)?.[1];
     if (!id || !wanted.has(id)) continue;
-    const key = `${id}`;
-    count.set(key, (count.get(key) ?? 0) + 1);
+    const channels = count.get(id) ?? new Map<string, number>();
+    channels.set(doc.channel, (channels.get(doc.channel) ?? 0) + 1);
+    count.set(id, channels);
   }
   return count;
 }
@@ -112,22 +120,11 @@ async function oneConfirmationEach(
   since: Date,
   caughtUp: boolean,
 ): Promise<Check> {
-  const docs = await db.notifications
-    .collection<{ kind: string; channel: string; text: string; createdAt: Date }>('notifications')
-    .find({ kind: 'order_confirmation', createdAt: { $gte: since } }, { projection: { text: 1, channel: 1 } })
-    .toArray();
-  const wanted = new Set(paid);
-  const perChannel = new Map<string, number>();
-  const orders = new Set<string>();
-  for (const doc of docs) {
-    const id = /order ([0-9a-f-]{36})/.exec(doc.text)?.[1];
-    if (!id || !wanted.has(id)) continue;
-    orders.add(id);
-    const key = `${id} ${doc.channel}`;
-    perChannel.set(key, (perChannel.get(key) ?? 0) + 1);
-  }
-  const twice = [...perChannel].filter(([, n]) => n > 1).map(([k]) => k);
-  const none = paid.filter((id) => !orders.has(id));
+  const confirmed = await confirmationsByOrder(db, since, paid);
+  const twice = [...confirmed].flatMap(([id, channels]) =>
+    [...channels].filter(([, n]) => n > 1).map(([channel]) => `${id} ${channel}`),
+  );
+  const none = paid.filter((id) => !confirmed.has(id));
   return {
     name: 'every paid order has exactly one confirmation',
     ok: twice.length === 0 && none.length === 0,
