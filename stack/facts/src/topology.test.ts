@@ -17,6 +17,24 @@ describe('topology', () => {
     expect(new Set(all).size).toBe(all.length);
   });
 
+  it('when instances are resolved, then every port is below the ephemeral range', () => {
+    // Linux hands out 32768-60999 to outgoing connections: a listener there can find its port taken.
+    for (const name of instances)
+      for (const { member, port } of instancePorts(resolveInstance(name)))
+        expect(port, `${name}: ${member}`).toBeLessThan(32768);
+  });
+
+  it('when an instance names a DR region, then it is another instance configured as it is', () => {
+    for (const name of instances) {
+      const region = INSTANCES[name].drRegion;
+      if (!region) continue;
+      expect(instances, name).toContain(region);
+      expect(region).not.toBe(name);
+      expect(INSTANCES[region].testSwitches).toBe(INSTANCES[name].testSwitches);
+      expect(INSTANCES[region].rateLimits).toEqual(INSTANCES[name].rateLimits);
+    }
+  });
+
   it('when instances are resolved, then no port is one that fetch clients and browsers block', () => {
     // The Fetch standard's "bad ports" above 1024 (https://fetch.spec.whatwg.org/#port-blocking).
     const blocked = new Set([

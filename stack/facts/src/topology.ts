@@ -219,18 +219,24 @@ const SHOP_RATE_LIMITS = { perIpPerMinute: 1200, perUserPerMinute: 600, loadPerM
 
 /**
  * Named stacks that can run side by side on one machine: `dev` for people, `test` for the test
- * suite, `bench` for benchmarks. Each has its own state directory and port offset.
+ * suite, `bench` for benchmarks. Each has its own state directory and port offset. `drRegion` is
+ * the instance the backup-restore drill restores into (a second "region", configured as its
+ * source), so a drill never touches another stack.
  */
 export const INSTANCES = {
-  dev: { portOffset: 0, rateLimits: SHOP_RATE_LIMITS, testSwitches: false },
+  dev: { portOffset: 0, rateLimits: SHOP_RATE_LIMITS, testSwitches: false, drRegion: 'dev-dr' },
   // Only the test suite's instance has the test-only fault switches (a consumer without idempotency).
-  test: { portOffset: 1000, rateLimits: SHOP_RATE_LIMITS, testSwitches: true },
+  test: { portOffset: 1000, rateLimits: SHOP_RATE_LIMITS, testSwitches: true, drRegion: 'test-dr' },
+  // The DR regions: their offsets keep every port below the ephemeral range (32768) and apart.
+  'dev-dr': { portOffset: 2500, rateLimits: SHOP_RATE_LIMITS, testSwitches: false, drRegion: undefined },
+  'test-dr': { portOffset: 1500, rateLimits: SHOP_RATE_LIMITS, testSwitches: true, drRegion: undefined },
   // +2000 would put the bench gateway on 10080, a port fetch clients and browsers refuse.
   // Benchmarks drive one client IP far past any per-client limit: the limits are lifted there.
   bench: {
     portOffset: 3000,
     rateLimits: { perIpPerMinute: 100_000_000, perUserPerMinute: 100_000_000, loadPerMinute: 100_000_000 },
     testSwitches: false,
+    drRegion: undefined,
   },
 } as const;
 export type InstanceName = keyof typeof INSTANCES;

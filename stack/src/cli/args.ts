@@ -32,6 +32,9 @@ export function parseStackCommand<O extends CliOptions>(
   };
 }
 
+/** The instances as a usage line lists them: `dev|test|…`, from the facts. */
+export const INSTANCE_CHOICES = Object.keys(INSTANCES).join('|');
+
 /** The instance from --instance, else STACKDRILL_INSTANCE, else `dev`. */
 export function requireInstance(flag: string | undefined): InstanceName {
   const name = flag ?? process.env.STACKDRILL_INSTANCE ?? 'dev';

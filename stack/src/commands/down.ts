@@ -1,9 +1,9 @@
 import pc from 'picocolors';
-import { parseStackCommand } from '../cli/args.ts';
+import { parseStackCommand, INSTANCE_CHOICES } from '../cli/args.ts';
 import { seconds } from '@stackdrill/toolkit';
 import { openProvider } from '../providers/registry.ts';
 
-const USAGE = `pnpm stack:down [--instance dev|test|bench] [--purge]
+const USAGE = `pnpm stack:down [--instance ${INSTANCE_CHOICES}] [--purge]
   Stops every member (SIGTERM, SIGKILL after a bound) and checks no process is left.
   --purge   also delete the instance's data, configs and logs`;
 

@@ -1,9 +1,9 @@
 import { access } from 'node:fs/promises';
 import { tailFile, TOOLS, UsageError } from '@stackdrill/toolkit';
-import { parseStackCommand } from '../cli/args.ts';
+import { parseStackCommand, INSTANCE_CHOICES } from '../cli/args.ts';
 import { openProvider } from '../providers/registry.ts';
 
-const USAGE = `pnpm stack:logs <component|member> [--follow] [--lines N] [--instance dev|test|bench]
+const USAGE = `pnpm stack:logs <component|member> [--follow] [--lines N] [--instance ${INSTANCE_CHOICES}]
   Components: mongo, redis, kafka. Members: e.g. redis-0, sentinel-1, kafka-2.`;
 
 export async function logs(argv: string[]): Promise<number> {

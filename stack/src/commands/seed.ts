@@ -1,12 +1,12 @@
 import pc from 'picocolors';
-import { parseStackCommand } from '../cli/args.ts';
+import { parseStackCommand, INSTANCE_CHOICES } from '../cli/args.ts';
 import { seconds } from '@stackdrill/toolkit';
 import type { Provider } from '../providers/provider.ts';
 import { openProvider } from '../providers/registry.ts';
 import { SEED_ACCOUNTS } from '../seed/catalogue.ts';
 import { seedStack } from '../seed/seed.ts';
 
-const USAGE = `pnpm stack:seed [--instance dev|test|bench]
+const USAGE = `pnpm stack:seed [--instance ${INSTANCE_CHOICES}]
   Loads the demo catalogue (384 products in 8 categories), an admin and demo customers through the
   running stack's API. Safe to run again: what exists is kept.`;
 

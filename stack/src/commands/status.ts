@@ -1,8 +1,8 @@
-import { parseStackCommand } from '../cli/args.ts';
+import { parseStackCommand, INSTANCE_CHOICES } from '../cli/args.ts';
 import { renderStatus } from '../cli/format.ts';
 import { openProvider } from '../providers/registry.ts';
 
-const USAGE = `pnpm stack:status [--instance dev|test|bench] [--json]
+const USAGE = `pnpm stack:status [--instance ${INSTANCE_CHOICES}] [--json]
   Every member with its role (from the component's own protocol), PID, port, health and uptime.
   Exits 1 when anything is unhealthy.`;
 

@@ -1,7 +1,7 @@
 import { Listr } from 'listr2';
 import pc from 'picocolors';
 import { seconds, StackError } from '@stackdrill/toolkit';
-import { parseStackCommand } from '../cli/args.ts';
+import { parseStackCommand, INSTANCE_CHOICES } from '../cli/args.ts';
 import { renderStatus } from '../cli/format.ts';
 import type { DoctorEvent } from '../doctor/doctor.ts';
 import type { ComponentName } from '../components/handle.ts';
@@ -10,7 +10,7 @@ import { openProvider } from '../providers/registry.ts';
 import { catalogueIsEmpty } from '../seed/seed.ts';
 import { seedAndPrint } from './seed.ts';
 
-const USAGE = `pnpm stack:up [--provider native] [--instance dev|test|bench] [--fresh] [--data-only] [--no-seed] [--no-fault-proxy]
+const USAGE = `pnpm stack:up [--provider native] [--instance ${INSTANCE_CHOICES}] [--fresh] [--data-only] [--no-seed] [--no-fault-proxy]
   Installs what is missing, starts the data tier (MongoDB or FerretDB, Redis + Sentinel, Kafka),
   waits until every member answers its protocol, then starts the sinks, the five services and the
   gateway and waits until each reports ready. An empty shop gets the demo catalogue and accounts
