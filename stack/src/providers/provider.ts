@@ -30,6 +30,16 @@ export interface UpOptions {
   faultProxy?: boolean;
   /** Aborting stops what this call started (members already up stay up). */
   signal?: AbortSignal;
+  /** With `fresh`: start from a backup instead of from nothing (a restore into a second region). */
+  restore?: RestoreSeed;
+}
+
+/** What a fresh instance starts from when it is a restore: given to the provider, which places it. */
+export interface RestoreSeed {
+  /** A Redis RDB file: the first master loads it (its replicas then sync from it). */
+  redisRdb?: string;
+  /** The source's secrets, as a vault hands them over: its sessions and tokens stay valid. */
+  appSecrets?: AppSecrets;
 }
 
 export interface UpResult {

@@ -10,6 +10,11 @@ describe('redis config', () => {
     expect(conf).toContain('min-replicas-to-write 1');
     expect(conf).toContain('appendonly yes');
     expect(conf).toContain('bind 127.0.0.1');
+    expect(conf).toContain('repl-diskless-sync-delay 0');
+  });
+
+  it('when a node starts from a restored RDB, then AOF is off for that start (else Redis would ignore the RDB)', () => {
+    expect(renderRedisConf({ ...base, fromRdb: true })).toContain('appendonly no');
   });
 
   it('when rendering a replica, then it follows the given master', () => {

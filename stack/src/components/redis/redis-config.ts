@@ -21,15 +21,23 @@ export interface RedisNodeConfig extends RedisProcessConfig {
   replicaOf?: { host: string; port: number };
   minReplicasToWrite: number;
   minReplicasMaxLagS: number;
+  /**
+   * Start from the RDB in `dir` (a restore): with AOF on and no AOF yet, Redis would start empty
+   * and ignore the RDB, so AOF stays off for this start and is turned on once the RDB is loaded.
+   */
+  fromRdb?: boolean;
 }
 
 export function renderRedisConf(c: RedisNodeConfig): string {
   return [
     ...processLines(c),
     // Durability per the architecture document: AOF on, fsync every second; no RDB snapshots.
-    'appendonly yes',
+    c.fromRdb ? 'appendonly no' : 'appendonly yes',
     'appendfsync everysec',
     'save ""',
+    // A sync starts at once: Redis waits 5 s by default for more replicas to share one transfer,
+    // which made every snapshot (the backups' `redis-cli --rdb`) and every resync 5 s late.
+    'repl-diskless-sync-delay 0',
     // A master that cannot see enough in-sync replicas refuses writes instead of diverging.
     `min-replicas-to-write ${c.minReplicasToWrite}`,
     `min-replicas-max-lag ${c.minReplicasMaxLagS}`,

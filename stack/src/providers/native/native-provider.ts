@@ -1,4 +1,5 @@
-import { rm } from 'node:fs/promises';
+import { copyFile, mkdir, rm } from 'node:fs/promises';
+import { join } from 'node:path';
 import { instancePaths, type InstancePaths } from '../../paths.ts';
 import { residentBytes, StackError } from '@stackdrill/toolkit';
 import type { ComponentHandle, ComponentName, ComponentStatus, Endpoints } from '../../components/handle.ts';
@@ -17,6 +18,7 @@ import {
   UpFailed,
   type LocalProcess,
   type Provider,
+  type RestoreSeed,
   type UpEvent,
   type UpOptions,
   type UpResult,
@@ -95,11 +97,18 @@ export class NativeProvider implements Provider {
     const t0 = Date.now();
     const { signal } = options;
     this.ctx.tools = await runDoctor({ onEvent: (event) => onEvent({ type: 'doctor', event }) });
+    if (options.restore && !options.fresh)
+      throw new StackError({
+        component: 'stack',
+        message: `a restore starts a fresh instance, and ${this.instance} was not asked to start fresh`,
+        hint: 'pass fresh: true with restore (its data is replaced by the backup)',
+      });
     if (options.fresh) {
       await this.down();
       await this.purge();
       onEvent({ type: 'purged', path: this.paths.root });
     }
+    if (options.restore) await this.placeRestoreSeed(options.restore);
     if (!options.dataOnly) await this.settleFaultProxy(options.faultProxy);
     const outcomes: UpResult['outcomes'] = {};
     const errors: unknown[] = [];
@@ -131,6 +140,16 @@ export class NativeProvider implements Provider {
       throw new UpFailed(errors, stopped, signal?.aborted ?? false);
     }
     return { outcomes, alreadyUp: Object.values(outcomes).every((o) => o === 'already-running') };
+  }
+
+  /** The backup's pieces where the members will find them at their first start. */
+  private async placeRestoreSeed(seed: RestoreSeed): Promise<void> {
+    if (seed.appSecrets) await this.store.setFacts({ appSecrets: seed.appSecrets });
+    if (seed.redisRdb) {
+      const dir = this.paths.member(this.resolved.redis.dataNodes[0]!.name);
+      await mkdir(dir, { recursive: true });
+      await copyFile(seed.redisRdb, join(dir, 'dump.rdb'));
+    }
   }
 
   /**

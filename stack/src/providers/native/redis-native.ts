@@ -1,9 +1,14 @@
-import { mkdir, writeFile } from 'node:fs/promises';
+import { access, mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { StackError, waitFor } from '@stackdrill/toolkit';
 import type { ComponentStatus } from '../../components/handle.ts';
 import { renderRedisConf, renderSentinelConf } from '../../components/redis/redis-config.ts';
-import { probeRedis, sentinelMaster, type RedisProbeTarget } from '../../components/redis/redis-probe.ts';
+import {
+  probeRedis,
+  sentinelMaster,
+  withRedis,
+  type RedisProbeTarget,
+} from '../../components/redis/redis-probe.ts';
 import type { ProcessSpec } from '../../process/supervisor.ts';
 import { sentinelsAgree } from '../../components/redis/sentinel-agreement.ts';
 import { redisPing, waitUntil } from '../../readiness/strategies.ts';
@@ -13,6 +18,8 @@ import { NativeComponent, type Report, type UpOutcome } from './native-component
 export class NativeRedis extends NativeComponent {
   readonly name = 'redis' as const;
   protected readonly stopGraceMs = 5000;
+  /** Members started from a restored RDB with AOF off: AOF goes on once they answer. */
+  private readonly fromRdb = new Set<string>();
 
   private get spec() {
     return this.ctx.instance.redis;
@@ -63,12 +70,15 @@ export class NativeRedis extends NativeComponent {
     const dataNode = this.spec.dataNodes.find((n) => n.name === member);
     const confFile = join(dir, dataNode ? 'redis.conf' : 'sentinel.conf');
     if (dataNode) {
+      const fromRdb = dataNode.name === master.name && (await isRestoreSeed(dir));
+      if (fromRdb) this.fromRdb.add(member);
       await writeFile(
         confFile,
         renderRedisConf({
           host,
           port: dataNode.port,
           dir,
+          fromRdb,
           ...(dataNode.name === master.name ? {} : { replicaOf: { host, port: master.port } }),
           minReplicasToWrite: this.spec.minReplicasToWrite,
           minReplicasMaxLagS: this.spec.minReplicasMaxLagS,
@@ -103,6 +113,23 @@ export class NativeRedis extends NativeComponent {
   protected async waitUp(member: string): Promise<void> {
     const port = this.memberPorts(member)[0]!;
     await waitUntil(member, redisPing(this.ctx.instance.host, port), [this.watch(member)]);
+    if (!this.fromRdb.delete(member)) return;
+    // The RDB is loaded (PING answers LOADING until then): AOF on, written from what is in memory.
+    const host = this.ctx.instance.host;
+    await withRedis(host, port, (r) => r.config('SET', 'appendonly', 'yes'));
+    await waitUntil(
+      member,
+      {
+        what: 'write its AOF from the restored RDB',
+        timeoutMs: 60_000,
+        probe: () =>
+          withRedis(host, port, async (r) => {
+            const info = await r.info('persistence');
+            return /aof_enabled:1/.test(info) && /aof_rewrite_in_progress:0/.test(info) ? true : undefined;
+          }),
+      },
+      [this.watch(member)],
+    );
   }
 
   async up(report: Report): Promise<UpOutcome> {
@@ -164,4 +191,14 @@ export class NativeRedis extends NativeComponent {
     if (!node) throw new StackError({ component: 'redis', message: 'no sentinel names a master' });
     return node.name;
   }
+}
+
+/** A restore put an RDB here and no AOF exists yet (a node that ran before has its appendonlydir). */
+async function isRestoreSeed(dir: string): Promise<boolean> {
+  const exists = (file: string) =>
+    access(join(dir, file)).then(
+      () => true,
+      () => false,
+    );
+  return (await exists('dump.rdb')) && !(await exists('appendonlydir'));
 }
