@@ -1,4 +1,5 @@
 import type { Experiment, ExperimentResult } from '@stackdrill/chaos';
+import type { LoadSummary } from '@stackdrill/loadtests';
 import type { Provider } from '@stackdrill/stack';
 import type { CanaryFigures, FigureOptions } from './canary/canary-figures.ts';
 import type { CanaryOptions, CanaryStore, CanaryWrite } from './canary/canary.ts';
@@ -41,26 +42,50 @@ export interface DrillVerdict {
   notes?: string[];
 }
 
-/**
- * A DR drill: an experiment (faults under background load, from the chaos runner) with a canary
- * writer per datastore it cares about, judged afterwards by its own checks. Drills are code, not
- * data: they pick their targets from the stack at run time and judge what only code can read.
- */
-export interface Drill {
+/** What every drill says of itself, and whether it can run on a stack. */
+interface DrillBase {
   name: string;
   title: string;
   /** One paragraph: what it does and what it proves. */
   description: string;
+  /** Why it cannot run on this stack (undefined: it can). Said, never silently skipped. */
+  unavailable?: (provider: Provider) => Promise<string | undefined>;
+}
+
+/** Drills are code, not data: they pick their targets at run time and judge what only code can read. */
+export type Drill = ExperimentDrill | ScenarioDrill;
+
+/**
+ * A DR drill that is one experiment (faults under background load, from the chaos runner) with a
+ * canary writer per datastore it cares about, judged afterwards by its own checks.
+ */
+export interface ExperimentDrill extends DrillBase {
   canaries: Datastore[];
   canaryOptions?: Partial<Record<Datastore, CanaryOptions>>;
   /** When a datastore counts as recovered, per canary (default: writes acknowledged within 1 s, for 1 s). */
   recoveredWhen?: Partial<Record<Datastore, Pick<FigureOptions, 'slowMs' | 'healthyForMs'>>>;
   /** Canaries of its own beyond the datastores' (made in `prepare`): the business canary, say. */
   extraCanaries?: () => { store: CanaryStore; options: CanaryOptions }[];
-  /** Why it cannot run on this stack (undefined: it can). Said, never silently skipped. */
-  unavailable?: (provider: Provider) => Promise<string | undefined>;
   /** Anything to set up before the load starts (a session to check afterwards, say). */
   prepare?: (ctx: DrillContext) => Promise<void>;
   experiment: (ctx: DrillContext) => Promise<Experiment>;
   judge: (ctx: DrillContext, outcome: DrillOutcome) => Promise<DrillVerdict>;
+}
+
+/** What a scenario drill ran and measured: its verdict, its canaries, and the load's timeline. */
+export interface ScenarioOutcome extends DrillVerdict {
+  canaries: CanaryFigures[];
+  writes: Record<string, readonly CanaryWrite[]>;
+  /** The background load with the scenario's marks on its timeline (for the HTML report). */
+  load: LoadSummary | undefined;
+  interrupted: boolean;
+}
+
+/**
+ * A drill that is more than one experiment on one stack (backup-restore: a second instance, a
+ * restore): it runs its own scenario with the same parts (canary writers, the background load) and
+ * returns what it measured and judged.
+ */
+export interface ScenarioDrill extends DrillBase {
+  scenario: (ctx: DrillContext, options: { signal?: AbortSignal }) => Promise<ScenarioOutcome>;
 }

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { runExperiment, type ExperimentEvent, type ExperimentResult } from '@stackdrill/chaos';
-import type { TimelineMark } from '@stackdrill/loadtests';
+import type { LoadSummary, TimelineMark } from '@stackdrill/loadtests';
 import type { Provider } from '@stackdrill/stack';
 import { errorMessage, StackError } from '@stackdrill/toolkit';
 import { canaryFigures, type CanaryFigures } from './canary/canary-figures.ts';
@@ -30,6 +30,8 @@ export interface DrillResult {
   notes: string[];
   /** The experiment underneath: its faults, recovery, and the load with every mark on its timeline. */
   experiment: ExperimentResult | undefined;
+  /** A scenario drill's background load, its marks on the timeline (experiment drills: in `experiment`). */
+  load?: LoadSummary;
 }
 
 export type DrillEvent =
@@ -83,6 +85,25 @@ export async function runDrill(
   await requireHealthy(provider, drill.name);
 
   const run = `${Date.now().toString(36)}${randomBytes(2).toString('hex')}`;
+  if ('scenario' in drill) {
+    const outcome = await drill.scenario(
+      { provider, run, note: (line) => emit({ type: 'note', line }) },
+      options.signal ? { signal: options.signal } : {},
+    );
+    for (const check of outcome.checks) emit({ type: 'check', check });
+    return {
+      ...base,
+      status: outcome.interrupted ? 'interrupted' : outcome.checks.every((c) => c.ok) ? 'passed' : 'failed',
+      rtoS: outcome.rtoS,
+      rpoS: outcome.rpoS,
+      canaries: outcome.canaries,
+      writes: outcome.writes,
+      checks: outcome.checks,
+      notes: outcome.notes ?? [],
+      experiment: undefined,
+      ...(outcome.load ? { load: outcome.load } : {}),
+    };
+  }
   const stores = openStores(provider, drill.canaries, run);
   const ctx: DrillContext = {
     provider,

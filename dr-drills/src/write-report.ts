@@ -17,7 +17,7 @@ export async function writeDrillReport(
   const base = join(dir, `${result.startedAt.replace(/[:.]/g, '-')}-${result.drill}`);
   const json = `${base}.json`;
   await writeFile(json, JSON.stringify(result, null, 2));
-  const load = result.experiment?.load;
+  const load = result.experiment?.load ?? result.load;
   if (!load) return { json, html: undefined };
   const html = `${base}.html`;
   await writeHtmlReport(load, html, preface(result));

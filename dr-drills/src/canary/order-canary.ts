@@ -37,6 +37,13 @@ export class OrderCanary implements CanaryStore {
     await this.signIn();
   }
 
+  /** The same orders, asked about through another stack's gateway (the region a backup restored). */
+  seenThrough(provider: Provider): OrderCanary {
+    const other = new OrderCanary(provider, this.productId);
+    other.orders.push(...this.orders);
+    return other;
+  }
+
   async write(seq: number): Promise<void> {
     const placed = await this.send('POST', '/api/orders', {
       lines: [{ productId: this.productId, quantity: 1 }],

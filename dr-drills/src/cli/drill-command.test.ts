@@ -7,7 +7,7 @@ describe('pnpm drill', () => {
     const unknown = await drill(['melt-down']).catch((e: unknown) => e);
     expect(unknown).toBeInstanceOf(UsageError);
     expect((unknown as Error).message).toBe(
-      'unknown drill "melt-down"; drills: redis-master-failover, kafka-leader-loss, mongo-primary-failover, mongo-crash-restart, service-crash, zone-loss (or all)',
+      'unknown drill "melt-down"; drills: redis-master-failover, kafka-leader-loss, mongo-primary-failover, mongo-crash-restart, service-crash, zone-loss, backup-restore (or all)',
     );
     await expect(drill([])).rejects.toThrow(/name a drill, `all` or `list`/);
     await expect(drill(['redis-master-failover', 'zone-loss'])).rejects.toThrow(

@@ -1,5 +1,5 @@
 import { DRILL_TARGETS } from '@stackdrill/stack';
-import type { Drill, DrillContext } from '../drill.ts';
+import type { ExperimentDrill, DrillContext } from '../drill.ts';
 import { untilLagZero } from './consumer-lag.ts';
 import { drillExperiment } from './experiment.ts';
 import { canaryOf, noLossCheck, rtoCheck, secondsOf } from './judging.ts';
@@ -13,7 +13,7 @@ const TARGET = DRILL_TARGETS['kafka-leader-loss'];
  * up. Then 2 of the 3 brokers at once: with `min.insync.replicas` 2 and `acks=all`, producing must
  * fail (an error, never a silent loss) until they are back.
  */
-export function kafkaLeaderLoss(): Drill {
+export function kafkaLeaderLoss(): ExperimentDrill {
   let leader = '';
   let others: string[] = [];
   return {

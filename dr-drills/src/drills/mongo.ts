@@ -1,5 +1,5 @@
 import { DRILL_TARGETS, type Provider } from '@stackdrill/stack';
-import type { Drill } from '../drill.ts';
+import type { ExperimentDrill } from '../drill.ts';
 import { drillExperiment } from './experiment.ts';
 import { oneCanaryVerdict } from './judging.ts';
 
@@ -20,7 +20,7 @@ async function mongoFlavor(
  * the canary's `w: majority` writes are acknowledged again (target ~12 s); zero acknowledged
  * writes lost. On FerretDB, or a single member, it says why it cannot run.
  */
-export function mongoPrimaryFailover(): Drill {
+export function mongoPrimaryFailover(): ExperimentDrill {
   const target = DRILL_TARGETS['mongo-primary-failover'];
   return {
     name: 'mongo-primary-failover',
@@ -50,7 +50,7 @@ export function mongoPrimaryFailover(): Drill {
  * until the canary's writes are acknowledged again; zero acknowledged writes lost (FerretDB's
  * SQLite commits each write before it answers).
  */
-export function mongoCrashRestart(): Drill {
+export function mongoCrashRestart(): ExperimentDrill {
   const target = DRILL_TARGETS['mongo-crash-restart'];
   return {
     name: 'mongo-crash-restart',

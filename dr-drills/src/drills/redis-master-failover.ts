@@ -1,6 +1,6 @@
 import { DRILL_TARGETS, SEED_ACCOUNTS, seedStack } from '@stackdrill/stack';
 import { Redis } from 'ioredis';
-import type { Drill, DrillContext } from '../drill.ts';
+import type { ExperimentDrill, DrillContext } from '../drill.ts';
 import { drillExperiment } from './experiment.ts';
 import { canaryOf, rtoCheck, secondsOf } from './judging.ts';
 
@@ -12,7 +12,7 @@ const TARGET = DRILL_TARGETS['redis-master-failover'];
  * asynchronous, so Sentinel may lose the last ones by design). Whether a session made before the
  * fault still works afterwards is judged; the gateway's rate-limit counters are reported.
  */
-export function redisMasterFailover(): Drill {
+export function redisMasterFailover(): ExperimentDrill {
   let refreshToken = '';
   let limitKeys: string[] = [];
   const name = 'redis-master-failover';

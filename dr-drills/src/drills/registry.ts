@@ -1,5 +1,6 @@
 import { UsageError } from '@stackdrill/toolkit';
 import type { Drill } from '../drill.ts';
+import { backupRestore } from './backup-restore.ts';
 import { kafkaLeaderLoss } from './kafka-leader-loss.ts';
 import { mongoCrashRestart, mongoPrimaryFailover } from './mongo.ts';
 import { redisMasterFailover } from './redis-master-failover.ts';
@@ -14,6 +15,7 @@ export const DRILLS: Record<string, () => Drill> = {
   'mongo-crash-restart': mongoCrashRestart,
   'service-crash': serviceCrash,
   'zone-loss': zoneLoss,
+  'backup-restore': () => backupRestore(),
 };
 
 export function drillNamed(name: string): Drill {

@@ -2,7 +2,7 @@ import type { LoadSummary } from '@stackdrill/loadtests';
 import { APP, DRILL_TARGETS, seedStack } from '@stackdrill/stack';
 import type { FaultRun } from '@stackdrill/chaos';
 import { canaryProduct, OrderCanary } from '../canary/order-canary.ts';
-import type { Check, Drill } from '../drill.ts';
+import type { Check, ExperimentDrill } from '../drill.ts';
 import { checkInvariants } from '../invariants/business-invariants.ts';
 import { drillExperiment } from './experiment.ts';
 
@@ -17,7 +17,7 @@ const VICTIMS = [...APP.services.map((s) => s.name), APP.gateway.name];
  * no order the client saw accepted lost. The business canary (a shopper ordering and paying with
  * idempotency keys, retrying through the crashes) says what a client was promised.
  */
-export function serviceCrash(options: { victims?: readonly string[] } = {}): Drill {
+export function serviceCrash(options: { victims?: readonly string[] } = {}): ExperimentDrill {
   const victims = options.victims ?? VICTIMS;
   let since = new Date();
   let orders: OrderCanary | undefined;

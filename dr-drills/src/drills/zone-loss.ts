@@ -1,5 +1,5 @@
 import { DRILL_TARGETS, ZONES, dataTierMembersIn, type Zone } from '@stackdrill/stack';
-import type { Check, Drill, DrillContext } from '../drill.ts';
+import type { Check, ExperimentDrill, DrillContext } from '../drill.ts';
 import { drillExperiment } from './experiment.ts';
 import { canaryOf, noLossCheck, rtoCheck, secondsOf } from './judging.ts';
 
@@ -14,7 +14,7 @@ const HOLD_S = 20;
  * zone; FerretDB has one member, so when it is in the lost zone its writes come back only with the
  * zone, and the drill says so.
  */
-export function zoneLoss(): Drill {
+export function zoneLoss(): ExperimentDrill {
   let zone: Zone = 'zone-a';
   let victims: string[] = [];
   let mongoAlone = false;
