@@ -132,14 +132,16 @@ describe('the revert is guaranteed', () => {
 
 describe('bad input is refused before anything is touched', () => {
   it('when the fault, the target or a parameter is wrong, or the target matches nothing, then a UsageError says so', async () => {
-    // The tests before may leave a broker catching up: start from a healthy stack.
+    // The tests before may leave a broker catching up: start from a healthy stack, every member in
+    // its role (a thawed broker was seen healthy in the status and still "down" in the metadata).
     const healthy = async () => (await provider.status()).every((c) => c.healthy);
     await eventually('the stack healthy', healthy, (h) => h, 120_000);
     const roles = async () =>
       (await Promise.all(provider.handles().map((h) => h.members())))
         .flat()
         .map((m) => `${m.name}: ${m.role}`);
-    const before = await roles();
+    const settled = (list: string[]) => !list.some((r) => /: (down|paused|starting|unknown)$/.test(r));
+    const before = await eventually('every member in its role', roles, settled, 60_000);
     const attempt = (fault: string, target: string, params?: Record<string, unknown>) =>
       runFault(provider, { fault, target, durationS: 1, ...(params ? { params } : {}) }).catch(
         (e: unknown) => e,
