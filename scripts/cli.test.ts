@@ -22,6 +22,12 @@ describe('stack CLI input errors', () => {
     expect(result.stderr).toContain('provider "kind" is not available yet');
   });
 
+  it('when images:build is asked for an image it does not build, then it exits 2 and lists the images', () => {
+    const result = run('images-build', '--offline', '--only', 'kafka');
+    expect(result.status).toBe(2);
+    expect(result.stderr).toContain('no image named kafka; images: redis');
+  });
+
   it('when stack:logs names no component, then it exits 2 and lists components and members', () => {
     const result = run('stack-logs', '--instance', 'bench');
     expect(result.status).toBe(2);

@@ -26,6 +26,8 @@ export { down } from './commands/down.ts';
 export { status } from './commands/status.ts';
 export { logs } from './commands/logs.ts';
 export { seed } from './commands/seed.ts';
+export { images } from './commands/images.ts';
+export { buildImages, IMAGES, OFFLINE_BASE, type ImagesEvent } from './images/build-images.ts';
 export { seedStack } from './seed/seed.ts';
 export { SEED_ACCOUNTS, seedCatalogue } from './seed/catalogue.ts';
 export { runFuzz, type FuzzResult } from './fuzz/run-fuzz.ts';

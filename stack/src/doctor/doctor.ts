@@ -1,5 +1,6 @@
 import pc from 'picocolors';
 import { StackError } from '@stackdrill/toolkit';
+import { debootstrap, podman } from './container-requirements.ts';
 import { output } from './exec.ts';
 import {
   chromium,
@@ -35,6 +36,10 @@ export interface DoctorOptions {
   bench?: boolean;
   /** Also the fuzzer of the fuzzing job (schemathesis, in a virtualenv in the cache). */
   fuzz?: boolean;
+  /** Also a container engine (Podman where no Docker answers). */
+  containers?: boolean;
+  /** Also debootstrap, which makes the offline images' Debian base. */
+  offlineImages?: boolean;
   onEvent?: (event: DoctorEvent) => void;
 }
 
@@ -73,6 +78,8 @@ export async function runDoctor(options: DoctorOptions = {}): Promise<NativeTool
     ...(options.browser ? [chromium] : []),
     ...(options.bench ? [wrk, hey] : []),
     ...(options.fuzz ? [schemathesis] : []),
+    ...(options.containers ? [podman] : []),
+    ...(options.offlineImages ? [debootstrap] : []),
   ];
   for (const req of wanted) {
     if (req.neededWhen && !(await req.neededWhen())) {

@@ -1,0 +1,140 @@
+import { mkdir, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { StackError, TOOLS } from '@stackdrill/toolkit';
+import { runDoctor, type DoctorEvent } from '../doctor/doctor.ts';
+import { cacheDir, REPO_ROOT } from '../paths.ts';
+
+/** The Debian 12 base of every offline image, made with debootstrap from Debian's mirror. */
+export const OFFLINE_BASE = 'localhost/stackdrill/debian:bookworm';
+
+/** An image the stack builds: its Dockerfile's directory under stack/images/, and its tag. */
+export interface ImageSpec {
+  name: string;
+  dir: string;
+  tag: string;
+}
+
+/**
+ * The images built so far. Offline they are built on OFFLINE_BASE; online on the Dockerfile's own
+ * default base. (Kafka, FerretDB, the services and the UI follow, with the containers provider.)
+ */
+export const IMAGES: ImageSpec[] = [{ name: 'redis', dir: 'redis', tag: 'localhost/stackdrill/redis:7.0' }];
+
+export type ImagesEvent =
+  | { type: 'doctor'; event: DoctorEvent }
+  | { type: 'engine'; cli: string }
+  | { type: 'base'; state: 'present' | 'bootstrapping' | 'importing' | 'made'; ms?: number }
+  | { type: 'building'; image: string }
+  | { type: 'built'; image: string; tag: string; ms: number };
+
+export interface BuildImagesOptions {
+  /** Build on the local Debian base (made first when missing): no registry is needed. */
+  offline: boolean;
+  /** Only these images (by name). */
+  only?: string[];
+  /** The Debian mirror debootstrap reads (default: deb.debian.org, or DEBIAN_MIRROR). */
+  mirror?: string;
+  onEvent?: (event: ImagesEvent) => void;
+}
+
+/**
+ * Builds the stack's images with the engine's own CLI (podman, else docker): each from its
+ * Dockerfile under stack/images/, reusing the engine's layer cache, so a rebuild with no change
+ * only checks. Offline, the base is made once with debootstrap and imported.
+ */
+export async function buildImages(options: BuildImagesOptions): Promise<ImageSpec[]> {
+  const emit = options.onEvent ?? (() => {});
+  await runDoctor({
+    stack: false,
+    containers: true,
+    offlineImages: options.offline,
+    onEvent: (event) => emit({ type: 'doctor', event }),
+  });
+  const cli = await engineCli();
+  emit({ type: 'engine', cli });
+  if (options.offline) await ensureBase(cli, options.mirror ?? process.env.DEBIAN_MIRROR, emit);
+  const wanted = IMAGES.filter((i) => !options.only || options.only.includes(i.name));
+  for (const image of wanted) {
+    emit({ type: 'building', image: image.name });
+    const started = Date.now();
+    await TOOLS.run(
+      cli,
+      [
+        'build',
+        '--quiet',
+        ...(options.offline ? ['--build-arg', `BASE=${OFFLINE_BASE}`] : []),
+        '--tag',
+        image.tag,
+        join(REPO_ROOT, 'stack', 'images', image.dir),
+      ],
+      {
+        timeoutMs: 20 * 60_000,
+        what: `building the ${image.name} image`,
+        component: `image ${image.name}`,
+        hint: options.offline
+          ? 'its RUN steps need Debian’s package mirror; see the output above'
+          : 'pulling its base needs a registry; without one, build with --offline',
+      },
+    );
+    emit({ type: 'built', image: image.name, tag: image.tag, ms: Date.now() - started });
+  }
+  return wanted;
+}
+
+/** podman when it is installed (the doctor's engine), else docker. */
+async function engineCli(): Promise<string> {
+  for (const cli of ['podman', 'docker']) {
+    const found = await TOOLS.run(cli, ['--version'], { timeoutMs: 10_000, what: `${cli} --version` }).then(
+      () => true,
+      () => false,
+    );
+    if (found) return cli;
+  }
+  throw new StackError({
+    component: 'images',
+    message: 'neither podman nor docker is on PATH',
+    hint: 'install one (on Debian, `pnpm images:build --offline` as root installs Podman)',
+  });
+}
+
+/** The Debian base, made with debootstrap and imported, unless the engine has it already. */
+async function ensureBase(
+  cli: string,
+  mirror: string | undefined,
+  emit: (event: ImagesEvent) => void,
+): Promise<void> {
+  const present = await TOOLS.run(cli, ['image', 'inspect', OFFLINE_BASE], {
+    timeoutMs: 30_000,
+    what: 'looking for the base image',
+  }).then(
+    () => true,
+    () => false,
+  );
+  if (present) return emit({ type: 'base', state: 'present' });
+  const started = Date.now();
+  const rootfs = join(cacheDir(), 'images', 'debian-bookworm-rootfs');
+  await rm(rootfs, { recursive: true, force: true }); // a half-made one from an interrupted run
+  await mkdir(rootfs, { recursive: true });
+  emit({ type: 'base', state: 'bootstrapping' });
+  try {
+    await TOOLS.run(
+      'debootstrap',
+      ['--variant=minbase', 'bookworm', rootfs, mirror ?? 'http://deb.debian.org/debian'],
+      {
+        timeoutMs: 20 * 60_000,
+        what: 'making the Debian base with debootstrap',
+        component: 'images',
+        hint: 'debootstrap needs root and Debian’s package mirror (DEBIAN_MIRROR names another)',
+      },
+    );
+    emit({ type: 'base', state: 'importing' });
+    await TOOLS.run('sh', ['-c', `tar -C "$0" -c . | ${cli} import - "$1"`, rootfs, OFFLINE_BASE], {
+      timeoutMs: 10 * 60_000,
+      what: `importing the Debian base as ${OFFLINE_BASE}`,
+      component: 'images',
+    });
+  } finally {
+    await rm(rootfs, { recursive: true, force: true });
+  }
+  emit({ type: 'base', state: 'made', ms: Date.now() - started });
+}
