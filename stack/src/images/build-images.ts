@@ -1,7 +1,9 @@
-import { mkdir, rm } from 'node:fs/promises';
+import { cp, mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { StackError, TOOLS } from '@stackdrill/toolkit';
+import { VERSIONS } from '@stackdrill/facts';
 import { runDoctor, type DoctorEvent } from '../doctor/doctor.ts';
+import { ferretdbBinary, kafkaLib } from '../doctor/requirements.ts';
 import { cacheDir, REPO_ROOT } from '../paths.ts';
 
 /** The Debian 12 base of every offline image, made with debootstrap from Debian's mirror. */
@@ -12,13 +14,29 @@ export interface ImageSpec {
   name: string;
   dir: string;
   tag: string;
+  /** Files of this machine the build needs beside the Dockerfile (what the doctor fetched or built). */
+  context?: () => { from: string; to: string }[];
 }
 
 /**
  * The images built so far. Offline they are built on OFFLINE_BASE; online on the Dockerfile's own
- * default base. (Kafka, FerretDB, the services and the UI follow, with the containers provider.)
+ * default base. (The services and the UI follow, with the containers provider.)
  */
-export const IMAGES: ImageSpec[] = [{ name: 'redis', dir: 'redis', tag: 'localhost/stackdrill/redis:7.0' }];
+export const IMAGES: ImageSpec[] = [
+  { name: 'redis', dir: 'redis', tag: 'localhost/stackdrill/redis:7.0' },
+  {
+    name: 'kafka',
+    dir: 'kafka',
+    tag: `localhost/stackdrill/kafka:${VERSIONS.kafka}`,
+    context: () => [{ from: kafkaLib(), to: 'lib' }],
+  },
+  {
+    name: 'ferretdb',
+    dir: 'ferretdb',
+    tag: `localhost/stackdrill/ferretdb:${VERSIONS.ferretdb}`,
+    context: () => [{ from: ferretdbBinary(), to: 'ferretdb' }],
+  },
+];
 
 export type ImagesEvent =
   | { type: 'doctor'; event: DoctorEvent }
@@ -44,8 +62,10 @@ export interface BuildImagesOptions {
  */
 export async function buildImages(options: BuildImagesOptions): Promise<ImageSpec[]> {
   const emit = options.onEvent ?? (() => {});
+  const wanted = IMAGES.filter((i) => !options.only || options.only.includes(i.name));
   await runDoctor({
-    stack: false,
+    // Kafka's jars and FerretDB's binary are the native provider's: its requirements bring them.
+    stack: wanted.some((i) => i.context),
     containers: true,
     offlineImages: options.offline,
     onEvent: (event) => emit({ type: 'doctor', event }),
@@ -53,10 +73,10 @@ export async function buildImages(options: BuildImagesOptions): Promise<ImageSpe
   const cli = await engineCli();
   emit({ type: 'engine', cli });
   if (options.offline) await ensureBase(cli, options.mirror ?? process.env.DEBIAN_MIRROR, emit);
-  const wanted = IMAGES.filter((i) => !options.only || options.only.includes(i.name));
   for (const image of wanted) {
     emit({ type: 'building', image: image.name });
     const started = Date.now();
+    const context = await buildContext(image);
     await TOOLS.run(
       cli,
       [
@@ -65,7 +85,7 @@ export async function buildImages(options: BuildImagesOptions): Promise<ImageSpe
         ...(options.offline ? ['--build-arg', `BASE=${OFFLINE_BASE}`] : []),
         '--tag',
         image.tag,
-        join(REPO_ROOT, 'stack', 'images', image.dir),
+        context.dir,
       ],
       {
         timeoutMs: 20 * 60_000,
@@ -75,10 +95,24 @@ export async function buildImages(options: BuildImagesOptions): Promise<ImageSpe
           ? 'its RUN steps need Debian’s package mirror; see the output above'
           : 'pulling its base needs a registry; without one, build with --offline',
       },
-    );
+    ).finally(context.remove);
     emit({ type: 'built', image: image.name, tag: image.tag, ms: Date.now() - started });
   }
   return wanted;
+}
+
+/**
+ * The directory a build reads: the Dockerfile's own, or a copy of it with the machine's files
+ * added (the engine's layer cache keys COPY by content, so a fresh copy still hits the cache).
+ */
+async function buildContext(image: ImageSpec): Promise<{ dir: string; remove: () => Promise<void> }> {
+  const source = join(REPO_ROOT, 'stack', 'images', image.dir);
+  if (!image.context) return { dir: source, remove: async () => {} };
+  const dir = join(cacheDir(), 'images', `context-${image.name}`);
+  await rm(dir, { recursive: true, force: true });
+  await cp(source, dir, { recursive: true });
+  for (const file of image.context()) await cp(file.from, join(dir, file.to), { recursive: true });
+  return { dir, remove: () => rm(dir, { recursive: true, force: true }) };
 }
 
 /** podman when it is installed (the doctor's engine), else docker. */
