@@ -25,7 +25,7 @@ describe('stack CLI input errors', () => {
   it('when images:build is asked for an image it does not build, then it exits 2 and lists the images', () => {
     const result = run('images-build', '--offline', '--only', 'mongo');
     expect(result.status).toBe(2);
-    expect(result.stderr).toContain('no image named mongo; images: redis, kafka, ferretdb');
+    expect(result.stderr).toContain('no image named mongo; images: redis, kafka, ferretdb, toxiproxy');
   });
 
   it('when stack:logs names no component, then it exits 2 and lists components and members', () => {

@@ -16,7 +16,7 @@ const tag = (name: string) => IMAGES.find((i) => i.name === name)!.tag;
 beforeAll(async () => {
   const events: ImagesEvent[] = [];
   const built = await buildImages({ offline: true, onEvent: (e) => events.push(e) });
-  expect(built.map((i) => i.name)).toEqual(['redis', 'kafka', 'ferretdb']);
+  expect(built.map((i) => i.name)).toEqual(['redis', 'kafka', 'ferretdb', 'toxiproxy']);
   expect(events.some((e) => e.type === 'base')).toBe(true);
   cli = events.find((e) => e.type === 'engine')!.cli;
 }, 900_000);
@@ -78,6 +78,22 @@ describe('pnpm images:build --offline', () => {
         await client.close();
       }
       expect(await user(name)).toBe('ferretdb');
+    });
+  });
+
+  it('when the Toxiproxy image runs, then its API answers on loopback, as a user that is not root', async () => {
+    await withContainer(tag('toxiproxy'), 8474, async (port, name) => {
+      let version = '';
+      for (let i = 0; i < 40 && !version; i++) {
+        version = await fetch(`http://127.0.0.1:${port}/version`)
+          .then((r) => r.text())
+          .catch(async () => {
+            await new Promise((resolve) => setTimeout(resolve, 250));
+            return '';
+          });
+      }
+      expect(version).toContain(VERSIONS.toxiproxy.replace(/^v/, ''));
+      expect(await user(name)).toBe('toxiproxy');
     });
   });
 

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { StackError, TOOLS } from '@stackdrill/toolkit';
 import { VERSIONS } from '@stackdrill/facts';
 import { runDoctor, type DoctorEvent } from '../doctor/doctor.ts';
-import { ferretdbBinary, kafkaLib } from '../doctor/requirements.ts';
+import { ferretdbBinary, kafkaLib, toxiproxyBinary } from '../doctor/requirements.ts';
 import { cacheDir, REPO_ROOT } from '../paths.ts';
 
 /** The Debian 12 base of every offline image, made with debootstrap from Debian's mirror. */
@@ -36,6 +36,12 @@ export const IMAGES: ImageSpec[] = [
     tag: `localhost/stackdrill/ferretdb:${VERSIONS.ferretdb}`,
     context: () => [{ from: ferretdbBinary(), to: 'ferretdb' }],
   },
+  {
+    name: 'toxiproxy',
+    dir: 'toxiproxy',
+    tag: `localhost/stackdrill/toxiproxy:${VERSIONS.toxiproxy}`,
+    context: () => [{ from: toxiproxyBinary(), to: 'toxiproxy-server' }],
+  },
 ];
 
 export type ImagesEvent =
@@ -64,7 +70,7 @@ export async function buildImages(options: BuildImagesOptions): Promise<ImageSpe
   const emit = options.onEvent ?? (() => {});
   const wanted = IMAGES.filter((i) => !options.only || options.only.includes(i.name));
   await runDoctor({
-    // Kafka's jars and FerretDB's binary are the native provider's: its requirements bring them.
+    // Kafka's jars, FerretDB's and Toxiproxy's binaries are the native provider's: its requirements bring them.
     stack: wanted.some((i) => i.context),
     containers: true,
     offlineImages: options.offline,
