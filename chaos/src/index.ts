@@ -1,6 +1,7 @@
 export { FAULTS, faultKind } from './faults/catalogue.ts';
 export type { FaultKind, FaultLayer, InjectedFault } from './faults/fault-kind.ts';
 export { FaultJournal } from './journal.ts';
+export { sleep } from './sleep.ts';
 export {
   planFault,
   revertLeftovers,

@@ -44,5 +44,5 @@ export type { Progress } from './engine/runner.ts';
 export { withDuration } from './engine/schedule.ts';
 export { localInstanceOf } from './run/local-instance.ts';
 export { writeHtmlReport, type ReportPreface } from './report/html-report.ts';
-export type { TimelineMark } from './model/summary.ts';
-export type { LoadSides, SideRun, TimedMark } from './cli/load-command.ts';
+export { withTimedMarks, type TimedMark, type TimelineMark } from './model/summary.ts';
+export type { LoadSides, SideRun } from './cli/load-command.ts';

@@ -5,10 +5,10 @@ import {
   provisionCustomers,
   runNodeLoad,
   withDuration,
+  withTimedMarks,
   type LoadSummary,
   type Profile,
   type Progress,
-  type TimelineMark,
 } from '@stackdrill/loadtests';
 import type { Provider } from '@stackdrill/stack';
 import { UsageError } from '@stackdrill/toolkit';
@@ -309,11 +309,7 @@ async function untilSteady(
 
 /** The load's summary with the experiment's marks, in seconds since the load started. */
 function withMarks(summary: LoadSummary, marks: TimedMark[], interrupted: boolean): LoadSummary {
-  const start = Date.parse(summary.startedAt);
-  const timelineMarks: TimelineMark[] = marks
-    .sort((a, b) => a.at - b.at)
-    .map((m) => ({ second: Math.max(0, (m.at - start) / 1000), kind: m.kind, label: m.label }));
   // The load is stopped on purpose when the experiment ends; only a Ctrl-C is an interruption.
   const { interrupted: _, ...rest } = summary;
-  return { ...rest, ...(interrupted ? { interrupted: true } : {}), marks: timelineMarks };
+  return withTimedMarks({ ...rest, ...(interrupted ? { interrupted: true } : {}) }, marks);
 }

@@ -1,15 +1,11 @@
 import type { Provider } from '@stackdrill/stack';
-import type { TimelineMark } from '@stackdrill/loadtests';
+import type { TimedMark } from '@stackdrill/loadtests';
 import { planFault, runFault, type FaultEvent, type FaultRun } from '../run-fault.ts';
 import { sleep } from '../sleep.ts';
 import type { Experiment, ExperimentProbe } from './schema.ts';
 
-/** A mark on the timeline at an absolute time; the caller turns it into seconds since its load started. */
-export interface TimedMark {
-  at: number;
-  kind: TimelineMark['kind'];
-  label: string;
-}
+/** A mark on the timeline at an absolute time; the caller puts it on its load's timeline. */
+export type { TimedMark };
 
 export type MethodEvent =
   | { type: 'step'; name: string; kind: 'action' | 'probe' }

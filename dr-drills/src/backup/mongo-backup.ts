@@ -1,6 +1,5 @@
-import { access } from 'node:fs/promises';
 import { delimiter, join } from 'node:path';
-import { TOOLS } from '@stackdrill/toolkit';
+import { pathExists, TOOLS } from '@stackdrill/toolkit';
 import { BSON, MongoClient, type Collection, type Document } from 'mongodb';
 import { collectionChecksum, deserialize, documentHash, idKey, writeCollection } from './dump-layout.ts';
 
@@ -148,13 +147,7 @@ async function fingerprints(
 async function onPath(command: string): Promise<string | undefined> {
   for (const dir of (process.env.PATH ?? '').split(delimiter)) {
     const file = join(dir, command);
-    if (
-      await access(file).then(
-        () => true,
-        () => false,
-      )
-    )
-      return file;
+    if (await pathExists(file)) return file;
   }
   return undefined;
 }

@@ -7,6 +7,8 @@ import {
   runNodeLoad,
   withDuration,
   type LoadSummary,
+  withTimedMarks,
+  type TimedMark,
   type TimelineMark,
 } from '@stackdrill/loadtests';
 import {
@@ -19,6 +21,7 @@ import {
   seedStack,
   type Provider,
 } from '@stackdrill/stack';
+import { sleep } from '@stackdrill/chaos';
 import { errorMessage } from '@stackdrill/toolkit';
 import { BackupSet, type BackupManifest } from '../backup/backup-set.ts';
 import { checksumsOf } from '../backup/mongo-backup.ts';
@@ -83,7 +86,7 @@ async function runBackupRestore(
     options.backupDir ?? join(REPO_ROOT, 'reports', 'backups', `${source.instance}-${ctx.run}`),
     source,
   );
-  const marks: { at: number; kind: TimelineMark['kind']; label: string }[] = [];
+  const marks: TimedMark[] = [];
   const mark = (kind: TimelineMark['kind'], label: string) => {
     marks.push({ at: Date.now(), kind, label });
     ctx.note(label);
@@ -110,14 +113,14 @@ async function runBackupRestore(
     let stoppingWriters: Promise<unknown> | undefined;
     try {
       for (const writer of writers) await writer.start();
-      await sleep(WARMUP_S * 1000, signal);
+      await sleep(WARMUP_S, signal);
       for (let i = 0; i <= TARGET.incrementals && !signal?.aborted; i++) {
         const began = Date.now();
         const backup = await backups.take(i === 0 ? 'full' : 'incremental');
         mark('note', describeBackup(backup));
         // The next backup an interval after this one began; the loss half an interval after the last.
         const interval = POLICY.incrementalEveryS * 1000 * (i === TARGET.incrementals ? 0.5 : 1);
-        await sleep(Math.max(0, interval - (Date.now() - began)), signal);
+        await sleep((interval - (Date.now() - began)) / 1000, signal);
       }
       if (signal?.aborted) return interrupted(checks, notes, writers, await stopAnd(loadRun, stopLoad));
       // 2. The loss: every member at once, as a region goes.
@@ -131,7 +134,7 @@ async function runBackupRestore(
       stopLoad.abort();
       signal?.removeEventListener('abort', stop);
     }
-    load = withMarks(await loadRun.catch(() => undefined), marks);
+    load = stoppedWithMarks(await loadRun.catch(() => undefined), marks);
     if (signal?.aborted) return interrupted(checks, notes, writers, load);
 
     // 3. The restore into the DR region, from the backup files alone.
@@ -403,17 +406,11 @@ async function failBack(
   }
 }
 
-function withMarks(
-  summary: LoadSummary | undefined,
-  marks: { at: number; kind: TimelineMark['kind']; label: string }[],
-): LoadSummary | undefined {
+/** The source's load (stopped on purpose at the loss, not interrupted) with the scenario's marks. */
+function stoppedWithMarks(summary: LoadSummary | undefined, marks: TimedMark[]): LoadSummary | undefined {
   if (!summary) return undefined;
-  const start = Date.parse(summary.startedAt);
   const { interrupted: _, ...rest } = summary;
-  return {
-    ...rest,
-    marks: marks.map((m) => ({ second: Math.max(0, (m.at - start) / 1000), kind: m.kind, label: m.label })),
-  };
+  return withTimedMarks(rest, marks);
 }
 
 function interrupted(
@@ -440,12 +437,4 @@ async function stopAnd(
 ): Promise<LoadSummary | undefined> {
   stop.abort();
   return loadRun.catch(() => undefined);
-}
-
-function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal?.aborted) return resolve();
-    const timer = setTimeout(resolve, ms);
-    signal?.addEventListener('abort', () => (clearTimeout(timer), resolve()), { once: true });
-  });
 }

@@ -19,7 +19,14 @@ import {
 import { durationSeconds, PROFILES, type Profile, type ProfileName } from '../model/profiles.ts';
 import { LOAD_KEY_ENV } from '../model/load-mark.ts';
 import { checkSpec, SLO_SPEC } from '../model/slo.ts';
-import type { CpuPerJourney, Flatness, LoadSummary, SloCapacity, TimelineMark } from '../model/summary.ts';
+import {
+  withTimedMarks,
+  type CpuPerJourney,
+  type Flatness,
+  type LoadSummary,
+  type SloCapacity,
+  type TimedMark,
+} from '../model/summary.ts';
 import { prepareLoad, provisionCustomers, runNodeLoad } from '../run/node-run.ts';
 import { cpuPerJourney, journeysOf, LOAD_GENERATOR, startCpuMeter, type CpuSpent } from './local-cpu.ts';
 
@@ -60,9 +67,6 @@ export const SLO_FAILED = 99;
 
 const k6Installed = () => probeSync('k6', ['version']) !== undefined;
 
-/** A mark at an absolute time (ms since the epoch), before the run's start is known. */
-export type TimedMark = Omit<TimelineMark, 'second'> & { at: number };
-
 /**
  * Something that runs beside the load and acts on its target, such as a chaos experiment's method
  * (`--chaos`): the CLI on top provides it, so the load engine does not depend on chaos. What it
@@ -100,14 +104,7 @@ function startSide(side: SideRun | undefined, target: string): { stop(): Promise
 
 /** The marks in seconds since the run started. */
 function withSideMarks(summary: LoadSummary, marks: TimedMark[]): LoadSummary {
-  if (marks.length === 0) return summary;
-  const start = Date.parse(summary.startedAt);
-  return {
-    ...summary,
-    marks: marks
-      .sort((a, b) => a.at - b.at)
-      .map(({ at, ...m }) => ({ ...m, second: Math.max(0, (at - start) / 1000) })),
-  };
+  return marks.length === 0 ? summary : withTimedMarks(summary, marks);
 }
 
 export async function load(argv: string[], sides: LoadSides = {}): Promise<number> {

@@ -155,6 +155,20 @@ export interface TimelineMark {
   label: string;
 }
 
+/** A mark at an absolute time (ms since the epoch), before the run's start is known. */
+export type TimedMark = Omit<TimelineMark, 'second'> & { at: number };
+
+/** The summary with these marks on its timeline, in order, in seconds since the load started. */
+export function withTimedMarks(summary: LoadSummary, marks: readonly TimedMark[]): LoadSummary {
+  const start = Date.parse(summary.startedAt);
+  return {
+    ...summary,
+    marks: [...marks]
+      .sort((a, b) => a.at - b.at)
+      .map(({ at, ...m }) => ({ ...m, second: Math.max(0, (at - start) / 1000) })),
+  };
+}
+
 /** What k6 hands to handleSummary, as far as this module reads it. */
 export interface K6SummaryData {
   state: { testRunDurationMs: number };

@@ -1,11 +1,11 @@
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
-import { access, cp, mkdir, readdir, rm, writeFile, chmod } from 'node:fs/promises';
+import { cp, mkdir, readdir, rm, writeFile, chmod } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { cacheDir } from '../paths.ts';
 import { VERSIONS } from '@stackdrill/facts';
-import { TOOLS } from '@stackdrill/toolkit';
+import { pathExists, TOOLS } from '@stackdrill/toolkit';
 import { compareVersions, output, tryOutput } from './exec.ts';
 
 /** One thing the native provider needs, how to tell it is there, and how to get it. */
@@ -24,12 +24,6 @@ export interface Requirement {
   /** Needed only in some set-ups (e.g. Go only when FerretDB must be built). */
   neededWhen?(): Promise<boolean>;
 }
-
-const exists = (path: string) =>
-  access(path).then(
-    () => true,
-    () => false,
-  );
 
 export const kafkaHome = () => join(cacheDir(), `kafka-${VERSIONS.kafka}`);
 export const kafkaLib = () => join(kafkaHome(), 'lib');
@@ -167,8 +161,8 @@ const java: Requirement = {
 };
 
 const kafkaJarsPresent = async () =>
-  (await exists(join(kafkaLib(), `kafka_2.13-${VERSIONS.kafka}.jar`))) &&
-  (await exists(join(kafkaHome(), '.complete')));
+  (await pathExists(join(kafkaLib(), `kafka_2.13-${VERSIONS.kafka}.jar`))) &&
+  (await pathExists(join(kafkaHome(), '.complete')));
 
 const maven: Requirement = {
   name: 'maven',
@@ -240,7 +234,8 @@ const go: Requirement = {
     return { found: `go ${match[1]}` };
   },
   neededWhen: async () =>
-    ((await mongodAbsent()) && !(await exists(ferretdbBinary()))) || !(await exists(toxiproxyBinary())),
+    ((await mongodAbsent()) && !(await pathExists(ferretdbBinary()))) ||
+    !(await pathExists(toxiproxyBinary())),
   manual: `install Go ${VERSIONS.goMinimum} or newer (Debian 12's golang-go is too old: use bookworm-backports golang-1.22 or go.dev), or set MONGOD_BIN to a real mongod`,
 };
 

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { StackError, TOOLS } from '@stackdrill/toolkit';
 import { VERSIONS } from '@stackdrill/facts';
 import { runDoctor, type DoctorEvent } from '../doctor/doctor.ts';
+import { tryOutput } from '../doctor/exec.ts';
 import { ferretdbBinary, kafkaLib, toxiproxyBinary } from '../doctor/requirements.ts';
 import { cacheDir, REPO_ROOT } from '../paths.ts';
 
@@ -123,13 +124,7 @@ async function buildContext(image: ImageSpec): Promise<{ dir: string; remove: ()
 
 /** podman when it is installed (the doctor's engine), else docker. */
 async function engineCli(): Promise<string> {
-  for (const cli of ['podman', 'docker']) {
-    const found = await TOOLS.run(cli, ['--version'], { timeoutMs: 10_000, what: `${cli} --version` }).then(
-      () => true,
-      () => false,
-    );
-    if (found) return cli;
-  }
+  for (const cli of ['podman', 'docker']) if (await tryOutput(cli, ['--version'])) return cli;
   throw new StackError({
     component: 'images',
     message: 'neither podman nor docker is on PATH',

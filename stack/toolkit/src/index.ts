@@ -2,6 +2,7 @@ export { StackError, UsageError, errorMessage, type StackErrorDetails } from './
 export { parseCli, type CliOptions } from './parse-cli.ts';
 export { runCli, whileSignalsAbort } from './run-cli.ts';
 export { seconds } from './format.ts';
+export { pathExists } from './fs.ts';
 export {
   OwnedProcesses,
   probeSync,

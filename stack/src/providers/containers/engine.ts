@@ -1,8 +1,7 @@
-import { access } from 'node:fs/promises';
 import { request } from 'node:http';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { StackError } from '@stackdrill/toolkit';
+import { pathExists, StackError } from '@stackdrill/toolkit';
 
 /** A container engine that speaks the Docker API: Docker itself, or Podman's compatible service. */
 export interface Engine {
@@ -28,12 +27,6 @@ export function candidateHosts(env: NodeJS.ProcessEnv = process.env): string[] {
   ].map((path) => `unix://${path}`);
 }
 
-const exists = (path: string) =>
-  access(path).then(
-    () => true,
-    () => false,
-  );
-
 /**
  * The engine the containers provider will use: DOCKER_HOST when set (and it must answer), else the
  * first usual socket that exists and answers. Says which were tried, and what to do, when none does.
@@ -56,7 +49,7 @@ export async function detectEngine(
   }
   const tried: string[] = [];
   for (const host of candidates) {
-    if (!(await exists(host.slice('unix://'.length)))) continue;
+    if (!(await pathExists(host.slice('unix://'.length)))) continue;
     try {
       return await askEngine(host);
     } catch (error) {

@@ -1,6 +1,6 @@
-import { access, mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { StackError, waitFor } from '@stackdrill/toolkit';
+import { pathExists, StackError, waitFor } from '@stackdrill/toolkit';
 import type { ComponentStatus } from '../../components/handle.ts';
 import { renderRedisConf, renderSentinelConf } from '../../components/redis/redis-config.ts';
 import {
@@ -195,10 +195,5 @@ export class NativeRedis extends NativeComponent {
 
 /** A restore put an RDB here and no AOF exists yet (a node that ran before has its appendonlydir). */
 async function isRestoreSeed(dir: string): Promise<boolean> {
-  const exists = (file: string) =>
-    access(join(dir, file)).then(
-      () => true,
-      () => false,
-    );
-  return (await exists('dump.rdb')) && !(await exists('appendonlydir'));
+  return (await pathExists(join(dir, 'dump.rdb'))) && !(await pathExists(join(dir, 'appendonlydir')));
 }
