@@ -1,4 +1,5 @@
-// The sinks process: SMTP on SMTP_PORT, the inbox and webhook API on HTTP_PORT (loopback only).
+// The sinks process: SMTP on SMTP_PORT, the inbox and webhook API on HTTP_PORT, on HOST (default:
+// loopback only; a container binds every address of its own network namespace).
 import { Sinks } from './sinks.ts';
 
 const port = (name: string, fallback: number) => {
@@ -11,8 +12,9 @@ const port = (name: string, fallback: number) => {
 };
 
 const sinks = new Sinks();
-const bound = await sinks.start({ smtp: port('SMTP_PORT', 1025), http: port('HTTP_PORT', 8025) });
-console.log(`mail sink on smtp://127.0.0.1:${bound.smtpPort}, inbox and webhooks at ${bound.httpUrl}`);
+const host = process.env.HOST ?? '127.0.0.1';
+const bound = await sinks.start({ smtp: port('SMTP_PORT', 1025), http: port('HTTP_PORT', 8025) }, host);
+console.log(`mail sink on smtp://${host}:${bound.smtpPort}, inbox and webhooks at ${bound.httpUrl}`);
 for (const signal of ['SIGTERM', 'SIGINT'] as const) {
   process.once(signal, () => void sinks.stop().then(() => process.exit(0)));
 }

@@ -23,6 +23,8 @@ export interface StackFacts {
   faultProxy?: boolean;
   /** The Redis data node that was master when the stack last stopped (warm restarts resume it). */
   redisMaster?: string;
+  /** A data node to start from the restored RDB in its directory (a restore), until its AOF is written. */
+  redisRestoredRdb?: string;
   /** Which MongoDB the stack runs: a mongod replica set or the FerretDB stand-in. */
   mongoFlavor?: 'mongod' | 'ferretdb';
   /** Set once `replSetInitiate` succeeded for this data directory. */
@@ -98,6 +100,13 @@ export class StateStore {
   setFacts(facts: Partial<StackFacts>): Promise<void> {
     return this.update((state) => {
       Object.assign(state.facts, facts);
+    });
+  }
+
+  /** The provider the instance now belongs to (a new or purged instance, claimed by its first `up`). */
+  setProvider(provider: string): Promise<void> {
+    return this.update((state) => {
+      state.provider = provider;
     });
   }
 

@@ -69,7 +69,11 @@ export class Supervisor {
             logFile: spec.logFile,
           }
         : undefined;
-      if (record) this.store.state.processes[spec.member] = record;
+      // As a change of the state (not a write into the view): a re-read of the file, when another
+      // member's record or a fact lands meanwhile, keeps it. Written into the state view directly, a
+      // re-read dropped it, and an interrupted start-up left that member running, unknown to its clean-up.
+      const recorded = record ? this.store.setProcess(record) : undefined;
+      recorded?.catch(() => {}); // awaited below
       await new Promise<void>((resolve, reject) => {
         child.once('spawn', resolve);
         child.once('error', reject);
@@ -83,6 +87,7 @@ export class Supervisor {
       });
       child.unref();
       record!.startTicks = (await processStartTicks(record!.pid)) ?? -1;
+      await recorded;
       await this.store.setProcess(record!);
       return record!;
     } finally {

@@ -5,8 +5,16 @@ import { tailFile } from './log-tail.ts';
 /** A process whose death ends the wait at once (no point waiting for a dead member). */
 export interface WatchedProcess {
   member: string;
-  logFile: string;
+  /** Its log on this machine, or `logTail` where the log is kept elsewhere (a container engine). */
+  logFile?: string;
+  logTail?: () => Promise<string>;
   isRunning(): Promise<boolean>;
+}
+
+/** The last lines of a watched member's log, from wherever it is kept. */
+async function tailOf(proc: WatchedProcess): Promise<string> {
+  if (proc.logTail) return proc.logTail().catch(() => '');
+  return proc.logFile ? tailFile(proc.logFile) : '';
 }
 
 export interface WaitOptions {
@@ -35,8 +43,8 @@ export async function waitFor<T>(probe: () => Promise<T | undefined>, options: W
         throw new StackError({
           component: proc.member,
           message: `exited while waiting for ${options.component} to ${options.what}`,
-          logFile: proc.logFile,
-          logTail: await tailFile(proc.logFile),
+          ...(proc.logFile ? { logFile: proc.logFile } : {}),
+          logTail: await tailOf(proc),
           hint:
             options.hint ??
             'read the log above; if the data directory is damaged, `pnpm stack:up --fresh` starts over (deletes data)',
@@ -51,10 +59,13 @@ export async function waitFor<T>(probe: () => Promise<T | undefined>, options: W
     }
     if (Date.now() >= deadline) {
       const logFile = options.logFile ?? options.watch?.[0]?.logFile;
+      const first = options.watch?.[0];
+      const logTail = logFile ? await tailFile(logFile) : first ? await tailOf(first) : '';
       throw new StackError({
         component: options.component,
         message: `did not ${options.what} within ${Math.round(options.timeoutMs / 1000)} s (last: ${lastReason})`,
-        ...(logFile ? { logFile, logTail: await tailFile(logFile) } : {}),
+        ...(logFile ? { logFile } : {}),
+        ...(logTail ? { logTail } : {}),
         hint: options.hint ?? 'read the log; `pnpm stack:up --fresh` starts over with empty data',
       });
     }

@@ -36,14 +36,29 @@ export function appEnvironment(
   instance: ResolvedInstance,
   endpoints: Omit<Endpoints, 'app'>,
   secrets: AppSecrets,
-  options: { uiDir?: string } = {},
+  options: {
+    uiDir?: string;
+    /** The address the members bind to (default: the instance's host). */
+    bindHost?: string;
+    /** Where the members reach each other (default: the instance's host; containers: by name). */
+    stackHost?: (member: string) => string;
+  } = {},
 ): Record<string, Record<string, string>> {
-  const { host, app } = instance;
-  const url = (port: number) => `http://${host}:${port}`;
+  const { app } = instance;
+  const hostOf = options.stackHost ?? (() => instance.host);
+  const url = (member: string, port: number) => `http://${hostOf(member)}:${port}`;
   const portOf = (name: string) => app.services.find((s) => s.name === name)!.port;
-  const shared = { HOST: host, LOG_LEVEL: 'info', ...dataTierEnvironment(endpoints, secrets) };
+  const shared = {
+    HOST: options.bindHost ?? instance.host,
+    LOG_LEVEL: 'info',
+    ...dataTierEnvironment(endpoints, secrets),
+  };
   const env: Record<string, Record<string, string>> = {
-    sinks: { SMTP_PORT: String(app.sinks.smtpPort), HTTP_PORT: String(app.sinks.port) },
+    sinks: {
+      HOST: shared.HOST,
+      SMTP_PORT: String(app.sinks.smtpPort),
+      HTTP_PORT: String(app.sinks.port),
+    },
   };
   for (const service of app.services)
     env[service.name] = {
@@ -51,10 +66,10 @@ export function appEnvironment(
       PORT: String(service.port),
       ...(app.testSwitches ? { TEST_SWITCHES: 'true' } : {}),
     };
-  env.order!.PRODUCT_SERVICE_URL = url(portOf('product'));
-  env.notification!.SMTP_HOST = host;
+  env.order!.PRODUCT_SERVICE_URL = url('product', portOf('product'));
+  env.notification!.SMTP_HOST = hostOf('sinks');
   env.notification!.SMTP_PORT = String(app.sinks.smtpPort);
-  env.notification!.WEBHOOK_URL = `${url(app.sinks.port)}/webhooks`;
+  env.notification!.WEBHOOK_URL = `${url('sinks', app.sinks.port)}/webhooks`;
   // The gateway keeps no data: it gets the listener, Redis (rate limits) and the keys only.
   const { MONGO_URI: _mongo, KAFKA_BROKERS: _kafka, KAFKA_ADDRESS_MAP: _kafkaMap, ...edge } = shared;
   env.gateway = {
@@ -65,7 +80,9 @@ export function appEnvironment(
     RATE_LIMIT_USER_PER_MIN: String(app.rateLimits.perUserPerMinute),
     RATE_LIMIT_LOAD_PER_MIN: String(app.rateLimits.loadPerMinute),
     LOAD_KEY: secrets.loadKey,
-    ...Object.fromEntries(app.services.map((s) => [`${s.name.toUpperCase()}_SERVICE_URL`, url(s.port)])),
+    ...Object.fromEntries(
+      app.services.map((s) => [`${s.name.toUpperCase()}_SERVICE_URL`, url(s.name, s.port)]),
+    ),
     ...(options.uiDir ? { UI_DIR: options.uiDir } : {}),
   };
   return env;

@@ -3,7 +3,15 @@ import { randomBytes } from 'node:crypto';
 /** server.properties for one KRaft node in combined mode (broker + controller). */
 
 export interface KafkaNodeConfig {
+  /** The address its listeners bind to. */
   host: string;
+  /** Where the other brokers and the stack's clients reach it, when not at `host` (containers). */
+  announce?: string;
+  /**
+   * A listener for clients on this machine, when they reach the broker at another address than
+   * the stack does (a container's published port): it listens on `port` and is advertised as `advertised`.
+   */
+  external?: { port: number; advertised: string };
   nodeId: number;
   port: number;
   controllerPort: number;
@@ -20,9 +28,16 @@ export function renderServerProperties(c: KafkaNodeConfig): string {
     'process.roles': 'broker,controller',
     'node.id': c.nodeId,
     'controller.quorum.voters': c.voters.join(','),
-    listeners: `PLAINTEXT://${c.host}:${c.port},CONTROLLER://${c.host}:${c.controllerPort}`,
-    'advertised.listeners': `PLAINTEXT://${c.host}:${c.port}`,
-    'listener.security.protocol.map': 'PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT',
+    listeners: [
+      `PLAINTEXT://${c.host}:${c.port}`,
+      `CONTROLLER://${c.host}:${c.controllerPort}`,
+      ...(c.external ? [`EXTERNAL://${c.host}:${c.external.port}`] : []),
+    ].join(','),
+    'advertised.listeners': [
+      `PLAINTEXT://${c.announce ?? c.host}:${c.port}`,
+      ...(c.external ? [`EXTERNAL://${c.external.advertised}`] : []),
+    ].join(','),
+    'listener.security.protocol.map': `PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT${c.external ? ',EXTERNAL:PLAINTEXT' : ''}`,
     'controller.listener.names': 'CONTROLLER',
     'inter.broker.listener.name': 'PLAINTEXT',
     'log.dirs': c.dataDir,

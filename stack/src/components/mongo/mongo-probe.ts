@@ -14,8 +14,12 @@ export interface MongoProbeTarget {
  * The URI every client uses: all members, the replica set name and majority writes. With FerretDB
  * there is one member, which answers `hello` with the same set name, so the same code works on both.
  */
-export function mongoUri(target: Omit<MongoProbeTarget, 'flavor'>): string {
-  const hosts = target.members.map((m) => `${target.host}:${m.port}`).join(',');
+export function mongoUri(
+  target: Omit<MongoProbeTarget, 'flavor'>,
+  /** Where the client reaches a member (default: the target's host). */
+  hostOf: (member: { name: string }) => string = () => target.host,
+): string {
+  const hosts = target.members.map((m) => `${hostOf(m)}:${m.port}`).join(',');
   return `mongodb://${hosts}/?replicaSet=${target.replicaSet}&w=majority`;
 }
 

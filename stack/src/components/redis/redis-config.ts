@@ -2,9 +2,15 @@
 
 /** Where a Redis process listens and keeps its files. */
 interface RedisProcessConfig {
+  /** The address it binds to. */
   host: string;
   port: number;
   dir: string;
+  /**
+   * Where the others reach it, when not at `host` (containers: its name on the stack's network).
+   * A name, not an address: Sentinel then resolves and hands out names.
+   */
+  announce?: string;
 }
 
 /** Loopback only, in the foreground, logging to stdout (the supervisor writes the member's log). */
@@ -41,7 +47,9 @@ export function renderRedisConf(c: RedisNodeConfig): string {
     // A master that cannot see enough in-sync replicas refuses writes instead of diverging.
     `min-replicas-to-write ${c.minReplicasToWrite}`,
     `min-replicas-max-lag ${c.minReplicasMaxLagS}`,
-    `replica-announce-ip ${c.host}`,
+    `replica-announce-ip ${c.announce ?? c.host}`,
+    // Reached from other hosts (containers): nothing binds to loopback alone, so protected mode is off.
+    ...(c.announce ? ['protected-mode no'] : []),
     ...(c.replicaOf ? [`replicaof ${c.replicaOf.host} ${c.replicaOf.port}`] : []),
     '',
   ].join('\n');
@@ -58,7 +66,10 @@ export interface SentinelConfig extends RedisProcessConfig {
 export function renderSentinelConf(c: SentinelConfig): string {
   return [
     ...processLines(c),
-    `sentinel announce-ip ${c.host}`,
+    `sentinel announce-ip ${c.announce ?? c.host}`,
+    ...(c.announce
+      ? ['protected-mode no', 'sentinel resolve-hostnames yes', 'sentinel announce-hostnames yes']
+      : []),
     `sentinel monitor ${c.masterName} ${c.master.host} ${c.master.port} ${c.quorum}`,
     `sentinel down-after-milliseconds ${c.masterName} ${c.downAfterMs}`,
     `sentinel failover-timeout ${c.masterName} ${c.failoverTimeoutMs}`,

@@ -6,6 +6,18 @@ export interface RedisProbeTarget {
   masterName: string;
   dataNodes: { name: string; port: number }[];
   sentinels: { name: string; port: number }[];
+  /** The address Sentinel names a data node by (default: `host:port`; containers: its name on the stack's network). */
+  announced?: (node: { name: string; port: number }) => string;
+}
+
+/** The address the Sentinels name a data node by. */
+export function announcedAddress(target: RedisProbeTarget, node: { name: string; port: number }): string {
+  return target.announced ? target.announced(node) : `${target.host}:${node.port}`;
+}
+
+/** The data node the Sentinels name by `address`, if it is one of the target's. */
+export function nodeAt(target: RedisProbeTarget, address: string | undefined) {
+  return address ? target.dataNodes.find((n) => announcedAddress(target, n) === address) : undefined;
 }
 
 /** One short-lived connection that fails fast instead of retrying (a probe must not hang). */
@@ -56,7 +68,7 @@ export async function probeRedis(target: RedisProbeTarget): Promise<ComponentSta
     try {
       const role = (await withRedis(target.host, node.port, (r) => r.call('ROLE'))) as RoleReply;
       if (role[0] === 'master') {
-        masters.push(`${target.host}:${node.port}`);
+        masters.push(announcedAddress(target, node));
         members.push({
           ...base,
           role: 'master',
@@ -114,7 +126,8 @@ export async function probeRedis(target: RedisProbeTarget): Promise<ComponentSta
     problems.push(`sentinels name ${[...agreed][0]} but ${masters[0]} is master`);
   }
   const masterMember = members.find((m) => m.role === 'master');
-  if (masterMember && agreed.size === 1 && agreed.has(`${target.host}:${masterMember.port}`)) {
+  const masterNode = masterMember && target.dataNodes.find((n) => n.name === masterMember.member);
+  if (masterMember && masterNode && agreed.size === 1 && agreed.has(announcedAddress(target, masterNode))) {
     masterMember.detail = `${masterMember.detail}, named by ${views.length}/${target.sentinels.length} sentinels`;
   }
 

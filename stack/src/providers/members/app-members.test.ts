@@ -3,14 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Endpoints } from '../../components/handle.ts';
-import { instancePaths } from '../../paths.ts';
 import { StateStore } from '../../process/state-store.ts';
-import type { ProcessSpec } from '../../process/supervisor.ts';
 import { resolveInstance } from '@stackdrill/facts';
-import { NativeApp } from './app-native.ts';
-import type { NativeContext } from './native-component.ts';
+import { AppMembers } from './app-members.ts';
+import type { MemberLaunch, MemberRuntime } from './member-runtime.ts';
 
-// The app's secrets as the stack renders them into the processes' environments (no process starts).
+// The app's secrets as the stack renders them into the members' environments (nothing starts).
 let dir: string | undefined;
 afterEach(async () => {
   if (dir) await rm(dir, { recursive: true, force: true });
@@ -23,28 +21,26 @@ const endpoints: Omit<Endpoints, 'app'> = {
   kafka: { brokers: ['127.0.0.1:10092'], topics: [] },
 };
 
-async function appWithState(facts: object): Promise<{ app: NativeApp; stateFile: string }> {
-  dir = await mkdtemp(join(tmpdir(), 'app-native-'));
+async function appWithState(facts: object): Promise<{ app: AppMembers; stateFile: string }> {
+  dir = await mkdtemp(join(tmpdir(), 'app-members-'));
   const stateFile = join(dir, 'state.json');
   await writeFile(
     stateFile,
     JSON.stringify({ version: 1, instance: 'test', provider: 'native', processes: {}, facts }),
   );
   const store = await StateStore.open(stateFile, 'test', 'native');
-  const paths = {
-    ...instancePaths('test'),
-    root: dir,
-    stateFile,
-    member: (name: string) => join(dir!, name),
-  };
-  const ctx = { instance: resolveInstance('test'), paths, store } as unknown as NativeContext;
-  return { app: new NativeApp(ctx, () => endpoints), stateFile };
+  // Only the placement is read: rendering a launch starts nothing.
+  const runtime = {
+    placement: { bindHost: '127.0.0.1', stackHost: () => '127.0.0.1', dir: (m: string) => join(dir!, m) },
+  } as unknown as MemberRuntime;
+  const ctx = { instance: resolveInstance('test'), store, runtime };
+  return { app: new AppMembers(ctx, () => endpoints), stateFile };
 }
 
-const envOf = async (app: NativeApp, member: string): Promise<Record<string, string | undefined>> =>
-  (await (app as unknown as { prepare(name: string): Promise<ProcessSpec> }).prepare(member)).env ?? {};
+const envOf = async (app: AppMembers, member: string): Promise<Record<string, string | undefined>> =>
+  (await (app as unknown as { launch(name: string): Promise<MemberLaunch> }).launch(member)).env ?? {};
 
-describe('the app secrets of a native stack', () => {
+describe('the app secrets of a stack', () => {
   it('when a stack from before the load key starts, then it keeps its JWT and API keys and gets a load key, kept for the next start', async () => {
     const old = { jwtSecret: 'j'.repeat(43), internalApiKey: 'i'.repeat(43) };
     const { app, stateFile } = await appWithState({ appSecrets: old });

@@ -1,5 +1,3 @@
-import { access, mkdir, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { StackError } from '@stackdrill/toolkit';
 import type { ComponentStatus, Member, MemberFilter } from '../../components/handle.ts';
 import {
@@ -9,13 +7,18 @@ import {
 } from '../../components/kafka/kafka-config.ts';
 import { bootstrapKafka } from '../../components/kafka/kafka-bootstrap.ts';
 import { partitionLeader, probeKafka } from '../../components/kafka/kafka-probe.ts';
-import { TOOLS } from '@stackdrill/toolkit';
-import type { ProcessSpec } from '../../process/supervisor.ts';
 import { kafkaBrokerRegistered, waitUntil } from '../../readiness/strategies.ts';
-import { NativeComponent, type Report, type UpOutcome } from './native-component.ts';
+import type { MemberLaunch } from './member-runtime.ts';
+import { MemberComponent, type Report, type UpOutcome } from './member-component.ts';
 
-/** Three KRaft nodes (broker + controller each) from the pinned Apache Kafka jars. */
-export class NativeKafka extends NativeComponent {
+/**
+ * The port a broker's listener for this machine's clients has inside its container: published at
+ * the broker's port in the topology (where the stack's own listener is, on the stack's network).
+ */
+export const KAFKA_HOST_LISTENER_PORT = 19092;
+
+/** Three KRaft nodes (broker + controller each) of the pinned Apache Kafka. */
+export class KafkaMembers extends MemberComponent {
   readonly name = 'kafka' as const;
   protected readonly stopGraceMs = 8000;
 
@@ -29,12 +32,9 @@ export class NativeKafka extends NativeComponent {
     return node;
   }
 
-  private dataDir(member: string): string {
-    return join(this.ctx.paths.member(member), 'data');
-  }
-
+  /** Where this machine's clients reach the brokers. */
   private get brokers(): string[] {
-    return this.spec.nodes.map((n) => `${this.ctx.instance.host}:${n.port}`);
+    return this.spec.nodes.map((n) => `${this.host}:${n.port}`);
   }
 
   memberNames(): string[] {
@@ -57,7 +57,7 @@ export class NativeKafka extends NativeComponent {
   }
 
   protected async probe(): Promise<ComponentStatus> {
-    return probeKafka({ host: this.ctx.instance.host, ...this.spec });
+    return probeKafka({ host: this.host, ...this.spec });
   }
 
   private async clusterId(): Promise<string> {
@@ -68,29 +68,28 @@ export class NativeKafka extends NativeComponent {
     return id;
   }
 
-  protected async prepare(member: string): Promise<ProcessSpec> {
+  protected async launch(member: string): Promise<MemberLaunch> {
     const node = this.node(member);
-    const dir = this.ctx.paths.member(member);
-    const dataDir = this.dataDir(member);
-    await mkdir(dataDir, { recursive: true });
-    const host = this.ctx.instance.host;
-    const propsFile = join(dir, 'server.properties');
-    const log4jFile = join(dir, 'log4j.properties');
-    await writeFile(
-      propsFile,
-      renderServerProperties({
-        host,
-        nodeId: node.nodeId,
-        port: node.port,
-        controllerPort: node.controllerPort,
-        dataDir,
-        voters: this.spec.nodes.map((n) => `${n.nodeId}@${host}:${n.controllerPort}`),
-        replicationFactor: this.spec.replicationFactor,
-        minInsyncReplicas: this.spec.minInsyncReplicas,
-        partitionsPerTopic: this.spec.partitionsPerTopic,
-      }),
-    );
-    await writeFile(log4jFile, LOG4J_PROPERTIES);
+    const { bindHost, dir: dirOf } = this.runtime.placement;
+    const dir = dirOf(member);
+    const named = this.namedOnStack;
+    const props = renderServerProperties({
+      host: bindHost,
+      ...(named
+        ? {
+            announce: this.stackHost(member),
+            external: { port: KAFKA_HOST_LISTENER_PORT, advertised: `${this.host}:${node.port}` },
+          }
+        : {}),
+      nodeId: node.nodeId,
+      port: node.port,
+      controllerPort: node.controllerPort,
+      dataDir: `${dir}/data`,
+      voters: this.spec.nodes.map((n) => `${n.nodeId}@${this.stackHost(n.name)}:${n.controllerPort}`),
+      replicationFactor: this.spec.replicationFactor,
+      minInsyncReplicas: this.spec.minInsyncReplicas,
+      partitionsPerTopic: this.spec.partitionsPerTopic,
+    });
     // Three brokers share a laptop's cores with the whole stack: the client JIT alone (no C2) and the
     // serial collector (right for a heap this small) halve the brokers' CPU here: 36 -> 19 s of CPU to
     // start, 17 -> 9 % of a core idle, about half under load. Real clusters keep their own JVM options.
@@ -101,44 +100,44 @@ export class NativeKafka extends NativeComponent {
       '-XX:TieredStopAtLevel=1',
       '-XX:+ExitOnOutOfMemoryError',
       '-Djava.awt.headless=true',
-      `-Dlog4j.configuration=file:${log4jFile}`,
-      '-cp',
-      this.ctx.tools.kafkaClasspath,
+      `-Dlog4j.configuration=file:${dir}/log4j.properties`,
     ];
-    await this.formatIfNew(member, propsFile, jvm);
+    const propsFile = `${dir}/server.properties`;
     return {
       member,
       component: this.name,
-      command: this.ctx.tools.java,
+      program: 'kafka',
       args: [...jvm, 'kafka.Kafka', propsFile],
-      cwd: dir,
-      logFile: this.ctx.paths.log(member),
-    };
-  }
-
-  /** KRaft storage must be formatted once, with the cluster id every node shares. */
-  private async formatIfNew(member: string, propsFile: string, jvm: string[]): Promise<void> {
-    const formatted = await access(join(this.dataDir(member), 'meta.properties')).then(
-      () => true,
-      () => false,
-    );
-    if (formatted) return;
-    const clusterId = await this.clusterId();
-    await TOOLS.run(
-      this.ctx.tools.java,
-      [...jvm, 'kafka.tools.StorageTool', 'format', `--cluster-id=${clusterId}`, '-c', propsFile],
-      {
-        timeoutMs: 60_000,
+      files: [
+        { name: 'server.properties', content: props },
+        { name: 'log4j.properties', content: LOG4J_PROPERTIES },
+      ],
+      ports: named
+        ? [node.port, node.controllerPort, KAFKA_HOST_LISTENER_PORT]
+        : [node.port, node.controllerPort],
+      published: [{ host: node.port, member: named ? KAFKA_HOST_LISTENER_PORT : node.port }],
+      dirs: ['data'],
+      // KRaft storage is formatted once, with the cluster id every node shares.
+      init: {
+        args: [
+          ...jvm,
+          'kafka.tools.StorageTool',
+          'format',
+          `--cluster-id=${await this.clusterId()}`,
+          '--ignore-formatted',
+          '-c',
+          propsFile,
+        ],
+        creates: 'data/meta.properties',
         what: 'formatting KRaft storage',
-        component: member,
         hint: 'delete the damaged data with `pnpm stack:up --fresh`, or check the Kafka jars with `pnpm run doctor`',
       },
-    );
+    };
   }
 
   protected async waitUp(member: string): Promise<void> {
     const node = this.node(member);
-    await waitUntil(member, kafkaBrokerRegistered(`${this.ctx.instance.host}:${node.port}`, node.nodeId), [
+    await waitUntil(member, kafkaBrokerRegistered(`${this.host}:${node.port}`, node.nodeId), [
       this.watch(member),
     ]);
   }

@@ -1,31 +1,38 @@
-import { mkdir } from 'node:fs/promises';
 import { StackError, waitFor } from '@stackdrill/toolkit';
 import type { ComponentStatus } from '../../components/handle.ts';
 import { probeMongo, type MongoFlavor, type MongoProbeTarget } from '../../components/mongo/mongo-probe.ts';
 import { ferretdbArgs } from '../../components/mongo/ferretdb-args.ts';
-import type { ProcessSpec } from '../../process/supervisor.ts';
 import { initiateReplicaSet } from '../../components/mongo/replica-set.ts';
 import { mongoHello, waitUntil } from '../../readiness/strategies.ts';
-import { NativeComponent, type Report, type UpOutcome } from './native-component.ts';
+import type { MemberLaunch } from './member-runtime.ts';
+import { MemberComponent, type MemberContext, type Report, type UpOutcome } from './member-component.ts';
 
 /**
- * MongoDB as a 3-member replica set of real `mongod` processes when a `mongod` binary exists;
- * otherwise FerretDB (one process on SQLite, answering `hello` as set `rs0`) stands in.
+ * MongoDB as a 3-member replica set of real `mongod`s where the provider can run one; otherwise
+ * FerretDB (one member on SQLite, answering `hello` as set `rs0`) stands in.
  */
-export class NativeMongo extends NativeComponent {
+export class MongoMembers extends MemberComponent {
   readonly name = 'mongo' as const;
   protected readonly stopGraceMs = 8000;
 
+  /** `available`: what the provider can run now (native: a `mongod` binary exists). */
+  constructor(
+    ctx: MemberContext,
+    private readonly available: () => MongoFlavor,
+  ) {
+    super(ctx);
+  }
+
   /** What the data directory was made with wins; a new stack uses mongod when there is one. */
   get flavor(): MongoFlavor {
-    return this.ctx.store.state.facts.mongoFlavor ?? (this.ctx.tools.mongod ? 'mongod' : 'ferretdb');
+    return this.ctx.store.state.facts.mongoFlavor ?? this.available();
   }
 
   get target(): MongoProbeTarget {
-    const { host, mongo } = this.ctx.instance;
+    const { mongo } = this.ctx.instance;
     // FerretDB has no replication: it runs as the first member only.
     const members = this.flavor === 'mongod' ? mongo.members : mongo.members.slice(0, 1);
-    return { host, replicaSet: mongo.replicaSet, members, flavor: this.flavor };
+    return { host: this.host, replicaSet: mongo.replicaSet, members, flavor: this.flavor };
   }
 
   memberNames(): string[] {
@@ -40,58 +47,64 @@ export class NativeMongo extends NativeComponent {
     return probeMongo(this.target);
   }
 
-  protected async prepare(member: string): Promise<ProcessSpec> {
-    const dir = this.ctx.paths.member(member);
-    await mkdir(`${dir}/data`, { recursive: true });
+  protected async launch(member: string): Promise<MemberLaunch> {
+    const { bindHost, dir: dirOf } = this.runtime.placement;
+    const dir = dirOf(member);
     const port = this.memberPorts(member)[0]!;
-    const host = this.ctx.instance.host;
     const rs = this.ctx.instance.mongo.replicaSet;
-    const args =
-      this.flavor === 'mongod'
-        ? [
-            '--replSet',
-            rs,
-            '--bind_ip',
-            host,
-            '--port',
-            String(port),
-            '--dbpath',
-            `${dir}/data`,
-            '--oplogSize',
-            '128',
-            '--wiredTigerCacheSizeGB',
-            '0.25',
-          ]
-        : ferretdbArgs({
-            dataDir: `${dir}/data`,
-            stateDir: dir,
-            host,
-            port,
-            replicaSet: rs,
-            logLevel: 'warn',
-          });
-    return {
+    const common = {
       member,
       component: this.name,
-      command: this.flavor === 'mongod' ? this.ctx.tools.mongod! : this.ctx.tools.ferretdb,
-      args,
-      cwd: dir,
-      logFile: this.ctx.paths.log(member),
+      ports: [port],
+      published: [{ host: port, member: port }],
+      dirs: ['data'],
+    };
+    if (this.flavor === 'ferretdb') {
+      return {
+        ...common,
+        program: 'ferretdb',
+        args: ferretdbArgs({
+          dataDir: `${dir}/data`,
+          stateDir: dir,
+          host: bindHost,
+          port,
+          replicaSet: rs,
+          logLevel: 'warn',
+        }),
+      };
+    }
+    return {
+      ...common,
+      program: 'mongod',
+      args: [
+        '--replSet',
+        rs,
+        '--bind_ip',
+        bindHost,
+        '--port',
+        String(port),
+        '--dbpath',
+        `${dir}/data`,
+        '--oplogSize',
+        '128',
+        '--wiredTigerCacheSizeGB',
+        '0.25',
+      ],
     };
   }
 
   protected async waitUp(member: string): Promise<void> {
     const port = this.memberPorts(member)[0]!;
-    await waitUntil(member, mongoHello(this.ctx.instance.host, port), [this.watch(member)]);
+    await waitUntil(member, mongoHello(this.host, port), [this.watch(member)]);
   }
 
   async up(report: Report): Promise<UpOutcome> {
-    const available: MongoFlavor = this.ctx.tools.mongod ? 'mongod' : 'ferretdb';
+    const available = this.available();
     if (available !== this.flavor) {
       throw new StackError({
         component: 'mongo',
-        message: `the data directory was created with ${this.flavor}, but this machine now has ${available}`,
-        hint: 'start over with `pnpm stack:up --fresh` (deletes data), or make the previous binary available (MONGOD_BIN)',
+        message: `the data directory was created with ${this.flavor}, but this provider now has ${available}`,
+        hint: 'start over with `pnpm stack:up --fresh` (deletes data), or make the previous one available again (MONGOD_BIN, or the same images)',
       });
     }
     await this.ctx.store.setFacts({ mongoFlavor: this.flavor });
@@ -122,11 +135,11 @@ export class NativeMongo extends NativeComponent {
   }
 
   private async initiate(): Promise<void> {
-    const { host, mongo } = this.ctx.instance;
+    const { mongo } = this.ctx.instance;
     await initiateReplicaSet({
       replicaSet: mongo.replicaSet,
-      first: { host, port: mongo.members[0]!.port },
-      members: mongo.members.map((m) => `${host}:${m.port}`),
+      first: { host: this.host, port: mongo.members[0]!.port },
+      members: mongo.members.map((m) => `${this.stackHost(m.name)}:${m.port}`),
     });
     await this.ctx.store.setFacts({ mongoInitiated: true });
   }

@@ -1,32 +1,43 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import { UI_DIST } from '@stackdrill/frontend/paths';
-import { REPO_ROOT } from '../../paths.ts';
 import { StackError } from '@stackdrill/toolkit';
 import type { ComponentStatus, Endpoints, MemberRole } from '../../components/handle.ts';
 import { appEnvironment, type AppSecrets } from '../../components/app/app-env.ts';
 import { throughFaultProxy } from '../../components/app/fault-proxy-view.ts';
-import { toxiproxyBinary } from '../../doctor/requirements.ts';
-import { faultPointsOf, FAULT_PROXY } from '@stackdrill/facts';
+import { FAULT_PROXY } from '@stackdrill/facts';
 import { probeApp } from '../../components/app/app-probe.ts';
-import type { ProcessSpec } from '../../process/supervisor.ts';
 import { httpReady, waitUntil } from '../../readiness/strategies.ts';
-import { NativeComponent, type NativeContext, type Report, type UpOutcome } from './native-component.ts';
+import type { MemberLaunch } from './member-runtime.ts';
+import {
+  MemberComponent,
+  stackFaultPoints,
+  type MemberContext,
+  type Report,
+  type UpOutcome,
+} from './member-component.ts';
+
+/** How a provider serves the web UI. */
+export interface AppUi {
+  /** The gateway serves the built UI from this directory, as the gateway sees it. */
+  gatewayUiDir?: string;
+  /** Makes the production build current before the gateway starts; says whether it built. */
+  ensureBuilt?: (report: Report) => Promise<boolean>;
+}
 
 /**
- * The application as local processes: the fault proxy (Toxiproxy, a listener per data-tier member,
- * through which the services reach the data tier), the sinks, the five services, then the gateway,
- * each Node process started from its `main.ts` with an environment rendered from the topology, and
- * ready when its own `/ready` says every dependency answers.
+ * The application: the fault proxy (Toxiproxy, a listener per data-tier member, through which the
+ * services reach the data tier), the sinks, the five services, then the gateway, each Node member
+ * started from its service's directory with an environment rendered from the topology, and ready
+ * when its own `/ready` says every dependency answers.
  */
-export class NativeApp extends NativeComponent {
+export class AppMembers extends MemberComponent {
   readonly name = 'app' as const;
   protected readonly stopGraceMs = 12_000;
 
   constructor(
-    ctx: NativeContext,
+    ctx: MemberContext,
+    /** The data tier as the stack's members reach it. */
     private readonly dataEndpoints: () => Omit<Endpoints, 'app'>,
+    private readonly ui: AppUi = {},
   ) {
     super(ctx);
   }
@@ -72,12 +83,9 @@ export class NativeApp extends NativeComponent {
   }
 
   protected memberPorts(name: string): number[] {
-    if (name === FAULT_PROXY.name)
-      return [
-        this.ctx.instance.app.faultProxy.port,
-        ...faultPointsOf(this.ctx.instance).map((p) => p.listenPort),
-      ];
-    if (name === 'sinks') return [this.ctx.instance.app.sinks.port, this.ctx.instance.app.sinks.smtpPort];
+    const { app } = this.ctx.instance;
+    if (name === FAULT_PROXY.name) return [app.faultProxy.port];
+    if (name === 'sinks') return [app.sinks.port, app.sinks.smtpPort];
     const { port, metricsPort } = this.member(name);
     return metricsPort === undefined ? [port] : [port, metricsPort];
   }
@@ -89,7 +97,7 @@ export class NativeApp extends NativeComponent {
   }
 
   protected probe(): Promise<ComponentStatus> {
-    return probeApp({ host: this.ctx.instance.host, members: this.processes });
+    return probeApp({ host: this.host, members: this.processes });
   }
 
   private async secrets(): Promise<AppSecrets> {
@@ -106,97 +114,86 @@ export class NativeApp extends NativeComponent {
     return secrets;
   }
 
+  /** Every data-tier member's fault point, as the stack reaches it. */
+  private dataFaultPoints() {
+    return stackFaultPoints(this.ctx.instance, (m) => this.stackHost(m));
+  }
+
   /** Toxiproxy with a proxy per fault point, created at its start from a rendered config (so a restart clears every fault). */
-  private async prepareFaultProxy(dir: string): Promise<ProcessSpec> {
-    const { host, app } = this.ctx.instance;
-    const config = join(dir, 'proxies.json');
-    await writeFile(
-      config,
-      JSON.stringify(
-        this.dataFaultPoints().map((p) => ({
-          name: p.member,
-          listen: `${p.listen.host}:${p.listen.port}`,
-          upstream: `${p.upstream.host}:${p.upstream.port}`,
-          enabled: true,
-        })),
-        null,
-        2,
-      ),
-    );
+  private faultProxyLaunch(): MemberLaunch {
+    const { app } = this.ctx.instance;
+    const { bindHost, dir } = this.runtime.placement;
+    const listenPorts = this.dataFaultPoints().map((p) => p.listen.port);
     return {
       member: FAULT_PROXY.name,
       component: this.name,
-      command: toxiproxyBinary(),
-      args: ['-host', host, '-port', String(app.faultProxy.port), '-config', config],
-      cwd: dir,
+      program: 'toxiproxy',
+      args: [
+        '-host',
+        bindHost,
+        '-port',
+        String(app.faultProxy.port),
+        '-config',
+        `${dir(FAULT_PROXY.name)}/proxies.json`,
+      ],
+      files: [
+        {
+          name: 'proxies.json',
+          content: JSON.stringify(
+            this.dataFaultPoints().map((p) => ({
+              name: p.member,
+              listen: `${bindHost}:${p.listen.port}`,
+              upstream: `${p.upstream.host}:${p.upstream.port}`,
+              enabled: true,
+            })),
+            null,
+            2,
+          ),
+        },
+      ],
       // Its default logs every connection at trace level: a soak's log would grow without bound.
-      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', LOG_LEVEL: 'info' },
-      logFile: this.ctx.paths.log(FAULT_PROXY.name),
+      env: { LOG_LEVEL: 'info' },
+      ports: [app.faultProxy.port, ...listenPorts],
+      published: [{ host: app.faultProxy.port, member: app.faultProxy.port }],
     };
   }
 
-  /** Every data-tier member's fault point: where the proxy listens for it. */
-  private dataFaultPoints() {
-    return faultPointsOf(this.ctx.instance).map((p) => ({
-      component: p.component,
-      member: p.member,
-      listen: { host: p.host, port: p.listenPort },
-      upstream: { host: p.host, port: p.port },
-    }));
-  }
-
-  protected async prepare(name: string): Promise<ProcessSpec> {
+  protected async launch(name: string): Promise<MemberLaunch> {
     const member = this.member(name);
-    const dir = this.ctx.paths.member(name);
-    await mkdir(dir, { recursive: true });
-    if (name === FAULT_PROXY.name) return this.prepareFaultProxy(dir);
+    if (name === FAULT_PROXY.name) return this.faultProxyLaunch();
     // The services reach the data tier through the fault proxy's listeners (unless it is off).
     const data = this.throughFaultProxy
       ? throughFaultProxy(this.dataEndpoints(), this.dataFaultPoints())
       : this.dataEndpoints();
     const env = appEnvironment(this.ctx.instance, data, await this.secrets(), {
-      uiDir: UI_DIST,
+      ...(this.ui.gatewayUiDir ? { uiDir: this.ui.gatewayUiDir } : {}),
+      bindHost: this.runtime.placement.bindHost,
+      stackHost: (m) => this.stackHost(m),
     })[name]!;
+    const ports = this.memberPorts(name);
     return {
       member: name,
       component: this.name,
-      command: process.execPath,
-      args: ['--import', 'tsx', join(REPO_ROOT, 'services', member.dir, 'src', 'main.ts')],
-      cwd: REPO_ROOT,
-      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
-      logFile: this.ctx.paths.log(name),
+      program: 'node-app',
+      args: [member.dir],
+      env,
+      ports,
+      published: ports.map((port) => ({ host: port, member: port })),
     };
   }
 
   protected async waitUp(name: string): Promise<void> {
     const member = this.member(name);
-    await waitUntil(name, httpReady(this.ctx.instance.host, member.port, member.role), [this.watch(name)]);
-  }
-
-  /** The gateway serves the production build of the UI: rebuilt when its sources changed (~10 s). */
-  private async buildUiIfChanged(report: Report): Promise<number> {
-    const { buildUi, uiBuildIsCurrent } = await import('@stackdrill/frontend/build');
-    if (await uiBuildIsCurrent()) return 0;
-    report('building the web UI (vite)');
-    try {
-      await buildUi({ quiet: true });
-    } catch (error) {
-      throw new StackError({
-        component: 'app',
-        message: `the web UI did not build: ${(error as Error).message}`,
-        hint: 'run `pnpm ui:build` to see the whole error',
-      });
-    }
-    return 1;
+    await waitUntil(name, httpReady(this.host, member.port, member.role), [this.watch(name)]);
   }
 
   async up(report: Report): Promise<UpOutcome> {
     const services = this.ctx.instance.app.services.map((s) => s.name);
-    const building = this.buildUiIfChanged(report);
+    const building = this.ui.ensureBuilt?.(report) ?? Promise.resolve(false);
     const started =
       (this.throughFaultProxy ? await this.startMissing([FAULT_PROXY.name], report, 'fault proxy') : 0) +
-      (await this.startMissing(['sinks', ...services], report, 'processes (the services and the sinks)')) +
-      (await building) +
+      (await this.startMissing(['sinks', ...services], report, 'members (the services and the sinks)')) +
+      ((await building) ? 1 : 0) +
       (await this.startMissing(['gateway'], report, 'gateway'));
     return started > 0 ? 'started' : 'already-running';
   }

@@ -1,32 +1,34 @@
-import { mkdir, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import { pathExists, StackError, waitFor } from '@stackdrill/toolkit';
+import { StackError, waitFor } from '@stackdrill/toolkit';
 import type { ComponentStatus } from '../../components/handle.ts';
 import { renderRedisConf, renderSentinelConf } from '../../components/redis/redis-config.ts';
 import {
+  nodeAt,
   probeRedis,
   sentinelMaster,
   withRedis,
   type RedisProbeTarget,
 } from '../../components/redis/redis-probe.ts';
-import type { ProcessSpec } from '../../process/supervisor.ts';
 import { sentinelsAgree } from '../../components/redis/sentinel-agreement.ts';
 import { redisPing, waitUntil } from '../../readiness/strategies.ts';
-import { NativeComponent, type Report, type UpOutcome } from './native-component.ts';
+import type { MemberLaunch } from './member-runtime.ts';
+import { MemberComponent, type Report, type UpOutcome } from './member-component.ts';
 
-/** Redis: one master, two replicas and three Sentinels, as local processes. */
-export class NativeRedis extends NativeComponent {
+/** Redis: one master, two replicas and three Sentinels, each a member of its own. */
+export class RedisMembers extends MemberComponent {
   readonly name = 'redis' as const;
   protected readonly stopGraceMs = 5000;
-  /** Members started from a restored RDB with AOF off: AOF goes on once they answer. */
-  private readonly fromRdb = new Set<string>();
 
   private get spec() {
     return this.ctx.instance.redis;
   }
 
-  private get target(): RedisProbeTarget {
-    return { host: this.ctx.instance.host, ...this.spec };
+  /** As this machine probes them; Sentinel names data nodes by where the stack reaches them. */
+  get target(): RedisProbeTarget {
+    return {
+      host: this.host,
+      ...this.spec,
+      ...(this.namedOnStack ? { announced: (n) => `${this.stackHost(n.name)}:${n.port}` } : {}),
+    };
   }
 
   memberNames(): string[] {
@@ -54,82 +56,80 @@ export class NativeRedis extends NativeComponent {
    * never resyncs the newest data away.
    */
   private async currentMaster(): Promise<{ name: string; port: number }> {
-    const named = await sentinelMaster(this.target);
-    const byAddress =
-      named && this.spec.dataNodes.find((n) => `${this.ctx.instance.host}:${n.port}` === named);
-    if (byAddress) return byAddress;
+    const named = nodeAt(this.target, await sentinelMaster(this.target));
+    if (named) return named;
     const recorded = this.spec.dataNodes.find((n) => n.name === this.ctx.store.state.facts.redisMaster);
     return recorded ?? this.spec.dataNodes[0]!;
   }
 
-  protected async prepare(member: string): Promise<ProcessSpec> {
-    const dir = this.ctx.paths.member(member);
-    await mkdir(dir, { recursive: true });
+  protected async launch(member: string): Promise<MemberLaunch> {
     const master = await this.currentMaster();
-    const host = this.ctx.instance.host;
+    const { bindHost, dir: dirOf } = this.runtime.placement;
+    const dir = dirOf(member);
+    const announce = this.namedOnStack ? { announce: this.stackHost(member) } : {};
     const dataNode = this.spec.dataNodes.find((n) => n.name === member);
-    const confFile = join(dir, dataNode ? 'redis.conf' : 'sentinel.conf');
-    if (dataNode) {
-      const fromRdb = dataNode.name === master.name && (await isRestoreSeed(dir));
-      if (fromRdb) this.fromRdb.add(member);
-      await writeFile(
-        confFile,
-        renderRedisConf({
-          host,
-          port: dataNode.port,
-          dir,
-          fromRdb,
-          ...(dataNode.name === master.name ? {} : { replicaOf: { host, port: master.port } }),
-          minReplicasToWrite: this.spec.minReplicasToWrite,
-          minReplicasMaxLagS: this.spec.minReplicasMaxLagS,
-        }),
-      );
-    } else {
-      const sentinel = this.spec.sentinels.find((s) => s.name === member)!;
-      await writeFile(
-        confFile,
-        renderSentinelConf({
-          host,
-          port: sentinel.port,
-          dir,
-          masterName: this.spec.masterName,
-          master: { host, port: master.port },
-          quorum: this.spec.quorum,
-          downAfterMs: this.spec.downAfterMs,
-          failoverTimeoutMs: this.spec.failoverTimeoutMs,
-        }),
-      );
-    }
-    return {
+    const port = this.memberPorts(member)[0]!;
+    const common = {
       member,
       component: this.name,
-      command: this.ctx.tools.redisServer,
-      args: dataNode ? [confFile] : [confFile, '--sentinel'],
-      cwd: dir,
-      logFile: this.ctx.paths.log(member),
+      program: 'redis-server' as const,
+      ports: [port],
+      published: [{ host: port, member: port }],
+    };
+    if (dataNode) {
+      const fromRdb = this.ctx.store.state.facts.redisRestoredRdb === member;
+      const conf = renderRedisConf({
+        host: bindHost,
+        port,
+        dir,
+        fromRdb,
+        ...announce,
+        ...(dataNode.name === master.name
+          ? {}
+          : { replicaOf: { host: this.stackHost(master.name), port: master.port } }),
+        minReplicasToWrite: this.spec.minReplicasToWrite,
+        minReplicasMaxLagS: this.spec.minReplicasMaxLagS,
+      });
+      return { ...common, args: [`${dir}/redis.conf`], files: [{ name: 'redis.conf', content: conf }] };
+    }
+    const conf = renderSentinelConf({
+      host: bindHost,
+      port,
+      dir,
+      ...announce,
+      masterName: this.spec.masterName,
+      master: { host: this.stackHost(master.name), port: master.port },
+      quorum: this.spec.quorum,
+      downAfterMs: this.spec.downAfterMs,
+      failoverTimeoutMs: this.spec.failoverTimeoutMs,
+    });
+    return {
+      ...common,
+      args: [`${dir}/sentinel.conf`, '--sentinel'],
+      files: [{ name: 'sentinel.conf', content: conf }],
     };
   }
 
   protected async waitUp(member: string): Promise<void> {
     const port = this.memberPorts(member)[0]!;
-    await waitUntil(member, redisPing(this.ctx.instance.host, port), [this.watch(member)]);
-    if (!this.fromRdb.delete(member)) return;
+    await waitUntil(member, redisPing(this.host, port), [this.watch(member)]);
+    if (this.ctx.store.state.facts.redisRestoredRdb !== member) return;
     // The RDB is loaded (PING answers LOADING until then): AOF on, written from what is in memory.
-    const host = this.ctx.instance.host;
-    await withRedis(host, port, (r) => r.config('SET', 'appendonly', 'yes'));
+    await withRedis(this.host, port, (r) => r.config('SET', 'appendonly', 'yes'));
     await waitUntil(
       member,
       {
         what: 'write its AOF from the restored RDB',
         timeoutMs: 60_000,
         probe: () =>
-          withRedis(host, port, async (r) => {
+          withRedis(this.host, port, async (r) => {
             const info = await r.info('persistence');
             return /aof_enabled:1/.test(info) && /aof_rewrite_in_progress:0/.test(info) ? true : undefined;
           }),
       },
       [this.watch(member)],
     );
+    await this.ctx.store.setFacts({ redisRestoredRdb: undefined });
   }
 
   async up(report: Report): Promise<UpOutcome> {
@@ -160,7 +160,6 @@ export class NativeRedis extends NativeComponent {
         what: 'have one master, 2 synced replicas and 3 agreeing sentinels',
         timeoutMs: 30_000,
         watch: this.memberNames().map((m) => this.watch(m)),
-        logFile: this.ctx.paths.log(this.spec.sentinels[0]!.name),
       },
     );
     await this.ctx.store.setFacts({ redisMaster: (await this.currentMaster()).name });
@@ -169,7 +168,7 @@ export class NativeRedis extends NativeComponent {
 
   private sentinelsKnowEveryone(): Promise<boolean> {
     return sentinelsAgree({
-      host: this.ctx.instance.host,
+      host: this.host,
       sentinels: this.spec.sentinels,
       masterName: this.spec.masterName,
       replicas: this.spec.dataNodes.length - 1,
@@ -178,22 +177,26 @@ export class NativeRedis extends NativeComponent {
 
   /** Records the master so the next start resumes from it, then stops everything. */
   override async down(): Promise<void> {
-    const master = await sentinelMaster(this.target).catch(() => undefined);
-    const node = master && this.spec.dataNodes.find((n) => `${this.ctx.instance.host}:${n.port}` === master);
+    const node = nodeAt(this.target, await sentinelMaster(this.target).catch(() => undefined));
     if (node) await this.ctx.store.setFacts({ redisMaster: node.name });
     await super.down();
   }
 
   /** The data node Sentinels currently name as master. */
   async masterMember(): Promise<string> {
-    const master = await sentinelMaster(this.target);
-    const node = master && this.spec.dataNodes.find((n) => `${this.ctx.instance.host}:${n.port}` === master);
+    const node = nodeAt(this.target, await sentinelMaster(this.target));
     if (!node) throw new StackError({ component: 'redis', message: 'no sentinel names a master' });
     return node.name;
   }
-}
 
-/** A restore put an RDB here and no AOF exists yet (a node that ran before has its appendonlydir). */
-async function isRestoreSeed(dir: string): Promise<boolean> {
-  return (await pathExists(join(dir, 'dump.rdb'))) && !(await pathExists(join(dir, 'appendonlydir')));
+  /** Addresses Sentinel hands out, mapped to where this machine reaches them (none when they are the same). */
+  hostNatMap(): Record<string, { host: string; port: number }> | undefined {
+    if (!this.namedOnStack) return undefined;
+    return Object.fromEntries(
+      [...this.spec.dataNodes, ...this.spec.sentinels].map((n) => [
+        `${this.stackHost(n.name)}:${n.port}`,
+        { host: this.host, port: n.port },
+      ]),
+    );
+  }
 }
