@@ -230,6 +230,13 @@ export const INSTANCES = {
   // The DR regions: their offsets keep every port below the ephemeral range (32768) and apart.
   'dev-dr': { portOffset: 2500, rateLimits: SHOP_RATE_LIMITS, testSwitches: false, drRegion: undefined },
   'test-dr': { portOffset: 1500, rateLimits: SHOP_RATE_LIMITS, testSwitches: true, drRegion: undefined },
+  // The test suite's stack on the containers provider, beside `test` on the native one.
+  'test-containers': {
+    portOffset: 3500,
+    rateLimits: SHOP_RATE_LIMITS,
+    testSwitches: true,
+    drRegion: undefined,
+  },
   // +2000 would put the bench gateway on 10080, a port fetch clients and browsers refuse.
   // Benchmarks drive one client IP far past any per-client limit: the limits are lifted there.
   bench: {

@@ -1,10 +1,10 @@
 import { parseCli, UsageError, type CliOptions } from '@stackdrill/toolkit';
-import { requireProvider } from '../providers/registry.ts';
+import { recordedProvider, requireProvider } from '../providers/registry.ts';
 import { isInstanceName, INSTANCES, type InstanceName } from '@stackdrill/facts';
 
 /** Options every stack command takes. */
 export const COMMON_OPTIONS = {
-  provider: { type: 'string', default: 'native' },
+  provider: { type: 'string' },
   instance: { type: 'string' },
   help: { type: 'boolean', short: 'h', default: false },
 } as const satisfies CliOptions;
@@ -27,7 +27,11 @@ export function parseStackCommand<O extends CliOptions>(
   }
   return {
     ...parsed,
-    provider: requireProvider(common.provider ?? 'native'),
+    // Unsaid: the provider the instance belongs to (native for a new one).
+    provider:
+      common.provider === undefined
+        ? recordedProvider(requireInstance(common.instance))
+        : requireProvider(common.provider),
     instance: requireInstance(common.instance),
   };
 }

@@ -1,6 +1,10 @@
 import { readFile, writeFile } from 'node:fs/promises';
+import { pathExists } from '@stackdrill/toolkit';
 import { tryOutput } from './exec.ts';
 import type { Requirement } from './requirements.ts';
+
+/** The CNI plugin that lets containers on a Podman network resolve each other's names. */
+const CNI_DNSNAME = '/usr/lib/cni/dnsname';
 
 /** Podman's engine settings (containers.conf(5)); Debian's podman reads this file first. */
 export const CONTAINERS_CONF = '/etc/containers/containers.conf';
@@ -55,14 +59,21 @@ export const podman: Requirement = {
     const missing = missingSettings(conf);
     if (missing.length)
       return { missing: `${CONTAINERS_CONF} does not set ${missing.map((s) => s.line).join(', ')}` };
-    return { found: `${version.trim()} (${CONTAINERS_CONF}: runc, no default ulimits)` };
+    // The stack's members find each other by name: on CNI networks only with the dnsname plugin
+    // (netavark brings aardvark-dns).
+    const backend = (await tryOutput('podman', ['info', '--format', '{{.Host.NetworkBackend}}']))?.trim();
+    if (backend === 'cni' && !(await pathExists(CNI_DNSNAME)))
+      return { missing: `Podman's CNI networks resolve no names (${CNI_DNSNAME} is missing)` };
+    return {
+      found: `${version.trim()} (${CONTAINERS_CONF}: runc, no default ulimits; ${backend} networks with DNS)`,
+    };
   },
-  debianPackages: ['podman', 'runc'],
+  debianPackages: ['podman', 'runc', 'golang-github-containernetworking-plugin-dnsname'],
   async install() {
     const conf = await readFile(CONTAINERS_CONF, 'utf8').catch(() => '');
     await writeFile(CONTAINERS_CONF, withSettings(conf));
   },
-  manual: `sudo apt-get install -y podman runc, and in ${CONTAINERS_CONF}: [containers] default_ulimits = [] and [engine] runtime = "runc"`,
+  manual: `sudo apt-get install -y podman runc golang-github-containernetworking-plugin-dnsname, and in ${CONTAINERS_CONF}: [containers] default_ulimits = [] and [engine] runtime = "runc"`,
 };
 
 /** debootstrap makes the Debian root filesystem the offline images are built on. */

@@ -1,18 +1,22 @@
+import { readFileSync } from 'node:fs';
 import { UsageError } from '@stackdrill/toolkit';
 import type { InstanceName } from '@stackdrill/facts';
+import { instancePaths } from '../paths.ts';
+import { ContainersProvider } from './containers/containers-provider.ts';
 import { NativeProvider } from './native/native-provider.ts';
 import type { Provider, ProviderName } from './provider.ts';
 
 /** Providers by name: the ones that work today and the ones on the roadmap. */
 export const PROVIDERS: Record<ProviderName, string> = {
   native: 'processes on this machine (default)',
-  containers: 'Testcontainers on Docker or Podman (planned, roadmap step 6)',
+  containers: 'containers on Docker or Podman, from the stack’s own images (`pnpm images:build`)',
   kind: 'a local kind cluster (planned, roadmap step 7)',
   cluster: 'a real Kubernetes cluster (planned, roadmap step 7)',
 };
 
 const OPENERS: Partial<Record<ProviderName, (instance: InstanceName) => Promise<Provider>>> = {
   native: (instance) => NativeProvider.open(instance),
+  containers: (instance) => ContainersProvider.open(instance),
 };
 
 /** The provider by that name, or a UsageError that lists them (and says which are not built yet). */
@@ -27,7 +31,23 @@ export function requireProvider(name: string): ProviderName {
   throw new UsageError(`unknown provider "${name}". Providers:\n${list}`);
 }
 
-/** Opens an instance on a provider (`native` unless said): nothing starts until `up`. */
-export function openProvider(instance: InstanceName, name: string = 'native'): Promise<Provider> {
-  return OPENERS[requireProvider(name)]!(instance);
+/**
+ * The provider an instance was last brought up on (its state says), so that `stack:down`, chaos
+ * and drills act on it without being told again; `native` for an instance that never ran.
+ */
+export function recordedProvider(instance: InstanceName): ProviderName {
+  try {
+    const state = JSON.parse(readFileSync(instancePaths(instance).stateFile, 'utf8')) as {
+      provider?: string;
+    };
+    if (state.provider && Object.hasOwn(OPENERS, state.provider)) return state.provider as ProviderName;
+  } catch {
+    // no state yet (or unreadable): the default
+  }
+  return 'native';
+}
+
+/** Opens an instance on a provider (the one it belongs to unless said): nothing starts until `up`. */
+export function openProvider(instance: InstanceName, name?: string): Promise<Provider> {
+  return OPENERS[name === undefined ? recordedProvider(instance) : requireProvider(name)]!(instance);
 }

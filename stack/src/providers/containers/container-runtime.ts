@@ -1,0 +1,375 @@
+import { readFile } from 'node:fs/promises';
+import { buffer } from 'node:stream/consumers';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type Docker from 'dockerode';
+import { pack } from 'tar-stream';
+import { StackError, type WatchedProcess } from '@stackdrill/toolkit';
+import type { InstanceName } from '@stackdrill/facts';
+import { isPortFree } from '../../process/ports.ts';
+import type {
+  MemberLaunch,
+  MemberProgram,
+  MemberRuntime,
+  MemberState,
+  Placement,
+} from '../members/member-runtime.ts';
+import { demuxLogs } from './log-frames.ts';
+
+/** Labels on everything this provider creates: how `stack:down` finds it again, even after a crash. */
+export const LABELS = {
+  provider: 'dev.stackdrill.provider',
+  instance: 'dev.stackdrill.instance',
+  member: 'dev.stackdrill.member',
+  component: 'dev.stackdrill.component',
+  startedAt: 'dev.stackdrill.started-at',
+} as const;
+
+/** Where a member keeps its files in its container: a volume of its own. */
+const MEMBER_DIR = '/data';
+
+/** The image each program runs in, and how its command line starts. */
+export type ImageSet = Record<MemberProgram, { image: string; command: (args: string[]) => string[] }>;
+
+/** A file of this machine to put into a member's directory at its next start (a restored RDB). */
+export interface SeedFile {
+  name: string;
+  path: string;
+}
+
+/**
+ * Members as containers on the instance's own network, each reached by its name there, its data in
+ * a named volume, its ports published on 127.0.0.1 only. Speaks the Docker API (Docker or Podman).
+ */
+export class ContainerRuntime implements MemberRuntime {
+  readonly placement: Placement = {
+    bindHost: '0.0.0.0',
+    stackHost: (member) => member,
+    dir: () => MEMBER_DIR,
+  };
+  private closedBecause: string | undefined;
+  private readonly seeds = new Map<string, SeedFile[]>();
+
+  constructor(
+    private readonly instance: InstanceName,
+    private readonly host: string,
+    private readonly docker: () => Promise<Docker>,
+    private readonly images: ImageSet,
+  ) {}
+
+  get network(): string {
+    return `stackdrill-${this.instance}`;
+  }
+
+  containerName(member: string): string {
+    return `stackdrill-${this.instance}-${member}`;
+  }
+
+  volumeName(member: string): string {
+    return `stackdrill-${this.instance}-${member}`;
+  }
+
+  /** Once set, `start` refuses: an interrupted start-up must not create behind its own clean-up. */
+  refuseNewStarts(reason: string): void {
+    this.closedBecause = reason;
+  }
+
+  /** A file the member finds in its directory at its next start. */
+  seed(member: string, file: SeedFile): void {
+    this.seeds.set(member, [...(this.seeds.get(member) ?? []), file]);
+  }
+
+  private async inspect(member: string): Promise<Docker.ContainerInspectInfo | undefined> {
+    const docker = await this.docker();
+    try {
+      return await docker.getContainer(this.containerName(member)).inspect();
+    } catch (error) {
+      if ((error as { statusCode?: number }).statusCode === 404) return undefined;
+      throw error;
+    }
+  }
+
+  async state(member: string): Promise<MemberState> {
+    const info = await this.inspect(member);
+    if (!info) return { running: false, paused: false, detail: 'no container' };
+    const { State } = info;
+    if (!State.Running && !State.Paused)
+      return {
+        running: false,
+        paused: false,
+        detail: `container ${State.Status} (exit code ${State.ExitCode})`,
+      };
+    return {
+      running: true,
+      paused: State.Paused,
+      ...(State.Pid ? { pid: State.Pid } : {}),
+      uptimeS: Math.max(0, Math.round((Date.now() - Date.parse(State.StartedAt)) / 1000)),
+      ...(State.Paused ? { detail: 'container paused' } : {}),
+    };
+  }
+
+  async start(launch: MemberLaunch): Promise<void> {
+    for (const { host } of launch.published) {
+      if (!(await isPortFree(host, this.host))) {
+        throw new StackError({
+          component: launch.member,
+          message: `port ${this.host}:${host} is already in use by another process`,
+          hint: `find the owner with \`ss -ltnp 'sport = :${host}'\` and stop it, or run a separate stack with \`--instance test\``,
+        });
+      }
+    }
+    const docker = await this.docker();
+    await this.ensureNetwork(docker);
+    await this.removeContainer(docker, launch.member);
+    const newData = this.keepsFiles(launch) && (await this.ensureVolume(docker, launch));
+    const files = await this.archiveOf(launch);
+    if (launch.init && newData) await this.runInit(docker, launch, files);
+    if (this.closedBecause)
+      throw new StackError({ component: launch.member, message: `not started: ${this.closedBecause}` });
+    const container = await docker.createContainer(this.createOptions(launch, launch.args));
+    if (this.keepsFiles(launch)) await container.putArchive(files, { path: '/' });
+    await container.start();
+    this.seeds.delete(launch.member);
+  }
+
+  private createOptions(launch: MemberLaunch, args: string[]): Docker.ContainerCreateOptions {
+    const { image, command } = this.images[launch.program];
+    const ports = Object.fromEntries(
+      launch.published.map((p) => [`${p.member}/tcp`, [{ HostIp: this.host, HostPort: String(p.host) }]]),
+    );
+    return {
+      name: this.containerName(launch.member),
+      Image: image,
+      Cmd: command(args),
+      Env: Object.entries(launch.env ?? {}).map(([k, v]) => `${k}=${v}`),
+      Labels: {
+        [LABELS.provider]: 'containers',
+        [LABELS.instance]: this.instance,
+        [LABELS.member]: launch.member,
+        [LABELS.component]: launch.component,
+        [LABELS.startedAt]: String(Date.now()),
+      },
+      ExposedPorts: Object.fromEntries(launch.published.map((p) => [`${p.member}/tcp`, {}])),
+      HostConfig: {
+        NetworkMode: this.network,
+        PortBindings: ports,
+        ...(this.keepsFiles(launch) ? { Binds: [`${this.volumeName(launch.member)}:${MEMBER_DIR}`] } : {}),
+      },
+      // On the instance's network only, by its member name (not also on the engine's default bridge).
+      NetworkingConfig: { EndpointsConfig: { [this.network]: { Aliases: [launch.member] } } },
+    };
+  }
+
+  /** Members with files or data of their own get a volume for them; the Node members keep nothing. */
+  private keepsFiles(launch: MemberLaunch): boolean {
+    return (launch.files?.length ?? 0) + (launch.dirs?.length ?? 0) + this.seedsOf(launch.member).length > 0;
+  }
+
+  private seedsOf(member: string): SeedFile[] {
+    return this.seeds.get(member) ?? [];
+  }
+
+  /**
+   * The member's files and directories as a tar for its volume. Written as root by the engine, so
+   * readable and writable by the image's own user (Sentinel rewrites its config in place); the
+   * volume is the member's alone.
+   */
+  private async archiveOf(launch: MemberLaunch): Promise<Buffer> {
+    const entries: { name: string; content?: Buffer }[] = [
+      ...(launch.dirs ?? []).map((d) => ({ name: d })),
+      ...(launch.files ?? []).map((f) => ({ name: f.name, content: Buffer.from(f.content) })),
+    ];
+    for (const seed of this.seedsOf(launch.member))
+      entries.push({ name: seed.name, content: await readFile(seed.path) });
+    const tar = pack();
+    for (const entry of entries) {
+      const name = `${MEMBER_DIR.slice(1)}/${entry.name}`;
+      if (entry.content) tar.entry({ name, mode: 0o666 }, entry.content);
+      else tar.entry({ name, type: 'directory', mode: 0o777 });
+    }
+    tar.finalize();
+    return buffer(tar);
+  }
+
+  /** The member's one-off set-up (Kafka's storage format) in a container of its image, on its new volume. */
+  private async runInit(docker: Docker, launch: MemberLaunch, files: Buffer): Promise<void> {
+    const init = launch.init!;
+    const options = this.createOptions(launch, init.args);
+    const container = await docker.createContainer({
+      ...options,
+      name: `${options.name}-init`,
+      ExposedPorts: {},
+      HostConfig: { ...options.HostConfig, PortBindings: {} },
+    });
+    try {
+      await container.putArchive(files, { path: '/' });
+      await container.start();
+      const { StatusCode } = (await container.wait()) as { StatusCode: number };
+      if (StatusCode !== 0) {
+        const logs = demuxLogs(
+          (await container.logs({ stdout: true, stderr: true, tail: 15 })) as unknown as Buffer,
+        );
+        throw new StackError({
+          component: launch.member,
+          message: `${init.what} failed (exit code ${StatusCode})`,
+          logTail: logs,
+          hint: init.hint,
+        });
+      }
+    } finally {
+      await container.remove({ force: true }).catch(() => {});
+    }
+  }
+
+  /** The instance's network, made once per process (members start side by side). */
+  private networkReady: Promise<void> | undefined;
+
+  private ensureNetwork(docker: Docker): Promise<void> {
+    this.networkReady ??= (async () => {
+      const existing = await docker.listNetworks({ filters: { name: [this.network] } });
+      if (existing.some((n) => n.Name === this.network)) return;
+      await docker.createNetwork({
+        Name: this.network,
+        Labels: { [LABELS.provider]: 'containers', [LABELS.instance]: this.instance },
+      });
+    })().catch((error: unknown) => {
+      this.networkReady = undefined;
+      throw error;
+    });
+    return this.networkReady;
+  }
+
+  /** Creates the member's volume when it has none; says whether its data is new. */
+  private async ensureVolume(docker: Docker, launch: MemberLaunch): Promise<boolean> {
+    const name = this.volumeName(launch.member);
+    try {
+      await docker.getVolume(name).inspect();
+      return false;
+    } catch (error) {
+      if ((error as { statusCode?: number }).statusCode !== 404) throw error;
+    }
+    await docker.createVolume({
+      Name: name,
+      Labels: {
+        [LABELS.provider]: 'containers',
+        [LABELS.instance]: this.instance,
+        [LABELS.member]: launch.member,
+      },
+    });
+    return true;
+  }
+
+  private async removeContainer(docker: Docker, member: string): Promise<void> {
+    await docker
+      .getContainer(this.containerName(member))
+      .remove({ force: true })
+      .catch((error: unknown) => {
+        if ((error as { statusCode?: number }).statusCode !== 404) throw error;
+      });
+  }
+
+  async stop(member: string, graceMs: number): Promise<void> {
+    const docker = await this.docker();
+    const container = docker.getContainer(this.containerName(member));
+    const info = await this.inspect(member);
+    if (!info) return;
+    if (info.State.Paused) await container.unpause();
+    if (info.State.Running || info.State.Paused)
+      await container.stop({ t: Math.ceil(graceMs / 1000) }).catch((error: unknown) => {
+        if ((error as { statusCode?: number }).statusCode !== 304) throw error; // already stopped
+      });
+    await this.removeContainer(docker, member);
+  }
+
+  async kill(member: string): Promise<void> {
+    const docker = await this.docker();
+    await docker
+      .getContainer(this.containerName(member))
+      .kill({ signal: 'SIGKILL' })
+      .catch((error: unknown) => {
+        const code = (error as { statusCode?: number }).statusCode;
+        if (code !== 409 && code !== 404) throw error; // not running: nothing to kill
+      });
+    while ((await this.state(member)).running) await sleep(20);
+  }
+
+  async pause(member: string): Promise<void> {
+    const docker = await this.docker();
+    await docker.getContainer(this.containerName(member)).pause();
+  }
+
+  async resume(member: string): Promise<void> {
+    const docker = await this.docker();
+    await docker.getContainer(this.containerName(member)).unpause();
+  }
+
+  /** The last lines of the member's container log (stdout and stderr), as the engine keeps it. */
+  async logTail(member: string, lines = 15): Promise<string> {
+    const docker = await this.docker();
+    const raw = await docker
+      .getContainer(this.containerName(member))
+      .logs({ stdout: true, stderr: true, tail: lines, follow: false });
+    return demuxLogs(raw as unknown as Buffer);
+  }
+
+  watch(member: string): WatchedProcess {
+    return {
+      member,
+      logTail: () => this.logTail(member),
+      isRunning: async () => (await this.state(member)).running,
+    };
+  }
+
+  /** Every container of this instance, whatever its state (members of an older topology too). */
+  async containers(): Promise<Docker.ContainerInfo[]> {
+    const docker = await this.docker();
+    return docker.listContainers({
+      all: true,
+      filters: { label: [`${LABELS.instance}=${this.instance}`, `${LABELS.provider}=containers`] },
+    });
+  }
+
+  /** Removes containers of this instance started at or after `since`; says which members. */
+  async removeStartedSince(since: number): Promise<string[]> {
+    const docker = await this.docker();
+    const fresh = (await this.containers()).filter((c) => Number(c.Labels[LABELS.startedAt]) >= since);
+    await Promise.all(
+      fresh.map((c) =>
+        docker
+          .getContainer(c.Id)
+          .remove({ force: true })
+          .catch(() => {}),
+      ),
+    );
+    return fresh.map((c) => c.Labels[LABELS.member]!);
+  }
+
+  /** Removes every container of this instance and its network; its volumes (the data) stay unless `volumes`. */
+  async removeAll(options: { volumes: boolean }): Promise<number> {
+    const docker = await this.docker();
+    const containers = await this.containers();
+    await Promise.all(containers.map((c) => docker.getContainer(c.Id).remove({ force: true })));
+    const label = { label: [`${LABELS.instance}=${this.instance}`, `${LABELS.provider}=containers`] };
+    for (const network of await docker.listNetworks({ filters: label }))
+      await docker.getNetwork(network.Id).remove();
+    if (options.volumes) {
+      const { Volumes } = await docker.listVolumes({ filters: label });
+      for (const volume of Volumes ?? []) await docker.getVolume(volume.Name).remove();
+    }
+    return containers.length;
+  }
+
+  /** Memory the instance's running containers use now, in bytes (the engine's cgroup figures). */
+  async residentBytes(): Promise<number> {
+    const docker = await this.docker();
+    const running = (await this.containers()).filter((c) => c.State === 'running');
+    const usage = await Promise.all(
+      running.map(async (c) => {
+        const stats = (await docker.getContainer(c.Id).stats({ stream: false })) as {
+          memory_stats?: { usage?: number };
+        };
+        return stats.memory_stats?.usage ?? 0;
+      }),
+    );
+    return usage.reduce((a, b) => a + b, 0);
+  }
+}

@@ -1,0 +1,148 @@
+import { rm } from 'node:fs/promises';
+import { StackError } from '@stackdrill/toolkit';
+import { resolveInstance, type InstanceName } from '@stackdrill/facts';
+import { instancePaths } from '../../paths.ts';
+import { StateStore } from '../../process/state-store.ts';
+import { runDoctor } from '../../doctor/doctor.ts';
+import { IMAGES } from '../../images/build-images.ts';
+import { MemberProvider } from '../members/member-provider.ts';
+import type { LocalProcess, UpEvent } from '../provider.ts';
+import { ContainerRuntime, type ImageSet } from './container-runtime.ts';
+import { LazyEngine } from './engine-connection.ts';
+
+const tagOf = (name: string) => {
+  const image = IMAGES.find((i) => i.name === name);
+  if (!image) throw new Error(`no image "${name}" among IMAGES`);
+  return image.tag;
+};
+
+/**
+ * The images each program runs in: the stack's own (`pnpm images:build`, on the public Debian base
+ * or, `--offline`, on one made with debootstrap); each image's entry point takes the arguments.
+ */
+export function stackImages(): ImageSet {
+  return {
+    'redis-server': { image: tagOf('redis'), command: (args) => ['redis-server', ...args] },
+    kafka: { image: tagOf('kafka'), command: (args) => args },
+    ferretdb: { image: tagOf('ferretdb'), command: (args) => args },
+    toxiproxy: { image: tagOf('toxiproxy'), command: (args) => args },
+    'node-app': { image: tagOf('app'), command: (args) => args },
+    // The official image: not built or run on this machine (no registry reaches it here).
+    mongod: { image: 'docker.io/library/mongo:7.0', command: (args) => ['mongod', ...args] },
+  };
+}
+
+/**
+ * The whole stack as containers on Docker or Podman: the same topology, start-up and handles as the
+ * native provider (MemberProvider), each member a container of the stack's images on the
+ * instance's own network, published on 127.0.0.1 only, labelled so that `stack:down` finds every
+ * container, network and volume it made, even after a crash.
+ */
+export class ContainersProvider extends MemberProvider {
+  readonly name = 'containers';
+
+  private constructor(
+    parts: ConstructorParameters<typeof MemberProvider>[0],
+    readonly containers: ContainerRuntime,
+    private readonly images: ImageSet,
+    /** The engine, connected on first use (a Podman API service of this process's own when none serves). */
+    readonly engine: LazyEngine,
+  ) {
+    super(parts);
+  }
+
+  static async open(
+    instanceName: InstanceName,
+    images: ImageSet = stackImages(),
+  ): Promise<ContainersProvider> {
+    const resolved = resolveInstance(instanceName);
+    const paths = instancePaths(instanceName);
+    const store = await StateStore.open(paths.stateFile, instanceName, 'containers');
+    const engine = new LazyEngine();
+    const runtime = new ContainerRuntime(instanceName, resolved.host, () => engine.docker(), images);
+    const parts = {
+      resolved,
+      paths,
+      store,
+      runtime,
+      // FerretDB stands in: a replica set of the official image is not exercised here (see the README).
+      mongoAvailable: () => 'ferretdb' as const,
+      ui: {},
+    };
+    return new ContainersProvider(parts, runtime, images, engine);
+  }
+
+  /** Stops the engine's API service if this process started one. */
+  close(): Promise<void> {
+    return this.engine.close();
+  }
+
+  protected async prepare(onEvent: (event: UpEvent) => void): Promise<void> {
+    await runDoctor({ containers: true, onEvent: (event) => onEvent({ type: 'doctor', event }) });
+    const docker = await this.engine.docker();
+    const needed = [
+      ...new Set(
+        Object.entries(this.images)
+          .filter(([p]) => p !== 'mongod')
+          .map(([, i]) => i.image),
+      ),
+    ];
+    const missing: string[] = [];
+    for (const image of needed) {
+      const present = await docker
+        .getImage(image)
+        .inspect()
+        .then(
+          () => true,
+          () => false,
+        );
+      if (!present) missing.push(image);
+    }
+    if (missing.length > 0)
+      throw new StackError({
+        component: 'containers',
+        message: `the engine has no ${missing.join(', ')}`,
+        hint: 'build them with `pnpm images:build --offline` (no registry needed) or `pnpm images:build`',
+      });
+  }
+
+  protected async placeRedisRdb(member: string, file: string): Promise<void> {
+    this.containers.seed(member, { name: 'dump.rdb', path: file });
+  }
+
+  /** The members' volumes and the network, then the instance's state on this machine. */
+  protected async deleteData(): Promise<void> {
+    await this.containers.removeAll({ volumes: true });
+    await rm(this.paths.root, { recursive: true, force: true });
+  }
+
+  logFile(): string | undefined {
+    return undefined;
+  }
+
+  /** The members' log tail, from the engine. */
+  logTail(member: string, lines?: number): Promise<string> {
+    return this.containers.logTail(member, lines);
+  }
+
+  async localProcesses(): Promise<LocalProcess[]> {
+    return [];
+  }
+
+  /** Stops every member, then removes every container and the network of the instance (its volumes keep the data). */
+  async down(): Promise<{ stopped: number }> {
+    const before = (await this.containers.containers()).filter((c) => c.State === 'running').length;
+    await this.stopComponents();
+    await this.containers.removeAll({ volumes: false });
+    return { stopped: before };
+  }
+
+  async stopStartedSince(since: number): Promise<string[]> {
+    this.containers.refuseNewStarts('start-up was interrupted or failed');
+    return this.containers.removeStartedSince(since);
+  }
+
+  residentBytes(): Promise<number> {
+    return this.containers.residentBytes();
+  }
+}

@@ -1,0 +1,105 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import Docker from 'dockerode';
+import { StackError } from '@stackdrill/toolkit';
+import { tryOutput } from '../../doctor/exec.ts';
+import { askEngine, detectEngine, type Engine } from './engine.ts';
+
+/** An engine to talk to, and the Podman API service this process started for it, if any. */
+export interface EngineConnection {
+  engine: Engine;
+  docker: Docker;
+  /** Stops the API service this process started (nothing when the engine was already serving). */
+  close(): Promise<void>;
+}
+
+/**
+ * A connection to the container engine: the one `detectEngine` finds, else, where Podman is
+ * installed but nothing serves its API (no systemd socket here), a `podman system service` this
+ * process starts on a socket of its own and owns: stopped when the process exits, and exiting by
+ * itself after 60 s without a call should the process die first. Containers do not depend on it:
+ * Podman runs them without the API service.
+ */
+export async function connectEngine(env: NodeJS.ProcessEnv = process.env): Promise<EngineConnection> {
+  let detectError: unknown;
+  try {
+    const engine = await detectEngine(env);
+    return { engine, docker: dockerFor(engine.host), close: async () => {} };
+  } catch (error) {
+    detectError = error;
+  }
+  if (env.DOCKER_HOST || !(await tryOutput('podman', ['--version']))) throw detectError;
+  return startPodmanService();
+}
+
+async function startPodmanService(): Promise<EngineConnection> {
+  const socket = join(tmpdir(), `stackdrill-podman-${process.pid}.sock`);
+  const host = `unix://${socket}`;
+  const child: ChildProcess = spawn('podman', ['system', 'service', '--time=60', host], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr?.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+  const stop = () => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+  };
+  process.once('exit', stop);
+  child.unref();
+  (child.stderr as { unref?: () => void } | null)?.unref?.();
+  const deadline = Date.now() + 15_000;
+  let last: unknown;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) break;
+    try {
+      const engine = await askEngine(host);
+      return {
+        engine,
+        docker: dockerFor(host),
+        close: async () => {
+          process.removeListener('exit', stop);
+          stop();
+          await rm(socket, { force: true });
+        },
+      };
+    } catch (error) {
+      last = error;
+      await sleep(100);
+    }
+  }
+  stop();
+  throw new StackError({
+    component: 'containers',
+    message: `\`podman system service\` did not serve its API on ${socket} (${stderr.trim() || (last as Error | undefined)?.message || 'no answer'})`,
+    hint: 'run `podman info` to see what Podman says; `pnpm run doctor --containers` sets it up',
+  });
+}
+
+function dockerFor(host: string): Docker {
+  if (host.startsWith('unix://')) return new Docker({ socketPath: host.slice('unix://'.length) });
+  const url = new URL(host.replace(/^tcp:/, 'http:'));
+  return new Docker({ host: url.hostname, port: Number(url.port || 2375) });
+}
+
+/** The engine connection of one provider: made on first use, closed by its owner. */
+export class LazyEngine {
+  private connection: Promise<EngineConnection> | undefined;
+
+  get(): Promise<EngineConnection> {
+    this.connection ??= connectEngine();
+    return this.connection;
+  }
+
+  async docker(): Promise<Docker> {
+    return (await this.get()).docker;
+  }
+
+  /** Stops the engine's API service if this process started one. */
+  async close(): Promise<void> {
+    const connection = this.connection;
+    this.connection = undefined;
+    if (connection) await (await connection).close();
+  }
+}
