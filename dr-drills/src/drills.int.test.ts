@@ -1,7 +1,7 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { dataTierMembersIn, openProvider, type Provider, type Zone } from '@stackdrill/stack';
+import { dataTierMembersIn, openProvider, type Provider, type Zone, testInstance } from '@stackdrill/stack';
 import { StackError } from '@stackdrill/toolkit';
 import { MongoClient } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -23,7 +23,7 @@ import { runDrill, type DrillResult } from './run-drill.ts';
 let provider: Provider;
 
 beforeAll(async () => {
-  provider = await openProvider('test');
+  provider = await openProvider(testInstance());
 });
 
 afterAll(async () => {

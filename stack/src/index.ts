@@ -32,3 +32,4 @@ export { seedStack } from './seed/seed.ts';
 export { SEED_ACCOUNTS, seedCatalogue } from './seed/catalogue.ts';
 export { runFuzz, type FuzzResult } from './fuzz/run-fuzz.ts';
 export { dataTierEnvironment } from './components/app/app-env.ts';
+export { testInstance } from './testing/test-instance.ts';

@@ -1,6 +1,6 @@
 import { connect } from 'node:net';
 import { Redis } from 'ioredis';
-import { openProvider, type FaultPoint, type Provider } from '@stackdrill/stack';
+import { openProvider, type FaultPoint, type Provider, testInstance } from '@stackdrill/stack';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { revertLeftovers } from '../run-fault.ts';
 import { chaosCli, whileInPlace } from '../testing/fault-tests.ts';
@@ -14,7 +14,7 @@ let provider: Provider;
 let master: FaultPoint;
 
 beforeAll(async () => {
-  provider = await openProvider('test');
+  provider = await openProvider(testInstance());
   const redis = provider.handle('redis');
   const [m] = await redis.members({ role: 'master' });
   master = redis.faultPoints().find((p) => p.member === m!.name)!;

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { openProvider, type Provider, seedStack } from '@stackdrill/stack';
+import { openProvider, type Provider, seedStack, testInstance } from '@stackdrill/stack';
 import { callJson, collectEvents, type CallJsonOptions } from '@stackdrill/kit/testing';
 import { beforeAll, describe, expect, it } from 'vitest';
 
@@ -46,7 +46,7 @@ async function settledPaidOrders(): Promise<number> {
 }
 
 beforeAll(async () => {
-  provider = await openProvider('test');
+  provider = await openProvider(testInstance());
   const endpoints = provider.endpoints();
   api = endpoints.app.gateway;
   mailInbox = endpoints.app.mailInbox;

@@ -73,6 +73,11 @@ export interface Provider {
   down(): Promise<{ stopped: number }>;
   /** Deletes every member's data, configs and logs. Refuses while anything runs. */
   purge(): Promise<void>;
+  /**
+   * What of the instance still exists on this machine (processes, containers, networks, volumes,
+   * files), each named: empty after `down` and `purge`.
+   */
+  leftovers(): Promise<string[]>;
   status(options?: { dataOnly?: boolean }): Promise<ComponentStatus[]>;
 
   /** Every component's handle: the data tier first, then the app. */

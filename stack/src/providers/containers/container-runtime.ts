@@ -319,13 +319,41 @@ export class ContainerRuntime implements MemberRuntime {
     };
   }
 
+  /**
+   * Filters for this instance's objects. The engine filters by label too, but each object's labels
+   * are checked again here: Podman 4.3's volume list matched another instance's volumes by the key alone.
+   */
+  private get labelFilter() {
+    return { label: [`${LABELS.instance}=${this.instance}`, `${LABELS.provider}=containers`] };
+  }
+
+  private ours(labels: Record<string, string> | undefined): boolean {
+    return labels?.[LABELS.instance] === this.instance && labels[LABELS.provider] === 'containers';
+  }
+
   /** Every container of this instance, whatever its state (members of an older topology too). */
   async containers(): Promise<Docker.ContainerInfo[]> {
     const docker = await this.docker();
-    return docker.listContainers({
-      all: true,
-      filters: { label: [`${LABELS.instance}=${this.instance}`, `${LABELS.provider}=containers`] },
-    });
+    const listed = await docker.listContainers({ all: true, filters: this.labelFilter });
+    return listed.filter((c) => this.ours(c.Labels));
+  }
+
+  private async networks(docker: Docker): Promise<Docker.NetworkInspectInfo[]> {
+    return (await docker.listNetworks({ filters: this.labelFilter })).filter((n) => this.ours(n.Labels));
+  }
+
+  private async volumes(docker: Docker): Promise<Docker.VolumeInspectInfo[]> {
+    const { Volumes } = await docker.listVolumes({ filters: this.labelFilter });
+    return (Volumes ?? []).filter((v) => this.ours(v.Labels));
+  }
+
+  /** Every container, network and volume of this instance the engine holds, named. */
+  async labelled(): Promise<string[]> {
+    const docker = await this.docker();
+    const containers = (await this.containers()).map((c) => `container ${c.Names[0]?.replace(/^\//, '')}`);
+    const networks = (await this.networks(docker)).map((n) => `network ${n.Name}`);
+    const volumes = (await this.volumes(docker)).map((v) => `volume ${v.Name}`);
+    return [...containers, ...networks, ...volumes];
   }
 
   /** Removes containers of this instance started at or after `since`; says which members. */
@@ -348,13 +376,9 @@ export class ContainerRuntime implements MemberRuntime {
     const docker = await this.docker();
     const containers = await this.containers();
     await Promise.all(containers.map((c) => docker.getContainer(c.Id).remove({ force: true })));
-    const label = { label: [`${LABELS.instance}=${this.instance}`, `${LABELS.provider}=containers`] };
-    for (const network of await docker.listNetworks({ filters: label }))
-      await docker.getNetwork(network.Id).remove();
-    if (options.volumes) {
-      const { Volumes } = await docker.listVolumes({ filters: label });
-      for (const volume of Volumes ?? []) await docker.getVolume(volume.Name).remove();
-    }
+    for (const network of await this.networks(docker)) await docker.getNetwork(network.Id).remove();
+    if (options.volumes)
+      for (const volume of await this.volumes(docker)) await docker.getVolume(volume.Name).remove();
     return containers.length;
   }
 

@@ -1,5 +1,5 @@
 import { rm } from 'node:fs/promises';
-import { StackError } from '@stackdrill/toolkit';
+import { pathExists, StackError } from '@stackdrill/toolkit';
 import { resolveInstance, type InstanceName } from '@stackdrill/facts';
 import { instancePaths } from '../../paths.ts';
 import { StateStore } from '../../process/state-store.ts';
@@ -114,6 +114,11 @@ export class ContainersProvider extends MemberProvider {
   protected async deleteData(): Promise<void> {
     await this.containers.removeAll({ volumes: true });
     await rm(this.paths.root, { recursive: true, force: true });
+  }
+
+  async leftovers(): Promise<string[]> {
+    const engine = await this.containers.labelled();
+    return [...engine, ...((await pathExists(this.paths.root)) ? [`directory ${this.paths.root}`] : [])];
   }
 
   logFile(): string | undefined {

@@ -71,6 +71,7 @@ export abstract class MemberProvider implements Provider {
   /** Stops members started at or after `since` (a failed or interrupted start-up); says which. */
   abstract stopStartedSince(since: number): Promise<string[]>;
   abstract down(): Promise<{ stopped: number }>;
+  abstract leftovers(): Promise<string[]>;
   abstract logFile(member: string): string | undefined;
   abstract localProcesses(): Promise<LocalProcess[]>;
   abstract residentBytes(): Promise<number>;
@@ -281,8 +282,9 @@ export abstract class MemberProvider implements Provider {
         hint: 'run `pnpm stack:down` first',
       });
     }
-    await this.deleteData();
+    // The state first: its file is in the directory deleteData removes, and nothing is left after.
     await this.store.clear();
+    await this.deleteData();
   }
 
   async status(options: { dataOnly?: boolean } = {}): Promise<ComponentStatus[]> {

@@ -73,6 +73,8 @@ export class RedisMembers extends MemberComponent {
       member,
       component: this.name,
       program: 'redis-server' as const,
+      // The image's health check pings this port.
+      env: { REDIS_PORT: String(port) },
       ports: [port],
       published: [{ host: port, member: port }],
     };

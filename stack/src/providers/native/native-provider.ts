@@ -1,7 +1,7 @@
 import { copyFile, mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { UI_DIST } from '@stackdrill/frontend/paths';
-import { residentBytes, StackError } from '@stackdrill/toolkit';
+import { pathExists, residentBytes, StackError } from '@stackdrill/toolkit';
 import { resolveInstance, type InstanceName } from '@stackdrill/facts';
 import { instancePaths } from '../../paths.ts';
 import { StateStore } from '../../process/state-store.ts';
@@ -79,6 +79,11 @@ export class NativeProvider extends MemberProvider {
 
   protected async deleteData(): Promise<void> {
     await rm(this.paths.root, { recursive: true, force: true });
+  }
+
+  async leftovers(): Promise<string[]> {
+    const processes = (await this.localProcesses()).map((p) => `process ${p.member} (pid ${p.pid})`);
+    return [...processes, ...((await pathExists(this.paths.root)) ? [`directory ${this.paths.root}`] : [])];
   }
 
   logFile(member: string): string | undefined {
