@@ -1,11 +1,12 @@
 // pnpm test — the whole suite, as CI runs it: install what is missing, lint, type-check, then unit,
 // UI component and integration tests, the UI smoke suite and the fuzzing job, against one `test`
-// instance of the stack on its own ports (a developer's running stack is never touched).
+// instance of the stack on its own ports (a developer's running stack is never touched); then the
+// provider contract, the whole flow, a network fault and a drill again on the containers provider.
 import { readFile } from 'node:fs/promises';
 import pc from 'picocolors';
 import { $ } from 'zx';
 import { runE2e } from '@stackdrill/e2e';
-import { doctorLine, REPO_ROOT, resolveInstance, runDoctor, runFuzz } from '@stackdrill/stack';
+import { doctorLine, openProvider, REPO_ROOT, resolveInstance, runDoctor, runFuzz } from '@stackdrill/stack';
 import { runCli, seconds } from '@stackdrill/toolkit';
 
 $.cwd = REPO_ROOT;
@@ -67,10 +68,76 @@ await runCli(async () => {
     step('test stack: down');
     await cli('stack-down', '--purge');
   }
-  const passed = (results.numPassedTests ?? 0) + e2e.passed + fuzz.passed;
-  const failed = (results.numFailedTests ?? 0) + e2e.failed + fuzz.failed;
+  const onContainers = await containersLeg(step);
+  const passed = (results.numPassedTests ?? 0) + e2e.passed + fuzz.passed + onContainers.passed;
+  const failed = (results.numFailedTests ?? 0) + e2e.failed + fuzz.failed + onContainers.failed;
   console.log(pc.bold(`\nwhole suite finished in ${seconds(Date.now() - t0)}`));
   // A plain closing line that any CI can read.
   console.log(`${passed} passed, ${failed} failed, ${results.numPendingTests ?? 0} skipped`);
-  return vitestCode === 0 && e2e.exitCode === 0 && fuzz.exitCode === 0 && failed === 0 && passed > 0 ? 0 : 1;
+  return vitestCode === 0 &&
+    e2e.exitCode === 0 &&
+    fuzz.exitCode === 0 &&
+    onContainers.exitCode === 0 &&
+    failed === 0 &&
+    passed > 0
+    ? 0
+    : 1;
 });
+
+/** The tests that run again on the containers provider, as a `-t` filter over these files. */
+const CONTAINERS_TESTS = {
+  files: [
+    'stack/src/providers/provider-contract.int.test.ts',
+    'services/gateway/src/whole-flow.int.test.ts',
+    'chaos/src/faults/network-faults.int.test.ts',
+    'dr-drills/src/drills.int.test.ts',
+  ],
+  names: 'provider|the whole flow|MongoDB is partitioned from the app|the Redis master is killed',
+};
+
+/**
+ * The containers provider on this machine's engine (Podman, set up by the doctor) with the offline
+ * images: the `test-containers` stack from nothing, the provider contract, the whole flow through
+ * its gateway, a network fault and the Redis failover drill, then `stack:down --purge`, after which
+ * nothing of it may be left (one more check in the count).
+ */
+async function containersLeg(step: (title: string) => void) {
+  const instance = 'test-containers';
+  const cli = (command: string, ...args: string[]) =>
+    inherit`node scripts/run.mjs ${command} --instance ${instance} ${args}`;
+  const outcome = { exitCode: 1, passed: 0, failed: 0 };
+  step('containers provider: the offline images (the engine’s layer cache makes a rebuild a check)');
+  if ((await inherit`node scripts/run.mjs images-build --offline`).exitCode !== 0) return outcome;
+  step(`containers provider: the ${instance} stack up (fresh)`);
+  try {
+    if ((await cli('stack-up', '--provider', 'containers', '--fresh', '--no-seed')).exitCode !== 0)
+      return outcome;
+    step('tests: the provider contract, the whole flow, a network fault and a drill, on containers');
+    const report = 'reports/vitest-containers.json';
+    const vitest = await $({
+      stdio: 'inherit',
+      nothrow: true,
+      env: { ...process.env, STACKDRILL_TEST_STACK: 'external', STACKDRILL_TEST_INSTANCE: instance },
+    })`pnpm -s vitest run --project integration --reporter=default --reporter=json --outputFile.json=${report} -t ${CONTAINERS_TESTS.names} ${CONTAINERS_TESTS.files}`;
+    const results = JSON.parse(await readFile(report, 'utf8').catch(() => '{}')) as {
+      numPassedTests?: number;
+      numFailedTests?: number;
+    };
+    outcome.exitCode = vitest.exitCode ?? 1;
+    outcome.passed = results.numPassedTests ?? 0;
+    outcome.failed = results.numFailedTests ?? 0;
+  } finally {
+    step(`containers provider: ${instance} down and purged`);
+    await cli('stack-down', '--purge');
+    const left = await (await openProvider(instance, 'containers')).leftovers();
+    if (left.length === 0) {
+      console.log('  nothing of it is left (no container, network, volume or file)');
+      outcome.passed += 1;
+    } else {
+      console.error(pc.red(`  left behind: ${left.join(', ')}`));
+      outcome.failed += 1;
+      outcome.exitCode = 1;
+    }
+  }
+  return outcome;
+}

@@ -107,7 +107,18 @@ export class ContainerRuntime implements MemberRuntime {
     };
   }
 
-  async start(launch: MemberLaunch): Promise<void> {
+  /** Starts under way: a clean-up waits for them, so none creates anything behind it. */
+  private readonly starting = new Set<Promise<void>>();
+
+  start(launch: MemberLaunch): Promise<void> {
+    const started = this.create(launch);
+    this.starting.add(started);
+    const forget = () => void this.starting.delete(started);
+    started.then(forget, forget);
+    return started;
+  }
+
+  private async create(launch: MemberLaunch): Promise<void> {
     for (const { host } of launch.published) {
       if (!(await isPortFree(host, this.host))) {
         throw new StackError({
@@ -253,6 +264,7 @@ export class ContainerRuntime implements MemberRuntime {
         [LABELS.provider]: 'containers',
         [LABELS.instance]: this.instance,
         [LABELS.member]: launch.member,
+        [LABELS.startedAt]: String(Date.now()),
       },
     });
     return true;
@@ -356,10 +368,17 @@ export class ContainerRuntime implements MemberRuntime {
     return [...containers, ...networks, ...volumes];
   }
 
-  /** Removes containers of this instance started at or after `since`; says which members. */
+  /**
+   * Removes what a failed or interrupted start made: its containers, the volumes it created (they
+   * hold nothing from before), and the network when no container of the instance is left on it.
+   * Says which members it removed.
+   */
   async removeStartedSince(since: number): Promise<string[]> {
+    await Promise.allSettled([...this.starting]);
     const docker = await this.docker();
-    const fresh = (await this.containers()).filter((c) => Number(c.Labels[LABELS.startedAt]) >= since);
+    const made = (labels: Record<string, string>) => Number(labels[LABELS.startedAt]) >= since;
+    const all = await this.containers();
+    const fresh = all.filter((c) => made(c.Labels));
     await Promise.all(
       fresh.map((c) =>
         docker
@@ -368,6 +387,18 @@ export class ContainerRuntime implements MemberRuntime {
           .catch(() => {}),
       ),
     );
+    for (const volume of await this.volumes(docker))
+      if (made(volume.Labels))
+        await docker
+          .getVolume(volume.Name)
+          .remove()
+          .catch(() => {});
+    if (fresh.length === all.length)
+      for (const network of await this.networks(docker))
+        await docker
+          .getNetwork(network.Id)
+          .remove()
+          .catch(() => {});
     return fresh.map((c) => c.Labels[LABELS.member]!);
   }
 

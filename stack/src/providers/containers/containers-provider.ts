@@ -8,7 +8,7 @@ import { IMAGES } from '../../images/build-images.ts';
 import { MemberProvider } from '../members/member-provider.ts';
 import type { LocalProcess, UpEvent } from '../provider.ts';
 import { ContainerRuntime, type ImageSet } from './container-runtime.ts';
-import { LazyEngine } from './engine-connection.ts';
+import { sharedEngine } from './engine-connection.ts';
 
 const tagOf = (name: string) => {
   const image = IMAGES.find((i) => i.name === name);
@@ -46,7 +46,7 @@ export class ContainersProvider extends MemberProvider {
     readonly containers: ContainerRuntime,
     private readonly images: ImageSet,
     /** The engine, connected on first use (a Podman API service of this process's own when none serves). */
-    readonly engine: LazyEngine,
+    readonly engine: typeof sharedEngine,
   ) {
     super(parts);
   }
@@ -58,7 +58,7 @@ export class ContainersProvider extends MemberProvider {
     const resolved = resolveInstance(instanceName);
     const paths = instancePaths(instanceName);
     const store = await StateStore.open(paths.stateFile, instanceName, 'containers');
-    const engine = new LazyEngine();
+    const engine = sharedEngine;
     const runtime = new ContainerRuntime(instanceName, resolved.host, () => engine.docker(), images);
     const parts = {
       resolved,
@@ -70,11 +70,6 @@ export class ContainersProvider extends MemberProvider {
       ui: {},
     };
     return new ContainersProvider(parts, runtime, images, engine);
-  }
-
-  /** Stops the engine's API service if this process started one. */
-  close(): Promise<void> {
-    return this.engine.close();
   }
 
   protected async prepare(onEvent: (event: UpEvent) => void): Promise<void> {

@@ -12,6 +12,8 @@ import { askEngine, detectEngine, type Engine } from './engine.ts';
 export interface EngineConnection {
   engine: Engine;
   docker: Docker;
+  /** False once the API service this process started has exited (idle for a minute). */
+  alive(): boolean;
   /** Stops the API service this process started (nothing when the engine was already serving). */
   close(): Promise<void>;
 }
@@ -27,7 +29,7 @@ export async function connectEngine(env: NodeJS.ProcessEnv = process.env): Promi
   let detectError: unknown;
   try {
     const engine = await detectEngine(env);
-    return { engine, docker: dockerFor(engine.host), close: async () => {} };
+    return { engine, docker: dockerFor(engine.host), alive: () => true, close: async () => {} };
   } catch (error) {
     detectError = error;
   }
@@ -35,8 +37,11 @@ export async function connectEngine(env: NodeJS.ProcessEnv = process.env): Promi
   return startPodmanService();
 }
 
+/** Services this process started, numbered: each has a socket of its own. */
+let services = 0;
+
 async function startPodmanService(): Promise<EngineConnection> {
-  const socket = join(tmpdir(), `stackdrill-podman-${process.pid}.sock`);
+  const socket = join(tmpdir(), `stackdrill-podman-${process.pid}-${++services}.sock`);
   const host = `unix://${socket}`;
   const child: ChildProcess = spawn('podman', ['system', 'service', '--time=60', host], {
     stdio: ['ignore', 'ignore', 'pipe'],
@@ -58,6 +63,7 @@ async function startPodmanService(): Promise<EngineConnection> {
       return {
         engine,
         docker: dockerFor(host),
+        alive: () => child.exitCode === null && child.signalCode === null,
         close: async () => {
           process.removeListener('exit', stop);
           stop();
@@ -83,23 +89,21 @@ function dockerFor(host: string): Docker {
   return new Docker({ host: url.hostname, port: Number(url.port || 2375) });
 }
 
-/** The engine connection of one provider: made on first use, closed by its owner. */
-export class LazyEngine {
-  private connection: Promise<EngineConnection> | undefined;
+/**
+ * The process's engine connection: made on first use and shared by every provider the process
+ * opens (one API service, not one per provider); made again if the service it started has exited
+ * after a minute idle. A service it started stops when the process exits.
+ */
+export const sharedEngine = {
+  connection: undefined as Promise<EngineConnection> | undefined,
 
-  get(): Promise<EngineConnection> {
-    this.connection ??= connectEngine();
-    return this.connection;
-  }
+  async get(): Promise<EngineConnection> {
+    const current = this.connection && (await this.connection.catch(() => undefined));
+    if (!current || !current.alive()) this.connection = connectEngine();
+    return this.connection!;
+  },
 
   async docker(): Promise<Docker> {
     return (await this.get()).docker;
-  }
-
-  /** Stops the engine's API service if this process started one. */
-  async close(): Promise<void> {
-    const connection = this.connection;
-    this.connection = undefined;
-    if (connection) await (await connection).close();
-  }
-}
+  },
+};

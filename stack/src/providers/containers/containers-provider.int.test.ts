@@ -1,0 +1,95 @@
+import { createServer, type Server } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { StackError } from '@stackdrill/toolkit';
+import { resolveInstance } from '@stackdrill/facts';
+import { afterEach, describe, expect, it } from 'vitest';
+import { buildImages } from '../../images/build-images.ts';
+import { UpFailed } from '../provider.ts';
+import { ContainersProvider, stackImages } from './containers-provider.ts';
+import { sharedEngine } from './engine-connection.ts';
+
+/**
+ * How the containers provider fails, on this machine's engine (Podman) with the offline images, on
+ * the `bench` instance: each failure names what failed and what to do, and leaves nothing behind.
+ * (What it does when it works is the provider contract's, run on `test-containers` by `pnpm test`.)
+ */
+const bench = (images = stackImages()) => ContainersProvider.open('bench', images);
+
+/** The error `up` failed with: the first one when it is an UpFailed. */
+async function upError(provider: ContainersProvider): Promise<unknown> {
+  const error = await provider.up({ fresh: true, dataOnly: true }).then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  return error instanceof UpFailed ? error.errors[0] : error;
+}
+
+/** What of the instance the engine holds (its state file stays until the purge after each test). */
+const inEngine = async (provider: ContainersProvider) =>
+  (await provider.leftovers()).filter((left) => !left.startsWith('directory '));
+
+const text = (error: unknown) => (error instanceof StackError ? error.describe() : String(error));
+
+afterEach(async () => {
+  const provider = await bench();
+  await provider.down();
+  await provider.purge();
+  expect(await provider.leftovers()).toEqual([]);
+});
+
+describe('the containers provider when something is wrong', () => {
+  it('when DOCKER_HOST names an engine that does not answer, then up says so and what to start', async () => {
+    const saved = process.env.DOCKER_HOST;
+    process.env.DOCKER_HOST = `unix://${join(tmpdir(), `no-engine-${process.pid}.sock`)}`;
+    sharedEngine.connection = undefined; // the process's engine is chosen at its first use
+    try {
+      const error = await upError(await bench());
+      expect(error).toBeInstanceOf(StackError);
+      expect(text(error)).toContain(
+        `the container engine at DOCKER_HOST=${process.env.DOCKER_HOST} does not answer`,
+      );
+      expect(text(error)).toMatch(/podman system service|systemctl start docker/);
+    } finally {
+      if (saved === undefined) delete process.env.DOCKER_HOST;
+      else process.env.DOCKER_HOST = saved;
+      sharedEngine.connection = undefined;
+    }
+  });
+
+  it('when an image is missing, then up names it and says how to build it, before starting anything', async () => {
+    const images = stackImages();
+    images['redis-server'] = { ...images['redis-server'], image: 'localhost/stackdrill/redis:never-built' };
+    const provider = await bench(images);
+    const error = await upError(provider);
+    expect(text(error)).toContain('the engine has no localhost/stackdrill/redis:never-built');
+    expect(text(error)).toContain('pnpm images:build --offline');
+    expect(await inEngine(provider)).toEqual([]);
+  });
+
+  it('when a member port is taken on loopback, then up names the member and the port, and removes what it made', async () => {
+    await buildImages({ offline: true }); // a check when they are built (the layer cache)
+    const port = resolveInstance('bench').redis.dataNodes[0]!.port;
+    const squatter: Server = createServer();
+    await new Promise<void>((resolve) => squatter.listen(port, '127.0.0.1', resolve));
+    try {
+      const provider = await bench();
+      const error = await upError(provider);
+      expect(text(error)).toContain(`redis-0: port 127.0.0.1:${port} is already in use`);
+      expect(await inEngine(provider)).toEqual([]);
+    } finally {
+      squatter.close();
+    }
+  }, 240_000);
+
+  it('when a member exits before it answers, then the error names it and shows its container log', async () => {
+    // MongoDB's member run from the Redis image: redis-server refuses FerretDB's flags and exits.
+    const images = stackImages();
+    images.ferretdb = { image: images['redis-server'].image, command: (args) => ['redis-server', ...args] };
+    const provider = await bench(images);
+    const error = await upError(provider);
+    expect(text(error)).toContain('mongo-0: exited while waiting for mongo-0 to answer hello');
+    expect(text(error)).toMatch(/\| .*(Bad directive|FATAL CONFIG|wrong number)/i);
+    expect(await inEngine(provider)).toEqual([]);
+  }, 240_000);
+});
