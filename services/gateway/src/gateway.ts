@@ -38,6 +38,7 @@ import { ROUTES, serviceFor, type ServiceName } from './routes.ts';
 import { GATEWAY_SECURITY_HEADERS } from './security-headers.ts';
 import { SignInRules } from './sign-in-rules.ts';
 import { serveUi, wantsAppShell } from './ui.ts';
+import { UI_CACHE_CONTROL } from './ui-caching.ts';
 import { endToEnd, MAX_ARRIVING_PER_CLIENT, Upstream } from './upstream.ts';
 
 export type GatewayConfig = ConfigValues<typeof GATEWAY_CONFIG>;
@@ -208,7 +209,7 @@ async function buildApp(parts: AppParts): Promise<{ app: FastifyInstance; listen
   );
   app.setNotFoundHandler((request, reply) =>
     config.uiDir && wantsAppShell(request.method, request.url.split('?')[0]!, request.headers.accept)
-      ? reply.header('Cache-Control', 'no-cache').sendFile('index.html')
+      ? reply.header('Cache-Control', UI_CACHE_CONTROL.pages).sendFile('index.html')
       : replyWithError(
           reply,
           request,

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import fastifyStatic from '@fastify/static';
 import type { FastifyInstance } from 'fastify';
+import { UI_ASSETS_PATH, UI_CACHE_CONTROL } from './ui-caching.ts';
 
 /**
  * Serves the built web UI from `dir` at `/`, as the architecture's static-file server would: hashed
@@ -21,7 +22,7 @@ export async function serveUi(app: FastifyInstance, dir: string): Promise<void> 
     setHeaders: (res, path) => {
       res.setHeader(
         'Cache-Control',
-        path.includes('/assets/') ? 'public, max-age=31536000, immutable' : 'no-cache',
+        path.includes(UI_ASSETS_PATH) ? UI_CACHE_CONTROL.assets : UI_CACHE_CONTROL.pages,
       );
     },
   });
@@ -33,7 +34,7 @@ export function wantsAppShell(method: string, path: string, accept: string | und
     (method === 'GET' || method === 'HEAD') &&
     !path.startsWith('/api/') &&
     path !== '/api' &&
-    !path.startsWith('/assets/') &&
+    !path.startsWith(UI_ASSETS_PATH) &&
     (accept ?? '').includes('text/html')
   );
 }

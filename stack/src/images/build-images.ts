@@ -1,4 +1,4 @@
-import { cp, mkdir, rm } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { StackError, TOOLS } from '@stackdrill/toolkit';
 import { VERSIONS } from '@stackdrill/facts';
@@ -6,6 +6,9 @@ import { runDoctor, type DoctorEvent } from '../doctor/doctor.ts';
 import { tryOutput } from '../doctor/exec.ts';
 import { ferretdbBinary, kafkaLib, toxiproxyBinary } from '../doctor/requirements.ts';
 import { cacheDir, REPO_ROOT } from '../paths.ts';
+import { assembleAppContext } from './app-context.ts';
+import { PROJECT } from './project.ts';
+import { assembleUiContext } from './ui-context.ts';
 
 /** The Debian 12 base of every offline image, made with debootstrap from Debian's mirror. */
 export const OFFLINE_BASE = 'localhost/stackdrill/debian:bookworm';
@@ -17,11 +20,18 @@ export interface ImageSpec {
   tag: string;
   /** Files of this machine the build needs beside the Dockerfile (what the doctor fetched or built). */
   context?: () => { from: string; to: string }[];
+  /**
+   * Writes what else the build needs into its context directory (made here, from the repository);
+   * returns build arguments for it.
+   */
+  assemble?: (dir: string) => Promise<Record<string, string> | void>;
 }
 
 /**
- * The images built so far. Offline they are built on OFFLINE_BASE; online on the Dockerfile's own
- * default base. (The services and the UI follow, with the containers provider.)
+ * The stack's images: the data tier's, the fault proxy's, the app's (every Node member, chosen by
+ * its first argument) and the UI's (nginx, the API passed to the gateway). Offline they are built
+ * on OFFLINE_BASE; online on the Dockerfile's own default base. The app's and the UI's contexts
+ * are assembled from this repository (its install, the UI's build): no registry either way.
  */
 export const IMAGES: ImageSpec[] = [
   { name: 'redis', dir: 'redis', tag: 'localhost/stackdrill/redis:7.0' },
@@ -43,6 +53,13 @@ export const IMAGES: ImageSpec[] = [
     tag: `localhost/stackdrill/toxiproxy:${VERSIONS.toxiproxy}`,
     context: () => [{ from: toxiproxyBinary(), to: 'toxiproxy-server' }],
   },
+  {
+    name: 'app',
+    dir: 'app',
+    tag: `localhost/stackdrill/app:${PROJECT.version}`,
+    assemble: assembleAppContext,
+  },
+  { name: 'ui', dir: 'ui', tag: `localhost/stackdrill/ui:${PROJECT.version}`, assemble: assembleUiContext },
 ];
 
 export type ImagesEvent =
@@ -89,7 +106,10 @@ export async function buildImages(options: BuildImagesOptions): Promise<ImageSpe
       [
         'build',
         '--quiet',
+        // Podman's default (OCI) image format has no HEALTHCHECK: it would drop the images' own.
+        ...(cli === 'podman' ? ['--format', 'docker'] : []),
         ...(options.offline ? ['--build-arg', `BASE=${OFFLINE_BASE}`] : []),
+        ...Object.entries(context.buildArgs).flatMap(([k, v]) => ['--build-arg', `${k}=${v}`]),
         '--tag',
         image.tag,
         context.dir,
@@ -109,17 +129,27 @@ export async function buildImages(options: BuildImagesOptions): Promise<ImageSpe
 }
 
 /**
- * The directory a build reads: the Dockerfile's own, or a copy of it with the machine's files
- * added (the engine's layer cache keys COPY by content, so a fresh copy still hits the cache).
+ * The directory a build reads: the Dockerfile's own, or a copy of it with the machine's files added
+ * or assembled here (the engine's layer cache keys COPY by content, so a fresh copy still hits the
+ * cache), and the build arguments the assembly gave.
  */
-async function buildContext(image: ImageSpec): Promise<{ dir: string; remove: () => Promise<void> }> {
+async function buildContext(
+  image: ImageSpec,
+): Promise<{ dir: string; buildArgs: Record<string, string>; remove: () => Promise<void> }> {
   const source = join(REPO_ROOT, 'stack', 'images', image.dir);
-  if (!image.context) return { dir: source, remove: async () => {} };
-  const dir = join(cacheDir(), 'images', `context-${image.name}`);
-  await rm(dir, { recursive: true, force: true });
-  await cp(source, dir, { recursive: true });
-  for (const file of image.context()) await cp(file.from, join(dir, file.to), { recursive: true });
-  return { dir, remove: () => rm(dir, { recursive: true, force: true }) };
+  if (!image.context && !image.assemble) return { dir: source, buildArgs: {}, remove: async () => {} };
+  // A directory of its own: two builds at once (a test's and a person's) share the cache directory.
+  await mkdir(join(cacheDir(), 'images'), { recursive: true });
+  const dir = await mkdtemp(join(cacheDir(), 'images', `context-${image.name}-`));
+  const remove = () => rm(dir, { recursive: true, force: true });
+  try {
+    await cp(source, dir, { recursive: true });
+    for (const file of image.context?.() ?? []) await cp(file.from, join(dir, file.to), { recursive: true });
+    return { dir, buildArgs: (await image.assemble?.(dir)) ?? {}, remove };
+  } catch (error) {
+    await remove();
+    throw error;
+  }
 }
 
 /** podman when it is installed (the doctor's engine), else docker. */
