@@ -98,8 +98,8 @@ const CONTAINERS_TESTS = {
 /**
  * The containers provider on this machine's engine (Podman, set up by the doctor) with the offline
  * images: the `test-containers` stack from nothing, the provider contract, the whole flow through
- * its gateway, a network fault and the Redis failover drill, then `stack:down --purge`, after which
- * nothing of it may be left (one more check in the count).
+ * its gateway, a network fault and the Redis failover drill, the UI smoke suite against its web UI
+ * on nginx, then `stack:down --purge`, after which nothing of it may be left (one more check in the count).
  */
 async function containersLeg(step: (title: string) => void) {
   const instance = 'test-containers';
@@ -110,8 +110,7 @@ async function containersLeg(step: (title: string) => void) {
   if ((await inherit`node scripts/run.mjs images-build --offline`).exitCode !== 0) return outcome;
   step(`containers provider: the ${instance} stack up (fresh)`);
   try {
-    if ((await cli('stack-up', '--provider', 'containers', '--fresh', '--no-seed')).exitCode !== 0)
-      return outcome;
+    if ((await cli('stack-up', '--provider', 'containers', '--fresh')).exitCode !== 0) return outcome;
     step('tests: the provider contract, the whole flow, a network fault and a drill, on containers');
     const report = 'reports/vitest-containers.json';
     const vitest = await $({
@@ -123,9 +122,14 @@ async function containersLeg(step: (title: string) => void) {
       numPassedTests?: number;
       numFailedTests?: number;
     };
-    outcome.exitCode = vitest.exitCode ?? 1;
-    outcome.passed = results.numPassedTests ?? 0;
-    outcome.failed = results.numFailedTests ?? 0;
+    step(
+      'tests: the UI smoke suite (Playwright) against the web UI on nginx, the API through to the gateway',
+    );
+    const ui = (await openProvider(instance, 'containers')).endpoints().app.ui;
+    const e2e = await runE2e(['--base-url', ui]);
+    outcome.exitCode = vitest.exitCode === 0 && e2e.exitCode === 0 ? 0 : 1;
+    outcome.passed = (results.numPassedTests ?? 0) + e2e.passed;
+    outcome.failed = (results.numFailedTests ?? 0) + e2e.failed;
   } finally {
     step(`containers provider: ${instance} down and purged`);
     await cli('stack-down', '--purge');

@@ -19,6 +19,8 @@ export interface ResolvedInstance {
     sinks: { name: 'sinks'; port: number; smtpPort: number };
     services: { name: string; port: number }[];
     gateway: { name: 'gateway'; port: number; metricsPort: number };
+    /** The web UI's own server, where a provider runs one (APP.ui). */
+    ui: { name: 'ui'; port: number };
     /** The fault proxy's API (FAULT_PROXY); its listeners are the fault points. */
     faultProxy: { name: 'fault-proxy'; port: number };
   };
@@ -59,6 +61,7 @@ export function resolveInstance(name: InstanceName): ResolvedInstance {
         metricsPort: APP.gateway.metricsPort + offset,
       },
       faultProxy: { name: FAULT_PROXY.name, port: FAULT_PROXY.apiPort + offset },
+      ui: { name: 'ui', port: APP.ui.port + offset },
     },
   };
 }
@@ -78,6 +81,7 @@ export function instancePorts(instance: ResolvedInstance): { member: string; por
     ...instance.app.services.map((m) => ({ member: m.name, port: m.port })),
     { member: 'gateway', port: instance.app.gateway.port },
     { member: 'gateway', port: instance.app.gateway.metricsPort },
+    { member: 'ui', port: instance.app.ui.port },
     { member: FAULT_PROXY.name, port: instance.app.faultProxy.port },
     ...faultPointsOf(instance).map((p) => ({ member: FAULT_PROXY.name, port: p.listenPort })),
   ];

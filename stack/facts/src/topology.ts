@@ -196,6 +196,9 @@ export const APP = {
   ],
   // /metrics on a port of its own: the gateway's port is public, its metrics are not.
   gateway: { name: 'gateway', port: 8080, metricsPort: 8089 },
+  // The web UI where a provider serves it apart (containers: nginx, passing /api to the gateway);
+  // the native provider's gateway serves it itself, on its own port.
+  ui: { name: 'ui', port: 8070 },
 } as const;
 
 /** The header that carries the service API key on service-to-service routes (`/internal/…`). */
@@ -254,4 +257,12 @@ export const STACK_TARGETS = {
   warmUpSeconds: 15,
   downSeconds: 10,
   dataTierRssMiB: 2560,
+} as const;
+
+/** Targets of the containers provider (its images built), checked by `pnpm bench:stack --provider containers`. */
+export const CONTAINERS_TARGETS = {
+  /** The whole system from nothing to all-ready. */
+  upSeconds: 60,
+  /** `pnpm images:build --offline` again with no change. */
+  rebuildSeconds: 10,
 } as const;

@@ -17,7 +17,7 @@ describe('CLI arguments', () => {
 
   it('when the instance is unknown, then it lists the instances', () => {
     expect(() => requireInstance('staging')).toThrow(
-      'unknown instance "staging". Instances: dev, test, dev-dr, test-dr, bench',
+      'unknown instance "staging". Instances: dev, test, dev-dr, test-dr, test-containers, bench',
     );
     expect(requireInstance(undefined)).toBe(process.env.STACKDRILL_INSTANCE ?? 'dev');
   });

@@ -34,9 +34,19 @@ export async function logs(argv: string[]): Promise<number> {
     );
   }
   const files = [];
+  let printed = 0;
   for (const { member } of chosen) {
     const file = provider.logFile(member);
-    if (file === undefined) console.error(`(${member} keeps no log file on this machine)`);
+    if (file === undefined && provider.logTail) {
+      // Kept by the container engine: printed from there (following is the engine's own command).
+      const tail = await provider
+        .logTail(member, lines)
+        .catch((e: Error) => ({ text: `(${e.message})`, follow: '' }));
+      console.log(`==> ${member} (container log) <==`);
+      console.log(tail.text);
+      if (values.follow && tail.follow) console.error(`(to follow it: ${tail.follow})`);
+      printed += 1;
+    } else if (file === undefined) console.error(`(${member} keeps no log file on this machine)`);
     else if (
       await access(file).then(
         () => true,
@@ -46,7 +56,7 @@ export async function logs(argv: string[]): Promise<number> {
       files.push(file);
     else console.error(`(${member} has no log yet: ${file})`);
   }
-  if (files.length === 0) return 1;
+  if (files.length === 0) return printed > 0 ? 0 : 1;
   if (values.follow) {
     // tail -F follows across restarts; it runs until Ctrl-C, which ends it with us.
     return TOOLS.attached('tail', ['-n', String(lines), '-F', ...files]);

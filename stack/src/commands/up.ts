@@ -91,7 +91,7 @@ export async function up(argv: string[]): Promise<number> {
   );
   console.log(`  kafka:  ${endpoints.kafka.brokers.join(',')}`);
   if (!dataOnly) {
-    console.log(`  shop:   ${endpoints.app.gateway}/  (the web UI; admin pages under /admin/dashboard)`);
+    console.log(`  shop:   ${endpoints.app.ui}/  (the web UI; admin pages under /admin/dashboard)`);
     console.log(`  api:    ${endpoints.app.gateway}/api  (OpenAPI: ${endpoints.app.gateway}/api/docs)`);
     console.log(
       `  mail:   ${endpoints.app.mailInbox}  (what the notification service sent; SMTP ${endpoints.app.smtp})`,

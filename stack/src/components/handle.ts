@@ -19,6 +19,7 @@ export type MemberRole =
   | 'service'
   | 'sink'
   | 'proxy'
+  | 'ui'
   | 'starting'
   | 'paused'
   | 'down'
@@ -66,6 +67,8 @@ export interface Endpoints {
     addressMap?: Record<string, { host: string; port: number }>;
   };
   app: {
+    /** Where the shop's web UI is (the gateway itself where it serves the UI). */
+    ui: string;
     gateway: string;
     /** The gateway's internal listener for Prometheus (`/metrics`), not the public port. */
     gatewayMetrics: string;

@@ -90,6 +90,8 @@ export interface Provider {
   endpoints(view?: 'host' | 'stack'): Endpoints;
   /** The members' log file, when the provider keeps one on this machine. */
   logFile(member: string): string | undefined;
+  /** The last lines of a member's log where it is kept elsewhere (a container engine), and how to follow it. */
+  logTail?(member: string, lines: number): Promise<{ text: string; follow: string }>;
 
   /** True when any member runs. */
   isRunning(): Promise<boolean>;

@@ -1,14 +1,17 @@
 import Table from 'cli-table3';
 import pc from 'picocolors';
-import { down, openProvider, runDoctor, STACK_TARGETS, up } from '@stackdrill/stack';
+import { CONTAINERS_TARGETS, down, openProvider, runDoctor, STACK_TARGETS, up } from '@stackdrill/stack';
 import { parseCli, seconds, StackError, UsageError } from '@stackdrill/toolkit';
 import { median } from './stats.ts';
 
-const USAGE = `pnpm bench:stack [--runs N]
+const USAGE = `pnpm bench:stack [--runs N] [--provider native|containers]
   Times the stack:up and stack:down commands on the \`bench\` instance (its own ports and data),
   run in this process (a shell adds Node's own start, about a second): cold stack:up of the data
   tier (no data), stack:down, warm stack:up (existing data), the data tier's resident memory, and,
-  for reference, a cold stack:up of the whole system (data tier + app).`;
+  for reference, a cold stack:up of the whole system (data tier + app).
+  --provider containers: the whole system on the containers provider (its images built first with
+  \`pnpm images:build\`): stack:up to all-ready and the stack's memory, beside the native
+  provider's, measured in the same run.`;
 
 const COMMANDS = { 'stack-up': up, 'stack-down': down };
 
@@ -26,6 +29,7 @@ async function timed(command: keyof typeof COMMANDS, ...args: string[]): Promise
 export async function benchStack(argv: string[]): Promise<number> {
   const { values } = parseCli(argv, {
     runs: { type: 'string', default: '1' },
+    provider: { type: 'string', default: 'native' },
     help: { type: 'boolean', default: false },
   });
   if (values.help) {
@@ -35,6 +39,10 @@ export async function benchStack(argv: string[]): Promise<number> {
   const runs = Number(values.runs);
   if (!Number.isInteger(runs) || runs < 1 || runs > 10)
     throw new UsageError(`--runs takes 1 to 10, got "${values.runs}"`);
+
+  if (values.provider === 'containers') return benchContainers(runs);
+  if (values.provider !== 'native')
+    throw new UsageError(`--provider takes native or containers, got "${values.provider}"`);
 
   await runDoctor(); // installs are not part of the figures
   await timed('stack-down', '--purge');
@@ -126,4 +134,69 @@ export async function benchStack(argv: string[]): Promise<number> {
     `${runs} run(s) on ${process.platform}, ${(await import('node:os')).cpus().length} cores, Node ${process.version}; whole CLI commands timed (tsx start-up included)`,
   );
   return ok.every(Boolean) ? 0 : 1;
+}
+
+/**
+ * The whole system on the containers provider against the native one, in the same run: cold
+ * stack:up to all-ready (target: CONTAINERS_TARGETS.upSeconds) and the stack's memory (the native
+ * members' resident memory; the containers' memory as their cgroups count it, without file cache).
+ */
+async function benchContainers(runs: number): Promise<number> {
+  await runDoctor({ containers: true }); // installs are not part of the figures
+  const figures = {
+    containers: [] as number[],
+    native: [] as number[],
+    cMiB: [] as number[],
+    nMiB: [] as number[],
+  };
+  const left: string[] = [];
+  for (const provider of ['native', 'containers'])
+    await timed('stack-down', '--provider', provider, '--purge');
+  for (let run = 1; run <= runs; run++) {
+    const say = (what: string) => console.log(`run ${run}/${runs}: ${what}`);
+    for (const name of ['native', 'containers'] as const) {
+      say(`cold stack:up of the whole system on ${name}...`);
+      figures[name].push(await timed('stack-up', '--provider', name, '--no-seed'));
+      const provider = await openProvider('bench', name);
+      (name === 'native' ? figures.nMiB : figures.cMiB).push((await provider.residentBytes()) / 2 ** 20);
+      await timed('stack-down', '--provider', name, '--purge');
+      left.push(...(await provider.leftovers()));
+    }
+  }
+  const table = new Table({
+    head: ['figure', 'containers', 'native', 'ratio', 'target', ''].map((h) => pc.bold(h)),
+    style: { head: [] },
+  });
+  const up = median(figures.containers);
+  const met = up <= CONTAINERS_TARGETS.upSeconds * 1000;
+  table.push([
+    'cold stack:up, whole system, to all-ready',
+    seconds(up),
+    seconds(median(figures.native)),
+    `${(up / median(figures.native)).toFixed(2)}x`,
+    `≤ ${CONTAINERS_TARGETS.upSeconds} s`,
+    met ? pc.green('met') : pc.red('MISSED'),
+  ]);
+  table.push([
+    'memory of the whole stack',
+    `${median(figures.cMiB).toFixed(0)} MiB`,
+    `${median(figures.nMiB).toFixed(0)} MiB`,
+    `${(median(figures.cMiB) / median(figures.nMiB)).toFixed(2)}x`,
+    '(printed beside native)',
+    '',
+  ]);
+  table.push([
+    'left after down --purge',
+    String(left.length),
+    '',
+    '',
+    '0',
+    left.length ? pc.red('MISSED') : pc.green('met'),
+  ]);
+  console.log(table.toString());
+  if (left.length) console.log(`left: ${left.join(', ')}`);
+  console.log(
+    `${runs} run(s) on ${process.platform}, ${(await import('node:os')).cpus().length} cores, Node ${process.version}; whole CLI commands timed, medians`,
+  );
+  return met && left.length === 0 ? 0 : 1;
 }

@@ -38,6 +38,27 @@ async function probeFaultProxy(host: string, port: number): Promise<{ ok: boolea
   }
 }
 
+/**
+ * The web UI's own server answers its page, and passes the API on: a route that wants a token
+ * answers 401 from the gateway itself (502 or 504 would be the UI's server failing to reach it).
+ */
+async function probeUi(host: string, port: number): Promise<{ ok: boolean; detail: string }> {
+  try {
+    const page = await fetch(`http://${host}:${port}/`, { signal: AbortSignal.timeout(2000) });
+    await page.arrayBuffer();
+    if (!page.ok) return { ok: false, detail: `/ answered ${page.status}` };
+    const api = await fetch(`http://${host}:${port}/api/notifications`, {
+      signal: AbortSignal.timeout(2000),
+    });
+    await api.arrayBuffer();
+    return api.status === 401
+      ? { ok: true, detail: 'the page, and /api through to the gateway' }
+      : { ok: false, detail: `/api through it answered ${api.status}, not the gateway's 401` };
+  } catch (error) {
+    return { ok: false, detail: (error as Error).message };
+  }
+}
+
 /** `/ready` of a service or the gateway (dependencies reachable), `/health` of the sinks, the fault proxy's proxies. */
 export async function probeMember(
   host: string,
@@ -45,6 +66,7 @@ export async function probeMember(
   role: MemberRole,
 ): Promise<{ ok: boolean; detail: string }> {
   if (role === 'proxy') return probeFaultProxy(host, port);
+  if (role === 'ui') return probeUi(host, port);
   const path = role === 'sink' ? '/health' : '/ready';
   try {
     const response = await fetch(`http://${host}:${port}${path}`, { signal: AbortSignal.timeout(2000) });

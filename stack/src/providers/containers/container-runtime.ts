@@ -420,9 +420,14 @@ export class ContainerRuntime implements MemberRuntime {
     const usage = await Promise.all(
       running.map(async (c) => {
         const stats = (await docker.getContainer(c.Id).stats({ stream: false })) as {
-          memory_stats?: { usage?: number };
+          memory_stats?: { usage?: number; stats?: { inactive_file?: number; cache?: number } };
         };
-        return stats.memory_stats?.usage ?? 0;
+        // As `docker stats` counts: the cgroup's usage without the file cache it could drop.
+        const memory = stats.memory_stats;
+        return Math.max(
+          0,
+          (memory?.usage ?? 0) - (memory?.stats?.inactive_file ?? memory?.stats?.cache ?? 0),
+        );
       }),
     );
     return usage.reduce((a, b) => a + b, 0);

@@ -27,6 +27,7 @@ export function stackImages(): ImageSet {
     ferretdb: { image: tagOf('ferretdb'), command: (args) => args },
     toxiproxy: { image: tagOf('toxiproxy'), command: (args) => args },
     'node-app': { image: tagOf('app'), command: (args) => args },
+    'ui-server': { image: tagOf('ui'), command: (args) => args },
     // The official image: not built or run on this machine (no registry reaches it here).
     mongod: { image: 'docker.io/library/mongo:7.0', command: (args) => ['mongod', ...args] },
   };
@@ -67,7 +68,8 @@ export class ContainersProvider extends MemberProvider {
       runtime,
       // FerretDB stands in: a replica set of the official image is not exercised here (see the README).
       mongoAvailable: () => 'ferretdb' as const,
-      ui: {},
+      // The UI on nginx, passing /api to the gateway.
+      ui: { ownMember: true },
     };
     return new ContainersProvider(parts, runtime, images, engine);
   }
@@ -120,9 +122,13 @@ export class ContainersProvider extends MemberProvider {
     return undefined;
   }
 
-  /** The members' log tail, from the engine. */
-  logTail(member: string, lines?: number): Promise<string> {
-    return this.containers.logTail(member, lines);
+  /** The member's container log, from the engine. */
+  async logTail(member: string, lines: number): Promise<{ text: string; follow: string }> {
+    const cli = (await this.engine.get()).engine.kind;
+    return {
+      text: await this.containers.logTail(member, lines),
+      follow: `${cli} logs -f ${this.containers.containerName(member)}`,
+    };
   }
 
   async localProcesses(): Promise<LocalProcess[]> {

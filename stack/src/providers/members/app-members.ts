@@ -21,6 +21,8 @@ export interface AppUi {
   gatewayUiDir?: string;
   /** Makes the production build current before the gateway starts; says whether it built. */
   ensureBuilt?: (report: Report) => Promise<boolean>;
+  /** A member of its own serves the UI (the `ui-server` program), passing the API to the gateway. */
+  ownMember?: boolean;
 }
 
 /**
@@ -64,6 +66,7 @@ export class AppMembers extends MemberComponent {
         role: 'gateway',
         dir: 'gateway',
       },
+      ...(this.ui.ownMember ? [{ name: app.ui.name, port: app.ui.port, role: 'ui' as const, dir: '' }] : []),
     ];
   }
 
@@ -93,7 +96,11 @@ export class AppMembers extends MemberComponent {
   /** Gateway first (no new traffic), then the services, then the sinks they send to and the proxy they reach the data through. */
   protected override stopOrder(): string[][] {
     // The proxy whatever the setting says now: one left running from before is stopped too.
-    return [['gateway'], this.ctx.instance.app.services.map((s) => s.name), ['sinks', FAULT_PROXY.name]];
+    return [
+      [this.ctx.instance.app.ui.name, 'gateway'],
+      this.ctx.instance.app.services.map((s) => s.name),
+      ['sinks', FAULT_PROXY.name],
+    ];
   }
 
   protected probe(): Promise<ComponentStatus> {
@@ -158,9 +165,24 @@ export class AppMembers extends MemberComponent {
     };
   }
 
+  /** nginx with the built UI, passing /api to the gateway where the stack reaches it. */
+  private uiLaunch(): MemberLaunch {
+    const { ui, gateway } = this.ctx.instance.app;
+    return {
+      member: ui.name,
+      component: this.name,
+      program: 'ui-server',
+      args: [],
+      env: { PORT: String(ui.port), GATEWAY_URL: `http://${this.stackHost('gateway')}:${gateway.port}` },
+      ports: [ui.port],
+      published: [{ host: ui.port, member: ui.port }],
+    };
+  }
+
   protected async launch(name: string): Promise<MemberLaunch> {
     const member = this.member(name);
     if (name === FAULT_PROXY.name) return this.faultProxyLaunch();
+    if (name === this.ctx.instance.app.ui.name) return this.uiLaunch();
     // The services reach the data tier through the fault proxy's listeners (unless it is off).
     const data = this.throughFaultProxy
       ? throughFaultProxy(this.dataEndpoints(), this.dataFaultPoints())
@@ -194,7 +216,10 @@ export class AppMembers extends MemberComponent {
       (this.throughFaultProxy ? await this.startMissing([FAULT_PROXY.name], report, 'fault proxy') : 0) +
       (await this.startMissing(['sinks', ...services], report, 'members (the services and the sinks)')) +
       ((await building) ? 1 : 0) +
-      (await this.startMissing(['gateway'], report, 'gateway'));
+      (await this.startMissing(['gateway'], report, 'gateway')) +
+      (this.ui.ownMember
+        ? await this.startMissing([this.ctx.instance.app.ui.name], report, 'web UI server')
+        : 0);
     return started > 0 ? 'started' : 'already-running';
   }
 }

@@ -49,8 +49,11 @@ export abstract class MemberProvider implements Provider {
   readonly redis: RedisMembers;
   readonly kafka: KafkaMembers;
   readonly app: AppMembers;
+  /** Whether a member of its own serves the web UI (else the gateway does). */
+  private readonly uiApart: boolean;
 
   constructor(parts: MemberProviderParts) {
+    this.uiApart = parts.ui.ownMember === true;
     this.resolved = parts.resolved;
     this.paths = parts.paths;
     this.store = parts.store;
@@ -237,6 +240,7 @@ export abstract class MemberProvider implements Provider {
     return {
       ...this.dataEndpoints(view),
       app: {
+        ui: this.uiApart ? url(app.ui.name, app.ui.port) : url('gateway', app.gateway.port),
         gateway: url('gateway', app.gateway.port),
         gatewayMetrics: url('gateway', app.gateway.metricsPort),
         services: Object.fromEntries(app.services.map((s) => [s.name, url(s.name, s.port)])),

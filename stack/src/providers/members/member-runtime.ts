@@ -2,7 +2,15 @@ import type { WatchedProcess } from '@stackdrill/toolkit';
 import type { ComponentName } from '../../components/handle.ts';
 
 /** What the stack's members run: a provider maps each to a binary here (native) or to an image (containers). */
-export type MemberProgram = 'redis-server' | 'kafka' | 'ferretdb' | 'mongod' | 'toxiproxy' | 'node-app';
+export type MemberProgram =
+  | 'redis-server'
+  | 'kafka'
+  | 'ferretdb'
+  | 'mongod'
+  | 'toxiproxy'
+  | 'node-app'
+  /** The web UI's own server (nginx), where a provider serves the UI apart from the gateway. */
+  | 'ui-server';
 
 /**
  * How one member runs, said once for every provider: the program, its arguments, environment and

@@ -111,6 +111,11 @@ export class NativeRuntime implements MemberRuntime {
         return { ...base, ...withEnv, command: tools.mongod, args: launch.args };
       case 'toxiproxy':
         return { ...base, ...withEnv, command: toxiproxyBinary(), args: launch.args };
+      case 'ui-server':
+        throw new StackError({
+          component: launch.member,
+          message: 'the native provider serves the web UI from the gateway, not from a server of its own',
+        });
       case 'node-app':
         return {
           ...base,
