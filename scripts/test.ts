@@ -9,6 +9,19 @@ import { runE2e } from '@stackdrill/e2e';
 import { doctorLine, openProvider, REPO_ROOT, resolveInstance, runDoctor, runFuzz } from '@stackdrill/stack';
 import { runCli, seconds } from '@stackdrill/toolkit';
 
+/** The tests that run again on the containers provider, as a `-t` filter over these files. */
+const CONTAINERS_TESTS = {
+  files: [
+    'stack/src/providers/provider-contract.int.test.ts',
+    'services/gateway/src/whole-flow.int.test.ts',
+    'chaos/src/faults/network-faults.int.test.ts',
+    'dr-drills/src/drills.int.test.ts',
+    'stack/src/providers/containers/containers-provider.int.test.ts',
+  ],
+  names:
+    'provider contract|from nothing and back|running stack|the whole flow|MongoDB is partitioned from the app|the Redis master is killed',
+};
+
 $.cwd = REPO_ROOT;
 $.verbose = false;
 const inherit = $({ stdio: 'inherit', nothrow: true });
@@ -83,17 +96,6 @@ await runCli(async () => {
     ? 0
     : 1;
 });
-
-/** The tests that run again on the containers provider, as a `-t` filter over these files. */
-const CONTAINERS_TESTS = {
-  files: [
-    'stack/src/providers/provider-contract.int.test.ts',
-    'services/gateway/src/whole-flow.int.test.ts',
-    'chaos/src/faults/network-faults.int.test.ts',
-    'dr-drills/src/drills.int.test.ts',
-  ],
-  names: 'provider|the whole flow|MongoDB is partitioned from the app|the Redis master is killed',
-};
 
 /**
  * The containers provider on this machine's engine (Podman, set up by the doctor) with the offline

@@ -10,7 +10,7 @@ import { openProvider } from '../providers/registry.ts';
 import { catalogueIsEmpty } from '../seed/seed.ts';
 import { seedAndPrint } from './seed.ts';
 
-const USAGE = `pnpm stack:up [--provider native] [--instance ${INSTANCE_CHOICES}] [--fresh] [--data-only] [--no-seed] [--no-fault-proxy]
+const USAGE = `pnpm stack:up [--provider native|containers] [--instance ${INSTANCE_CHOICES}] [--fresh] [--data-only] [--no-seed] [--no-fault-proxy] [--reuse]
   Installs what is missing, starts the data tier (MongoDB or FerretDB, Redis + Sentinel, Kafka),
   waits until every member answers its protocol, then starts the sinks, the five services and the
   gateway and waits until each reports ready. An empty shop gets the demo catalogue and accounts
@@ -19,7 +19,10 @@ const USAGE = `pnpm stack:up [--provider native] [--instance ${INSTANCE_CHOICES}
   --data-only   start the data tier only
   --no-seed     leave an empty catalogue empty
   --no-fault-proxy  the app reaches the data tier directly, not through the fault proxy (Toxiproxy):
-                no network faults, and none of the proxy's CPU on every data-tier call (for benches)`;
+                no network faults, and none of the proxy's CPU on every data-tier call (for benches)
+  --reuse       containers: a member's stopped container (a crash, \`docker stop\`, a reboot) made
+                from the same image and settings starts again as it is; without it, it is made anew
+                (its data kept in its volume). Running members are kept either way`;
 
 export async function up(argv: string[]): Promise<number> {
   const parsed = parseStackCommand(argv, USAGE, {
@@ -27,6 +30,7 @@ export async function up(argv: string[]): Promise<number> {
     'data-only': { type: 'boolean', default: false },
     'no-seed': { type: 'boolean', default: false },
     'no-fault-proxy': { type: 'boolean' },
+    reuse: { type: 'boolean', default: false },
   });
   if (!parsed) return 0;
   const { values, instance } = parsed;
@@ -52,6 +56,7 @@ export async function up(argv: string[]): Promise<number> {
         dataOnly,
         signal: interrupt.signal,
         ...(values['no-fault-proxy'] ? { faultProxy: false } : {}),
+        ...(values.reuse ? { reuse: true } : {}),
       },
       (e) => printer.on(e),
     );

@@ -32,6 +32,11 @@ export interface UpOptions {
   signal?: AbortSignal;
   /** With `fresh`: start from a backup instead of from nothing (a restore into a second region). */
   restore?: RestoreSeed;
+  /**
+   * Containers: a member's stopped container made from the same image and settings is started
+   * again as it is, instead of being made anew (Testcontainers' reuse). Other providers ignore it.
+   */
+  reuse?: boolean;
 }
 
 /** What a fresh instance starts from when it is a restore: given to the provider, which places it. */

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { buffer } from 'node:stream/consumers';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -22,6 +23,8 @@ export const LABELS = {
   member: 'dev.stackdrill.member',
   component: 'dev.stackdrill.component',
   startedAt: 'dev.stackdrill.started-at',
+  /** A hash of what a member's container was made from (`up --reuse` starts it again when it matches). */
+  settings: 'dev.stackdrill.settings',
 } as const;
 
 /** Where a member keeps its files in its container: a volume of its own. */
@@ -47,6 +50,8 @@ export class ContainerRuntime implements MemberRuntime {
     dir: () => MEMBER_DIR,
   };
   private closedBecause: string | undefined;
+  /** Start a member's stopped container again as it is when it was made the same way (`up --reuse`). */
+  reuse = false;
   private readonly seeds = new Map<string, SeedFile[]>();
 
   constructor(
@@ -130,16 +135,34 @@ export class ContainerRuntime implements MemberRuntime {
     }
     const docker = await this.docker();
     await this.ensureNetwork(docker);
+    const options = this.createOptions(launch, launch.args);
+    if (this.reuse && (await this.startAgain(docker, launch.member, options))) return;
     await this.removeContainer(docker, launch.member);
     const newData = this.keepsFiles(launch) && (await this.ensureVolume(docker, launch));
     const files = await this.archiveOf(launch);
     if (launch.init && newData) await this.runInit(docker, launch, files);
     if (this.closedBecause)
       throw new StackError({ component: launch.member, message: `not started: ${this.closedBecause}` });
-    const container = await docker.createContainer(this.createOptions(launch, launch.args));
+    const container = await docker.createContainer(options);
     if (this.keepsFiles(launch)) await container.putArchive(files, { path: '/' });
     await container.start();
     this.seeds.delete(launch.member);
+  }
+
+  /**
+   * Starts the member's existing container again when it was made from the same image and
+   * settings (its label says which): says whether it did. Its volume has its files already.
+   */
+  private async startAgain(
+    docker: Docker,
+    member: string,
+    options: Docker.ContainerCreateOptions,
+  ): Promise<boolean> {
+    const info = await this.inspect(member);
+    if (!info || info.Config.Labels[LABELS.settings] !== options.Labels![LABELS.settings]) return false;
+    if (this.seedsOf(member).length > 0) return false; // a restore places files: made anew
+    if (!info.State.Running) await docker.getContainer(info.Id).start();
+    return true;
   }
 
   private createOptions(launch: MemberLaunch, args: string[]): Docker.ContainerCreateOptions {
@@ -147,6 +170,11 @@ export class ContainerRuntime implements MemberRuntime {
     const ports = Object.fromEntries(
       launch.published.map((p) => [`${p.member}/tcp`, [{ HostIp: this.host, HostPort: String(p.host) }]]),
     );
+    // What the container is made from: the same settings and image can be reused as they are.
+    const settings = createHash('sha256')
+      .update(JSON.stringify({ image, args, launch }))
+      .digest('hex')
+      .slice(0, 16);
     return {
       name: this.containerName(launch.member),
       Image: image,
@@ -158,6 +186,7 @@ export class ContainerRuntime implements MemberRuntime {
         [LABELS.member]: launch.member,
         [LABELS.component]: launch.component,
         [LABELS.startedAt]: String(Date.now()),
+        [LABELS.settings]: settings,
       },
       ExposedPorts: Object.fromEntries(launch.published.map((p) => [`${p.member}/tcp`, {}])),
       HostConfig: {

@@ -6,13 +6,16 @@ import { resolveInstance } from '@stackdrill/facts';
 import { afterEach, describe, expect, it } from 'vitest';
 import { buildImages } from '../../images/build-images.ts';
 import { UpFailed } from '../provider.ts';
+import { recordedProvider } from '../registry.ts';
+import { testInstance } from '../../testing/test-instance.ts';
 import { ContainersProvider, stackImages } from './containers-provider.ts';
 import { sharedEngine } from './engine-connection.ts';
 
 /**
  * How the containers provider fails, on this machine's engine (Podman) with the offline images, on
  * the `bench` instance: each failure names what failed and what to do, and leaves nothing behind.
- * (What it does when it works is the provider contract's, run on `test-containers` by `pnpm test`.)
+ * What it does when it works is the provider contract's, run on `test-containers` by `pnpm test`'s
+ * containers leg, which also runs the last describe here, on that stack.
  */
 const bench = (images = stackImages()) => ContainersProvider.open('bench', images);
 
@@ -31,14 +34,14 @@ const inEngine = async (provider: ContainersProvider) =>
 
 const text = (error: unknown) => (error instanceof StackError ? error.describe() : String(error));
 
-afterEach(async () => {
-  const provider = await bench();
-  await provider.down();
-  await provider.purge();
-  expect(await provider.leftovers()).toEqual([]);
-});
-
 describe('the containers provider when something is wrong', () => {
+  afterEach(async () => {
+    const provider = await bench();
+    await provider.down();
+    await provider.purge();
+    expect(await provider.leftovers()).toEqual([]);
+  });
+
   it('when DOCKER_HOST names an engine that does not answer, then up says so and what to start', async () => {
     const saved = process.env.DOCKER_HOST;
     process.env.DOCKER_HOST = `unix://${join(tmpdir(), `no-engine-${process.pid}.sock`)}`;
@@ -67,29 +70,47 @@ describe('the containers provider when something is wrong', () => {
     expect(await inEngine(provider)).toEqual([]);
   });
 
-  it('when a member port is taken on loopback, then up names the member and the port, and removes what it made', async () => {
+  // One start-up for both (each waits for the rest of the data tier to settle first).
+  it('when a member port is taken on loopback and another member exits before it answers, then up names each (the exit with its container log) and removes what it made', async () => {
     await buildImages({ offline: true }); // a check when they are built (the layer cache)
     const port = resolveInstance('bench').redis.dataNodes[0]!.port;
     const squatter: Server = createServer();
     await new Promise<void>((resolve) => squatter.listen(port, '127.0.0.1', resolve));
+    // MongoDB's member run from the Redis image: redis-server refuses FerretDB's flags and exits.
+    const images = stackImages();
+    images.ferretdb = { image: images['redis-server'].image, command: (args) => ['redis-server', ...args] };
     try {
-      const provider = await bench();
-      const error = await upError(provider);
-      expect(text(error)).toContain(`redis-0: port 127.0.0.1:${port} is already in use`);
+      const provider = await bench(images);
+      const failed = await provider.up({ fresh: true, dataOnly: true }).catch((e: unknown) => e);
+      expect(failed).toBeInstanceOf(UpFailed);
+      const errors = (failed as UpFailed).errors.map(text).join('\n');
+      expect(errors).toContain(`redis-0: port 127.0.0.1:${port} is already in use`);
+      expect(errors).toContain('mongo-0: exited while waiting for mongo-0 to answer hello');
+      expect(errors).toMatch(/\| .*(Bad directive|FATAL CONFIG|wrong number)/i);
       expect(await inEngine(provider)).toEqual([]);
     } finally {
       squatter.close();
     }
   }, 240_000);
-
-  it('when a member exits before it answers, then the error names it and shows its container log', async () => {
-    // MongoDB's member run from the Redis image: redis-server refuses FerretDB's flags and exits.
-    const images = stackImages();
-    images.ferretdb = { image: images['redis-server'].image, command: (args) => ['redis-server', ...args] };
-    const provider = await bench(images);
-    const error = await upError(provider);
-    expect(text(error)).toContain('mongo-0: exited while waiting for mongo-0 to answer hello');
-    expect(text(error)).toMatch(/\| .*(Bad directive|FATAL CONFIG|wrong number)/i);
-    expect(await inEngine(provider)).toEqual([]);
-  }, 240_000);
 });
+
+/** On the suite's own stack when it runs on containers (`pnpm test`'s containers leg). */
+describe.runIf(recordedProvider(testInstance()) === 'containers')(
+  'the containers provider on the running stack',
+  () => {
+    it('when a member was killed and up runs with --reuse, then its own container starts again; without it, one is made anew', async () => {
+      const provider = await ContainersProvider.open(testInstance());
+      const docker = await sharedEngine.docker();
+      const idOf = async () =>
+        (await docker.getContainer(provider.containers.containerName('redis-1')).inspect()).Id;
+      const first = await idOf();
+      await provider.handle('redis').kill('redis-1');
+      expect((await provider.up({ dataOnly: true, reuse: true })).outcomes.redis).toBe('started');
+      expect(await idOf(), 'the same container, started again').toBe(first);
+      await provider.handle('redis').kill('redis-1');
+      await provider.up({ dataOnly: true });
+      expect(await idOf(), 'a new container').not.toBe(first);
+      expect((await provider.status({ dataOnly: true })).every((c) => c.healthy)).toBe(true);
+    }, 120_000);
+  },
+);

@@ -6,7 +6,7 @@ import { StateStore } from '../../process/state-store.ts';
 import { runDoctor } from '../../doctor/doctor.ts';
 import { IMAGES } from '../../images/build-images.ts';
 import { MemberProvider } from '../members/member-provider.ts';
-import type { LocalProcess, UpEvent } from '../provider.ts';
+import type { LocalProcess, UpEvent, UpOptions } from '../provider.ts';
 import { ContainerRuntime, type ImageSet } from './container-runtime.ts';
 import { sharedEngine } from './engine-connection.ts';
 
@@ -74,7 +74,8 @@ export class ContainersProvider extends MemberProvider {
     return new ContainersProvider(parts, runtime, images, engine);
   }
 
-  protected async prepare(onEvent: (event: UpEvent) => void): Promise<void> {
+  protected async prepare(options: UpOptions, onEvent: (event: UpEvent) => void): Promise<void> {
+    this.containers.reuse = options.reuse === true;
     await runDoctor({ containers: true, onEvent: (event) => onEvent({ type: 'doctor', event }) });
     const docker = await this.engine.docker();
     const needed = [

@@ -212,14 +212,35 @@ export class AppMembers extends MemberComponent {
   async up(report: Report): Promise<UpOutcome> {
     const services = this.ctx.instance.app.services.map((s) => s.name);
     const building = this.ui.ensureBuilt?.(report) ?? Promise.resolve(false);
-    const started =
+    const gateway =
       (this.throughFaultProxy ? await this.startMissing([FAULT_PROXY.name], report, 'fault proxy') : 0) +
       (await this.startMissing(['sinks', ...services], report, 'members (the services and the sinks)')) +
       ((await building) ? 1 : 0) +
-      (await this.startMissing(['gateway'], report, 'gateway')) +
-      (this.ui.ownMember
-        ? await this.startMissing([this.ctx.instance.app.ui.name], report, 'web UI server')
-        : 0);
-    return started > 0 ? 'started' : 'already-running';
+      (await this.startMissing(['gateway'], report, 'gateway'));
+    let ui = 0;
+    if (this.ui.ownMember) {
+      ui = await this.startMissing([this.uiName], report, 'web UI server');
+      if (ui === 0 && gateway > 0) await this.followGateway(report);
+    }
+    return gateway + ui > 0 ? 'started' : 'already-running';
+  }
+
+  private get uiName(): string {
+    return this.ctx.instance.app.ui.name;
+  }
+
+  /**
+   * The UI's server (nginx) resolved the gateway's address when it started, and a gateway started
+   * again may have another (a container's address is its own): the UI's server starts again too.
+   */
+  private async followGateway(report?: Report): Promise<void> {
+    if (!this.ui.ownMember || !(await this.isRunning(this.uiName))) return;
+    report?.('restarting the web UI server (it follows the gateway)');
+    await super.restart(this.uiName);
+  }
+
+  override async restart(member: string): Promise<void> {
+    await super.restart(member);
+    if (member === 'gateway') await this.followGateway();
   }
 }

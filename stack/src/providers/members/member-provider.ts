@@ -66,7 +66,7 @@ export abstract class MemberProvider implements Provider {
   }
 
   /** Gets what starting members needs (the doctor's binaries, a container engine) before `up` starts any. */
-  protected abstract prepare(onEvent: (event: UpEvent) => void): Promise<void>;
+  protected abstract prepare(options: UpOptions, onEvent: (event: UpEvent) => void): Promise<void>;
   /** Puts a restored RDB where `member` (the first master) finds it at its first start. */
   protected abstract placeRedisRdb(member: string, file: string): Promise<void>;
   /** Deletes every member's data (nothing runs). */
@@ -91,7 +91,7 @@ export abstract class MemberProvider implements Provider {
     const t0 = Date.now();
     const { signal } = options;
     await this.claimInstance();
-    await this.prepare(onEvent);
+    await this.prepare(options, onEvent);
     if (options.restore && !options.fresh)
       throw new StackError({
         component: 'stack',

@@ -9,7 +9,7 @@ import { Supervisor } from '../../process/supervisor.ts';
 import { runDoctor, type NativeTools } from '../../doctor/doctor.ts';
 import { MemberProvider } from '../members/member-provider.ts';
 import type { Report } from '../members/member-component.ts';
-import type { LocalProcess, UpEvent } from '../provider.ts';
+import type { LocalProcess, UpEvent, UpOptions } from '../provider.ts';
 import { NativeRuntime } from './native-runtime.ts';
 
 /** Tools for commands that only read or stop (status, down): nothing is started, so nothing is needed. */
@@ -67,7 +67,7 @@ export class NativeProvider extends MemberProvider {
     );
   }
 
-  protected async prepare(onEvent: (event: UpEvent) => void): Promise<void> {
+  protected async prepare(_options: UpOptions, onEvent: (event: UpEvent) => void): Promise<void> {
     this.tools.current = await runDoctor({ onEvent: (event) => onEvent({ type: 'doctor', event }) });
   }
 
