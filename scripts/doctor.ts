@@ -6,11 +6,14 @@ const USAGE = `pnpm run doctor [--check]   (\`pnpm doctor\` is pnpm's own comman
   Checks what the native provider needs (Redis, Java, the Kafka jars, FerretDB or a real mongod,
   Chromium for the UI smoke suite) and installs what is missing: Debian packages with apt-get, the
   Kafka jars from Maven Central, FerretDB built with Go. \`pnpm stack:up\` and the benches run it first.
-  --check   report only; install nothing`;
+  --check        report only; install nothing
+  --containers   also what the containers provider needs: a container engine (Podman, set up for
+                 this machine kind, where no Docker engine answers)`;
 
 await runCli(async () => {
   const { values } = parseCli(process.argv.slice(2), {
     check: { type: 'boolean' },
+    containers: { type: 'boolean' },
     help: { type: 'boolean', short: 'h' },
   });
   if (values.help) {
@@ -20,6 +23,7 @@ await runCli(async () => {
   const tools = await runDoctor({
     install: !values.check,
     browser: true,
+    containers: values.containers === true,
     onEvent: (e) => console.log(doctorLine(e)),
   });
   console.log(
