@@ -101,16 +101,19 @@ describe.runIf(recordedProvider(testInstance()) === 'containers')(
     it('when a member was killed and up runs with --reuse, then its own container starts again; without it, one is made anew', async () => {
       const provider = await ContainersProvider.open(testInstance());
       const docker = await sharedEngine.docker();
+      // A replica: killing it moves no master, so its settings (which name the master) stay the same.
+      const [replica] = await provider.handle('redis').members({ role: 'replica' });
+      const member = replica!.name;
       const idOf = async () =>
-        (await docker.getContainer(provider.containers.containerName('redis-1')).inspect()).Id;
+        (await docker.getContainer(provider.containers.containerName(member)).inspect()).Id;
       // Made anew first: its settings follow the master, which earlier tests (a failover) may have moved.
-      await provider.handle('redis').kill('redis-1');
+      await provider.handle('redis').kill(member);
       await provider.up({ dataOnly: true });
       const first = await idOf();
-      await provider.handle('redis').kill('redis-1');
+      await provider.handle('redis').kill(member);
       expect((await provider.up({ dataOnly: true, reuse: true })).outcomes.redis).toBe('started');
       expect(await idOf(), 'the same container, started again').toBe(first);
-      await provider.handle('redis').kill('redis-1');
+      await provider.handle('redis').kill(member);
       await provider.up({ dataOnly: true });
       expect(await idOf(), 'a new container').not.toBe(first);
       expect((await provider.status({ dataOnly: true })).every((c) => c.healthy)).toBe(true);
