@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -63,7 +64,9 @@ async function startPodmanService(): Promise<EngineConnection> {
       return {
         engine,
         docker: dockerFor(host),
-        alive: () => child.exitCode === null && child.signalCode === null,
+        // Its socket is the test: the service removes it when it exits (idle for a minute), and
+        // the exit was seen before the child's own exit event (a call then failed with ENOENT).
+        alive: () => child.exitCode === null && child.signalCode === null && existsSync(socket),
         close: async () => {
           process.removeListener('exit', stop);
           stop();
