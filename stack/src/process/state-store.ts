@@ -153,7 +153,8 @@ export class StateStore {
   }
 }
 
-function readState(file: string): StackState | undefined {
+/** The state file as another process last wrote it; undefined when there is none yet. */
+export function readState(file: string): StackState | undefined {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');

@@ -1,7 +1,7 @@
-import { readFileSync } from 'node:fs';
 import { UsageError } from '@stackdrill/toolkit';
 import type { InstanceName } from '@stackdrill/facts';
 import { instancePaths } from '../paths.ts';
+import { readState } from '../process/state-store.ts';
 import { ContainersProvider } from './containers/containers-provider.ts';
 import { NativeProvider } from './native/native-provider.ts';
 import type { Provider, ProviderName } from './provider.ts';
@@ -36,15 +36,8 @@ export function requireProvider(name: string): ProviderName {
  * and drills act on it without being told again; `native` for an instance that never ran.
  */
 export function recordedProvider(instance: InstanceName): ProviderName {
-  try {
-    const state = JSON.parse(readFileSync(instancePaths(instance).stateFile, 'utf8')) as {
-      provider?: string;
-    };
-    if (state.provider && Object.hasOwn(OPENERS, state.provider)) return state.provider as ProviderName;
-  } catch {
-    // no state yet (or unreadable): the default
-  }
-  return 'native';
+  const provider = readState(instancePaths(instance).stateFile)?.provider;
+  return provider && Object.hasOwn(OPENERS, provider) ? (provider as ProviderName) : 'native';
 }
 
 /** Opens an instance on a provider (the one it belongs to unless said): nothing starts until `up`. */

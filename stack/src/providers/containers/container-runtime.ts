@@ -88,8 +88,7 @@ export class ContainerRuntime implements MemberRuntime {
     try {
       return await docker.getContainer(this.containerName(member)).inspect();
     } catch (error) {
-      if ((error as { statusCode?: number }).statusCode === 404) return undefined;
-      throw error;
+      return unlessStatus(error, 404, undefined);
     }
   }
 
@@ -285,7 +284,7 @@ export class ContainerRuntime implements MemberRuntime {
       await docker.getVolume(name).inspect();
       return false;
     } catch (error) {
-      if ((error as { statusCode?: number }).statusCode !== 404) throw error;
+      unlessStatus(error, 404, undefined);
     }
     await docker.createVolume({
       Name: name,
@@ -303,9 +302,7 @@ export class ContainerRuntime implements MemberRuntime {
     await docker
       .getContainer(this.containerName(member))
       .remove({ force: true })
-      .catch((error: unknown) => {
-        if ((error as { statusCode?: number }).statusCode !== 404) throw error;
-      });
+      .catch((error: unknown) => unlessStatus(error, 404, undefined));
   }
 
   async stop(member: string, graceMs: number): Promise<void> {
@@ -315,9 +312,9 @@ export class ContainerRuntime implements MemberRuntime {
     if (!info) return;
     if (info.State.Paused) await container.unpause();
     if (info.State.Running || info.State.Paused)
-      await container.stop({ t: Math.ceil(graceMs / 1000) }).catch((error: unknown) => {
-        if ((error as { statusCode?: number }).statusCode !== 304) throw error; // already stopped
-      });
+      await container
+        .stop({ t: Math.ceil(graceMs / 1000) })
+        .catch((error: unknown) => unlessStatus(error, 304, undefined)); // 304: already stopped
     await this.removeContainer(docker, member);
   }
 
@@ -326,10 +323,7 @@ export class ContainerRuntime implements MemberRuntime {
     await docker
       .getContainer(this.containerName(member))
       .kill({ signal: 'SIGKILL' })
-      .catch((error: unknown) => {
-        const code = (error as { statusCode?: number }).statusCode;
-        if (code !== 409 && code !== 404) throw error; // not running: nothing to kill
-      });
+      .catch((error: unknown) => unlessStatus(error, [409, 404], undefined)); // not running: nothing to kill
     while ((await this.state(member)).running) await sleep(20);
   }
 
@@ -461,4 +455,11 @@ export class ContainerRuntime implements MemberRuntime {
     );
     return usage.reduce((a, b) => a + b, 0);
   }
+}
+
+/** `value` when the engine answered one of `codes` (e.g. 404: no such container), else the error again. */
+function unlessStatus<T>(error: unknown, codes: number | number[], value: T): T {
+  const code = (error as { statusCode?: number }).statusCode;
+  if (code !== undefined && ([] as number[]).concat(codes).includes(code)) return value;
+  throw error;
 }
