@@ -101,7 +101,8 @@ await runCli(async () => {
  * The containers provider on this machine's engine (Podman, set up by the doctor) with the offline
  * images: the `test-containers` stack from nothing, the provider contract, the whole flow through
  * its gateway, a network fault and the Redis failover drill, the UI smoke suite against its web UI
- * on nginx, then `stack:down --purge`, after which nothing of it may be left (one more check in the count).
+ * on nginx, then `stack:down --keep` (nothing runs; its containers and volumes stay) and `stack:down`,
+ * after which nothing of it may be left (two more checks in the count).
  */
 async function containersLeg(step: (title: string) => void) {
   const instance = 'test-containers';
@@ -133,17 +134,31 @@ async function containersLeg(step: (title: string) => void) {
     outcome.passed = (results.numPassedTests ?? 0) + e2e.passed;
     outcome.failed = (results.numFailedTests ?? 0) + e2e.failed;
   } finally {
-    step(`containers provider: ${instance} down and purged`);
-    await cli('stack-down', '--purge');
-    const left = await (await openProvider(instance, 'containers')).leftovers();
-    if (left.length === 0) {
-      console.log('  nothing of it is left (no container, network, volume or file)');
-      outcome.passed += 1;
-    } else {
-      console.error(pc.red(`  left behind: ${left.join(', ')}`));
-      outcome.failed += 1;
-      outcome.exitCode = 1;
-    }
+    const check = (ok: boolean, said: string) => {
+      if (ok) outcome.passed += 1;
+      else {
+        outcome.failed += 1;
+        outcome.exitCode = 1;
+      }
+      console.log(ok ? `  ${said}` : pc.red(`  not so: ${said}`));
+    };
+    const provider = await openProvider(instance, 'containers');
+    step(`containers provider: ${instance} down --keep (the stopped containers and volumes stay)`);
+    await cli('stack-down', '--keep');
+    const kept = await provider.leftovers();
+    check(
+      !(await provider.isRunning()) &&
+        kept.some((left) => left.startsWith('container ')) &&
+        kept.some((left) => left.startsWith('volume ')),
+      `nothing runs, and its containers and volumes are kept (${kept.length} things)`,
+    );
+    step(`containers provider: ${instance} down`);
+    await cli('stack-down');
+    const left = await provider.leftovers();
+    check(
+      left.length === 0,
+      `nothing of it is left (no container, network, volume or file)${left.length ? `: ${left.join(', ')}` : ''}`,
+    );
   }
   return outcome;
 }

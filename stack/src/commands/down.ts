@@ -1,26 +1,34 @@
 import pc from 'picocolors';
 import { parseStackCommand, INSTANCE_CHOICES } from '../cli/args.ts';
-import { seconds } from '@stackdrill/toolkit';
+import { seconds, UsageError } from '@stackdrill/toolkit';
 import { openProvider } from '../providers/registry.ts';
 
-const USAGE = `pnpm stack:down [--instance ${INSTANCE_CHOICES}] [--purge]
-  Stops every member (SIGTERM, SIGKILL after a bound) and checks no process is left.
-  --purge   also delete the instance's data, configs and logs`;
+const USAGE = `pnpm stack:down [--instance ${INSTANCE_CHOICES}] [--purge | --keep]
+  Stops every member (SIGTERM, SIGKILL after a bound) and checks none is left running.
+  native: the data stays for the next \`stack:up\`; --purge also deletes it, with the configs and logs.
+  containers: removes every container, network and volume of the instance (the data too);
+    --keep    leaves the stopped containers, network and volumes: \`stack:up\` resumes the data,
+              \`stack:up --reuse\` starts the same containers again`;
 
 export async function down(argv: string[]): Promise<number> {
-  const parsed = parseStackCommand(argv, USAGE, { purge: { type: 'boolean', default: false } });
+  const parsed = parseStackCommand(argv, USAGE, {
+    purge: { type: 'boolean', default: false },
+    keep: { type: 'boolean', default: false },
+  });
   if (!parsed) return 0;
   const { values, instance } = parsed;
+  if (values.purge && values.keep)
+    throw new UsageError('--purge deletes the data and --keep keeps it: pass one of them');
   const t0 = Date.now();
   const provider = await openProvider(instance, parsed.provider);
-  const { stopped } = await provider.down();
+  const { stopped, deleted } = await provider.down({ keep: values.keep });
   console.log(
     `stopped ${stopped} processes of instance "${instance}" in ${seconds(Date.now() - t0)}; none left running`,
   );
-  if (values.purge) {
-    await provider.purge();
-    console.log(`deleted ${provider.home}`);
-  }
+  if (values.purge && !deleted) await provider.purge();
+  if (values.purge || deleted) console.log(`deleted ${provider.home} and everything of the instance`);
+  else if (values.keep)
+    console.log(pc.dim(`kept the data: \`pnpm stack:up --instance ${instance}\` resumes it`));
   if (stopped === 0) console.log(pc.dim('(nothing was running)'));
   return 0;
 }

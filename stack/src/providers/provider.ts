@@ -59,6 +59,17 @@ export interface LocalProcess {
   pid: number;
 }
 
+export interface DownOptions {
+  /** Leave what a later `up` resumes from: the stopped containers, their network and volumes. */
+  keep?: boolean;
+}
+
+export interface DownResult {
+  stopped: number;
+  /** The instance's data was deleted too (nothing of it is left). */
+  deleted: boolean;
+}
+
 /**
  * One instance of the stack on one provider: what every command, test, bench, chaos experiment
  * and drill acts through. Nothing outside a provider's own directory knows how it runs its members.
@@ -74,8 +85,13 @@ export interface Provider {
    * failure or an abort, stops what this call started and throws (a StackError saying what failed).
    */
   up(options: UpOptions, onEvent?: (event: UpEvent) => void): Promise<UpResult>;
-  /** Stops every member; says how many it stopped. Throws when one is still running after. */
-  down(): Promise<{ stopped: number }>;
+  /**
+   * Stops every member; says how many it stopped and whether the instance's data went with them.
+   * Throws when one is still running after. The native provider keeps the data (its files) for a
+   * later `up`; a container engine's instance is removed whole (containers, network, volumes) unless
+   * `keep` says to leave the stopped containers and their volumes.
+   */
+  down(options?: DownOptions): Promise<DownResult>;
   /** Deletes every member's data, configs and logs. Refuses while anything runs. */
   purge(): Promise<void>;
   /**

@@ -52,6 +52,8 @@ export class ContainerRuntime implements MemberRuntime {
   private closedBecause: string | undefined;
   /** Start a member's stopped container again as it is when it was made the same way (`up --reuse`). */
   reuse = false;
+  /** A stopped member's container stays (`stack:down --keep`) instead of being removed. */
+  keepStopped = false;
   private readonly seeds = new Map<string, SeedFile[]>();
 
   constructor(
@@ -315,7 +317,7 @@ export class ContainerRuntime implements MemberRuntime {
       await container
         .stop({ t: Math.ceil(graceMs / 1000) })
         .catch((error: unknown) => unlessStatus(error, 304, undefined)); // 304: already stopped
-    await this.removeContainer(docker, member);
+    if (!this.keepStopped) await this.removeContainer(docker, member);
   }
 
   async kill(member: string): Promise<void> {

@@ -6,7 +6,7 @@ import { StateStore } from '../../process/state-store.ts';
 import { runDoctor } from '../../doctor/doctor.ts';
 import { IMAGES } from '../../images/build-images.ts';
 import { MemberProvider } from '../members/member-provider.ts';
-import type { LocalProcess, UpEvent, UpOptions } from '../provider.ts';
+import type { DownOptions, DownResult, LocalProcess, UpEvent, UpOptions } from '../provider.ts';
 import { ContainerRuntime, type ImageSet } from './container-runtime.ts';
 import { sharedEngine } from './engine-connection.ts';
 
@@ -136,12 +136,22 @@ export class ContainersProvider extends MemberProvider {
     return [];
   }
 
-  /** Stops every member, then removes every container and the network of the instance (its volumes keep the data). */
-  async down(): Promise<{ stopped: number }> {
+  /**
+   * Stops every member, then removes everything of the instance: containers, network, volumes and
+   * its state on this machine. With `keep`, the stopped containers, the network and the volumes stay:
+   * `stack:up` makes the containers anew on the same data, `stack:up --reuse` starts them again.
+   */
+  async down(options: DownOptions = {}): Promise<DownResult> {
     const before = (await this.containers.containers()).filter((c) => c.State === 'running').length;
-    await this.stopComponents();
-    await this.containers.removeAll({ volumes: false });
-    return { stopped: before };
+    this.containers.keepStopped = options.keep === true;
+    try {
+      await this.stopComponents();
+    } finally {
+      this.containers.keepStopped = false;
+    }
+    if (options.keep) return { stopped: before, deleted: false };
+    await this.purge();
+    return { stopped: before, deleted: true };
   }
 
   async stopStartedSince(since: number): Promise<string[]> {

@@ -13,6 +13,8 @@ import {
   type RestoreSeed,
   type UpEvent,
   type UpOptions,
+  type DownOptions,
+  type DownResult,
   type UpOutcome,
   type UpResult,
 } from '../provider.ts';
@@ -73,7 +75,7 @@ export abstract class MemberProvider implements Provider {
   protected abstract deleteData(): Promise<void>;
   /** Stops members started at or after `since` (a failed or interrupted start-up); says which. */
   abstract stopStartedSince(since: number): Promise<string[]>;
-  abstract down(): Promise<{ stopped: number }>;
+  abstract down(options?: DownOptions): Promise<DownResult>;
   abstract leftovers(): Promise<string[]>;
   abstract logFile(member: string): string | undefined;
   abstract localProcesses(): Promise<LocalProcess[]>;

@@ -9,7 +9,7 @@ import { Supervisor } from '../../process/supervisor.ts';
 import { runDoctor, type NativeTools } from '../../doctor/doctor.ts';
 import { MemberProvider } from '../members/member-provider.ts';
 import type { Report } from '../members/member-component.ts';
-import type { LocalProcess, UpEvent, UpOptions } from '../provider.ts';
+import type { DownResult, LocalProcess, UpEvent, UpOptions } from '../provider.ts';
 import { NativeRuntime } from './native-runtime.ts';
 
 /** Tools for commands that only read or stop (status, down): nothing is started, so nothing is needed. */
@@ -98,8 +98,11 @@ export class NativeProvider extends MemberProvider {
     return running;
   }
 
-  /** Stops every member; anything recorded but not a known member (e.g. left by an older topology) goes too. */
-  async down(): Promise<{ stopped: number }> {
+  /**
+   * Stops every member; anything recorded but not a known member (e.g. left by an older topology)
+   * goes too. The data stays (`purge` deletes it), so `keep` changes nothing here.
+   */
+  async down(): Promise<DownResult> {
     const before = this.supervisor.records();
     await this.stopComponents();
     await Promise.all(this.supervisor.records().map((r) => this.supervisor.stop(r.member, 5000)));
@@ -112,7 +115,7 @@ export class NativeProvider extends MemberProvider {
         hint: 'kill them by PID and run `pnpm stack:down` again',
       });
     }
-    return { stopped: before.length };
+    return { stopped: before.length, deleted: false };
   }
 
   async stopStartedSince(since: number): Promise<string[]> {
