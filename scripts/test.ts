@@ -113,7 +113,8 @@ async function containersLeg(step: (title: string) => void) {
   if ((await inherit`node scripts/run.mjs images-build --offline`).exitCode !== 0) return outcome;
   step(`containers provider: the ${instance} stack up (fresh)`);
   try {
-    if ((await cli('stack-up', '--provider', 'containers', '--fresh')).exitCode !== 0) return outcome;
+    if ((await cli('stack-up', '--provider', 'containers', '--fresh', '--images', 'offline')).exitCode !== 0)
+      return outcome;
     step('tests: the provider contract, the whole flow, a network fault and a drill, on containers');
     const report = 'reports/vitest-containers.json';
     const vitest = await $({

@@ -1,6 +1,7 @@
 import { Listr } from 'listr2';
 import pc from 'picocolors';
-import { seconds, StackError } from '@stackdrill/toolkit';
+import { seconds, StackError, UsageError } from '@stackdrill/toolkit';
+import { IMAGES_MODES, type ImagesMode } from '../images/build-images.ts';
 import { parseStackCommand, INSTANCE_CHOICES } from '../cli/args.ts';
 import { renderStatus } from '../cli/format.ts';
 import type { DoctorEvent } from '../doctor/doctor.ts';
@@ -10,7 +11,7 @@ import { openProvider } from '../providers/registry.ts';
 import { catalogueIsEmpty } from '../seed/seed.ts';
 import { seedAndPrint } from './seed.ts';
 
-const USAGE = `pnpm stack:up [--provider native|containers] [--instance ${INSTANCE_CHOICES}] [--fresh] [--data-only] [--no-seed] [--no-fault-proxy] [--reuse]
+const USAGE = `pnpm stack:up [--provider native|containers] [--instance ${INSTANCE_CHOICES}] [--fresh] [--data-only] [--no-seed] [--no-fault-proxy] [--reuse] [--images public|offline]
   Installs what is missing, starts the data tier (MongoDB or FerretDB, Redis + Sentinel, Kafka),
   waits until every member answers its protocol, then starts the sinks, the five services and the
   gateway and waits until each reports ready. An empty shop gets the demo catalogue and accounts
@@ -22,7 +23,15 @@ const USAGE = `pnpm stack:up [--provider native|containers] [--instance ${INSTAN
                 no network faults, and none of the proxy's CPU on every data-tier call (for benches)
   --reuse       containers: a member's stopped container (a crash, \`docker stop\`, a reboot) made
                 from the same image and settings starts again as it is; without it, it is made anew
-                (its data kept in its volume). Running members are kept either way`;
+                (its data kept in its volume). Running members are kept either way
+  --images      containers: run the images built on the pinned public base (\`pnpm images:build\`)
+                or on the one made with debootstrap (\`pnpm images:build --offline\`); unsaid, what
+                the instance ran before, else whichever is built`;
+
+function requireImagesMode(value: string): ImagesMode {
+  if ((IMAGES_MODES as readonly string[]).includes(value)) return value as ImagesMode;
+  throw new UsageError(`--images ${value}: choose ${IMAGES_MODES.join(' or ')}`);
+}
 
 export async function up(argv: string[]): Promise<number> {
   const parsed = parseStackCommand(argv, USAGE, {
@@ -31,9 +40,13 @@ export async function up(argv: string[]): Promise<number> {
     'no-seed': { type: 'boolean', default: false },
     'no-fault-proxy': { type: 'boolean' },
     reuse: { type: 'boolean', default: false },
+    images: { type: 'string' },
   });
   if (!parsed) return 0;
   const { values, instance } = parsed;
+  const images = values.images === undefined ? undefined : requireImagesMode(values.images);
+  if (images && parsed.provider === 'native')
+    throw new UsageError('--images chooses the container images: pass it with --provider containers');
   const t0 = Date.now();
   const dataOnly = values['data-only'];
 
@@ -57,6 +70,7 @@ export async function up(argv: string[]): Promise<number> {
         signal: interrupt.signal,
         ...(values['no-fault-proxy'] ? { faultProxy: false } : {}),
         ...(values.reuse ? { reuse: true } : {}),
+        ...(images ? { images } : {}),
       },
       (e) => printer.on(e),
     );
@@ -141,6 +155,9 @@ class UpPrinter {
         return printDoctorEvent(event.event);
       case 'purged':
         console.log(`  --fresh: stopped the instance and deleted ${event.path}`);
+        return;
+      case 'images':
+        console.log(`  images: the ${event.mode} build (on ${event.base})`);
         return;
       case 'stage':
         this.stages = this.stages.then(() => this.list(event.components).run());

@@ -13,6 +13,21 @@ import { assembleUiContext } from './ui-context.ts';
 /** The Debian 12 base of every offline image, made with debootstrap from Debian's mirror. */
 export const OFFLINE_BASE = 'localhost/stackdrill/debian:bookworm';
 
+/**
+ * The public Debian 12 base every image is built on online, pinned by its index digest (every
+ * platform): \`debian:bookworm-20260918-slim\` as docker-library/repo-info records it. Each
+ * Dockerfile's BASE defaults to it (a unit test holds them to it); \`pnpm images:build\` passes it.
+ */
+export const PUBLIC_BASE =
+  'docker.io/library/debian:bookworm-20260918-slim@sha256:3783cc01769c7b2b1b83a5c5ad96c815348e28ed7da68e2e3687004faa906251';
+
+/** What the stack's images are built on: the pinned public base, or one made here with debootstrap. */
+export type ImagesMode = 'public' | 'offline';
+export const IMAGES_MODES: readonly ImagesMode[] = ['public', 'offline'];
+export const IMAGE_BASES: Record<ImagesMode, string> = { public: PUBLIC_BASE, offline: OFFLINE_BASE };
+/** The label each built image carries: the base it was built on (the containers provider checks it). */
+export const IMAGES_MODE_LABEL = 'dev.stackdrill.images';
+
 /** An image the stack builds: its Dockerfile's directory under stack/images/, and its tag. */
 export interface ImageSpec {
   name: string;
@@ -30,7 +45,7 @@ export interface ImageSpec {
 /**
  * The stack's images: the data tier's, the fault proxy's, the app's (every Node member, chosen by
  * its first argument) and the UI's (nginx, the API passed to the gateway). Offline they are built
- * on OFFLINE_BASE; online on the Dockerfile's own default base. The app's and the UI's contexts
+ * on OFFLINE_BASE; online on PUBLIC_BASE (each Dockerfile's default). The app's and the UI's contexts
  * are assembled from this repository (its install, the UI's build): no registry either way.
  */
 export const IMAGES: ImageSpec[] = [
@@ -95,6 +110,7 @@ export async function buildImages(options: BuildImagesOptions): Promise<ImageSpe
     onEvent: (event) => emit({ type: 'doctor', event }),
   });
   const cli = await engineCli();
+  const mode: ImagesMode = options.offline ? 'offline' : 'public';
   emit({ type: 'engine', cli });
   if (options.offline) await ensureBase(cli, options.mirror ?? process.env.DEBIAN_MIRROR, emit);
   for (const image of wanted) {
@@ -108,7 +124,10 @@ export async function buildImages(options: BuildImagesOptions): Promise<ImageSpe
         '--quiet',
         // Podman's default (OCI) image format has no HEALTHCHECK: it would drop the images' own.
         ...(cli === 'podman' ? ['--format', 'docker'] : []),
-        ...(options.offline ? ['--build-arg', `BASE=${OFFLINE_BASE}`] : []),
+        '--build-arg',
+        `BASE=${IMAGE_BASES[mode]}`,
+        '--label',
+        `${IMAGES_MODE_LABEL}=${mode}`,
         ...Object.entries(context.buildArgs).flatMap(([k, v]) => ['--build-arg', `${k}=${v}`]),
         '--tag',
         image.tag,

@@ -36,6 +36,8 @@ export interface StackFacts {
    * committed. A state from before the load key gets one on its next start.
    */
   appSecrets?: { jwtSecret: string; internalApiKey: string; loadKey?: string };
+  /** Containers: which build of the stack's images it runs (on the public or the offline base). */
+  images?: 'public' | 'offline';
 }
 
 export interface StackState {

@@ -2,6 +2,7 @@ import type { ComponentHandle, ComponentName, ComponentStatus, Endpoints } from 
 import type { AppSecrets } from '../components/app/app-env.ts';
 import type { DoctorEvent } from '../doctor/doctor.ts';
 import type { InstanceName } from '@stackdrill/facts';
+import type { ImagesMode } from '../images/build-images.ts';
 
 /** Where a stack can run: processes here, containers, a kind cluster or a real one. */
 export type ProviderName = 'native' | 'containers' | 'kind' | 'cluster';
@@ -12,6 +13,8 @@ export type UpOutcome = 'started' | 'already-running';
 export type UpEvent =
   | { type: 'doctor'; event: DoctorEvent }
   | { type: 'purged'; path: string }
+  /** Containers: which build of the images the stack runs (on which base). */
+  | { type: 'images'; mode: ImagesMode; base: string }
   | { type: 'stage'; components: ComponentName[] }
   | { type: 'progress'; component: ComponentName; message: string }
   | { type: 'ready'; component: ComponentName; outcome: UpOutcome; ms: number }
@@ -37,6 +40,11 @@ export interface UpOptions {
    * again as it is, instead of being made anew (Testcontainers' reuse). Other providers ignore it.
    */
   reuse?: boolean;
+  /**
+   * Containers: run the images built on the pinned public base (\`pnpm images:build\`) or on the
+   * offline one (\`--offline\`); unsaid, what the instance ran on before, else what is built.
+   */
+  images?: ImagesMode;
 }
 
 /** What a fresh instance starts from when it is a restore: given to the provider, which places it. */

@@ -60,6 +60,20 @@ describe('the containers provider when something is wrong', () => {
     }
   });
 
+  it('when the images are built on the other base than --images asks, then up names them and says what to build or pass, before starting anything', async () => {
+    await buildImages({ offline: true }); // a check when they are built (the layer cache)
+    const provider = await bench();
+    const error = await provider
+      .up({ fresh: true, dataOnly: true, images: 'public' })
+      .catch((e: unknown) => e);
+    expect(text(error)).toMatch(
+      /every image \(.*localhost\/stackdrill\/redis:7.0.*\) are built on the offline base/,
+    );
+    expect(text(error)).toContain('this stack runs the public images');
+    expect(text(error)).toMatch(/`pnpm images:build`.*`--images offline`/);
+    expect(await inEngine(provider)).toEqual([]);
+  }, 240_000);
+
   it('when an image is missing, then up names it and says how to build it, before starting anything', async () => {
     const images = stackImages();
     images['redis-server'] = { ...images['redis-server'], image: 'localhost/stackdrill/redis:never-built' };
@@ -72,7 +86,6 @@ describe('the containers provider when something is wrong', () => {
 
   // One start-up for both (each waits for the rest of the data tier to settle first).
   it('when a member port is taken on loopback and another member exits before it answers, then up names each (the exit with its container log) and removes what it made', async () => {
-    await buildImages({ offline: true }); // a check when they are built (the layer cache)
     const port = resolveInstance('bench').redis.dataNodes[0]!.port;
     const squatter: Server = createServer();
     await new Promise<void>((resolve) => squatter.listen(port, '127.0.0.1', resolve));

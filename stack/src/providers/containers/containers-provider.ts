@@ -4,9 +4,15 @@ import { resolveInstance, type InstanceName } from '@stackdrill/facts';
 import { instancePaths } from '../../paths.ts';
 import { StateStore } from '../../process/state-store.ts';
 import { runDoctor } from '../../doctor/doctor.ts';
-import { IMAGES } from '../../images/build-images.ts';
+import {
+  IMAGE_BASES,
+  IMAGES,
+  IMAGES_MODE_LABEL,
+  PUBLIC_BASE,
+  type ImagesMode,
+} from '../../images/build-images.ts';
 import { MemberProvider } from '../members/member-provider.ts';
-import type { DownOptions, DownResult, LocalProcess, UpEvent, UpOptions } from '../provider.ts';
+import type { DownOptions, DownResult, LocalProcess, UpEvent, UpOptions, UpResult } from '../provider.ts';
 import { ContainerRuntime, type ImageSet } from './container-runtime.ts';
 import { sharedEngine } from './engine-connection.ts';
 
@@ -77,6 +83,25 @@ export class ContainersProvider extends MemberProvider {
   protected async prepare(options: UpOptions, onEvent: (event: UpEvent) => void): Promise<void> {
     this.containers.reuse = options.reuse === true;
     await runDoctor({ containers: true, onEvent: (event) => onEvent({ type: 'doctor', event }) });
+    this.imagesMode = await this.checkImages(options.images ?? this.store.state.facts.images);
+    onEvent({ type: 'images', mode: this.imagesMode, base: IMAGE_BASES[this.imagesMode] });
+  }
+
+  /** What the images were built on, recorded once the stack is up: later `up`s hold to it. */
+  private imagesMode: ImagesMode | undefined;
+
+  override async up(options: UpOptions = {}, onEvent?: (event: UpEvent) => void): Promise<UpResult> {
+    const result = await super.up(options, onEvent);
+    if (this.imagesMode) await this.store.setFacts({ images: this.imagesMode });
+    return result;
+  }
+
+  /**
+   * Every image the stack runs is in the engine, built on the base asked for (\`--images\`, else
+   * what the instance ran on before, else what the images say): returns which. The images of both
+   * modes share their tags, so the engine holds the one built last; its label says which it is.
+   */
+  private async checkImages(asked: ImagesMode | undefined): Promise<ImagesMode> {
     const docker = await this.engine.docker();
     const needed = [
       ...new Set(
@@ -85,23 +110,44 @@ export class ContainersProvider extends MemberProvider {
           .map(([, i]) => i.image),
       ),
     ];
+    const built = new Map<string, string>();
     const missing: string[] = [];
     for (const image of needed) {
-      const present = await docker
+      const info = await docker
         .getImage(image)
         .inspect()
-        .then(
-          () => true,
-          () => false,
-        );
-      if (!present) missing.push(image);
+        .catch(() => undefined);
+      if (info) built.set(image, info.Config.Labels?.[IMAGES_MODE_LABEL] ?? 'an unknown base');
+      else missing.push(image);
     }
+    const modes = new Set(built.values());
+    const mode = asked ?? (modes.size === 1 && modes.has('offline') ? 'offline' : 'public');
+    const build = mode === 'offline' ? 'pnpm images:build --offline' : 'pnpm images:build';
     if (missing.length > 0)
       throw new StackError({
         component: 'containers',
         message: `the engine has no ${missing.join(', ')}`,
-        hint: 'build them with `pnpm images:build --offline` (no registry needed) or `pnpm images:build`',
+        hint:
+          mode === 'offline'
+            ? `build them with \`${build}\` (no registry needed)`
+            : `build them with \`${build}\` (on ${PUBLIC_BASE}), or with no registry \`pnpm images:build --offline\` and \`--images offline\``,
       });
+    const other = [...built].filter(([, m]) => m !== mode);
+    if (other.length > 0) {
+      const base = (m: string) => (m === 'offline' || m === 'public' ? `the ${m} base` : m);
+      const which = [...new Set(other.map(([, m]) => m))]
+        .map((m) => {
+          const images = other.filter(([, o]) => o === m).map(([image]) => image);
+          return `${images.length === needed.length ? `every image (${images.join(', ')})` : images.join(', ')} ${images.length > 1 ? 'are' : 'is'} built on ${base(m)}`;
+        })
+        .join('; ');
+      throw new StackError({
+        component: 'containers',
+        message: `${which}; this stack runs the ${mode} images${asked ? '' : ' (what it ran before)'}`,
+        hint: `build them again with \`${build}\`${mode === 'public' ? ', or pass `--images offline` to run the offline ones' : ', or pass `--images public` to run the public ones'}`,
+      });
+    }
+    return mode;
   }
 
   protected async placeRedisRdb(member: string, file: string): Promise<void> {
