@@ -145,7 +145,7 @@ export class ContainerRuntime implements MemberRuntime {
     if (this.closedBecause)
       throw new StackError({ component: launch.member, message: `not started: ${this.closedBecause}` });
     const container = await docker.createContainer(options);
-    if (this.keepsFiles(launch)) await container.putArchive(files, { path: '/' });
+    if (this.keepsFiles(launch)) await container.putArchive(files, { path: MEMBER_DIR });
     await container.start();
     this.seeds.delete(launch.member);
   }
@@ -194,6 +194,11 @@ export class ContainerRuntime implements MemberRuntime {
         NetworkMode: this.network,
         PortBindings: ports,
         ...(this.keepsFiles(launch) ? { Binds: [`${this.volumeName(launch.member)}:${MEMBER_DIR}`] } : {}),
+        // Each member writes only its volume and /tmp, as its image's own user, with no capability.
+        ReadonlyRootfs: true,
+        Tmpfs: { '/tmp': 'rw,nosuid,nodev,size=256m' },
+        CapDrop: ['ALL'],
+        SecurityOpt: ['no-new-privileges'],
       },
       // On the instance's network only, by its member name (not also on the engine's default bridge).
       NetworkingConfig: { EndpointsConfig: { [this.network]: { Aliases: [launch.member] } } },
@@ -223,7 +228,7 @@ export class ContainerRuntime implements MemberRuntime {
       entries.push({ name: seed.name, content: await readFile(seed.path) });
     const tar = pack();
     for (const entry of entries) {
-      const name = `${MEMBER_DIR.slice(1)}/${entry.name}`;
+      const name = entry.name;
       if (entry.content) tar.entry({ name, mode: 0o666 }, entry.content);
       else tar.entry({ name, type: 'directory', mode: 0o777 });
     }
@@ -242,7 +247,7 @@ export class ContainerRuntime implements MemberRuntime {
       HostConfig: { ...options.HostConfig, PortBindings: {} },
     });
     try {
-      await container.putArchive(files, { path: '/' });
+      await container.putArchive(files, { path: MEMBER_DIR });
       await container.start();
       const { StatusCode } = (await container.wait()) as { StatusCode: number };
       if (StatusCode !== 0) {

@@ -10,6 +10,8 @@ import { recordedProvider } from '../registry.ts';
 import { testInstance } from '../../testing/test-instance.ts';
 import { ContainersProvider, stackImages } from './containers-provider.ts';
 import { sharedEngine } from './engine-connection.ts';
+import { demuxLogs } from './log-frames.ts';
+import type Docker from 'dockerode';
 
 /**
  * How the containers provider fails, on this machine's engine (Podman) with the offline images, on
@@ -107,10 +109,48 @@ describe('the containers provider when something is wrong', () => {
   }, 240_000);
 });
 
+/** /proc/1/status of a running container: the capabilities and flags of its main process. */
+async function procStatus(docker: Docker, id: string): Promise<string> {
+  const exec = await docker.getContainer(id).exec({ Cmd: ['cat', '/proc/1/status'], AttachStdout: true });
+  const stream = await exec.start({ hijack: true, stdin: false });
+  const chunks: Buffer[] = [];
+  for await (const chunk of stream) chunks.push(chunk as Buffer);
+  return demuxLogs(Buffer.concat(chunks));
+}
+
 /** On the suite's own stack when it runs on containers (`pnpm test`'s containers leg). */
 describe.runIf(recordedProvider(testInstance()) === 'containers')(
   'the containers provider on the running stack',
   () => {
+    it('when the stack runs, then every member is a container on the instance’s network only, published on 127.0.0.1 only, as a non-root user with a read-only root and no capability', async () => {
+      const provider = await ContainersProvider.open(testInstance());
+      const docker = await sharedEngine.docker();
+      const members = provider.handles().flatMap((h) => h.memberNames());
+      const seen = [];
+      for (const container of await provider.containers.containers()) {
+        const info = await docker.getContainer(container.Id).inspect();
+        if (!info.State.Running) continue;
+        const member = info.Config.Labels['dev.stackdrill.member'];
+        seen.push(member);
+        const what = `${member}: ${JSON.stringify({ user: info.Config.User, host: info.HostConfig })}`;
+        expect(Object.keys(info.NetworkSettings.Networks), what).toEqual([provider.containers.network]);
+        // A port the image exposes and nothing publishes has no binding (null).
+        const bindings = Object.values(info.HostConfig.PortBindings ?? {})
+          .flat()
+          .filter(Boolean) as { HostIp: string }[];
+        expect(bindings.length, what).toBeGreaterThan(0);
+        for (const binding of bindings) expect(binding.HostIp, what).toBe('127.0.0.1');
+        expect(info.Config.User, what).not.toMatch(/^(|root|0)(:|$)/);
+        expect(info.HostConfig.ReadonlyRootfs, what).toBe(true);
+        // What its process has, as the kernel says (engines report a dropped ALL differently).
+        const status = await procStatus(docker, container.Id);
+        expect(status, member).toMatch(/^CapBnd:\s+0+$/m);
+        expect(status, member).toMatch(/^CapEff:\s+0+$/m);
+        expect(status, member).toMatch(/^NoNewPrivs:\s+1$/m);
+      }
+      expect(seen.sort()).toEqual(expect.arrayContaining(members.sort()));
+    });
+
     it('when a member was killed and up runs with --reuse, then its own container starts again; without it, one is made anew', async () => {
       const provider = await ContainersProvider.open(testInstance());
       const docker = await sharedEngine.docker();
