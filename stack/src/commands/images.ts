@@ -30,13 +30,14 @@ export async function images(argv: string[]): Promise<number> {
   const built = await buildImages({
     offline: values.offline,
     ...(only ? { only } : {}),
-    onEvent: printEvent,
+    onEvent: printImagesEvent,
   });
   console.log(`${built.length} image(s) ready in ${seconds(Date.now() - t0)}`);
   return 0;
 }
 
-function printEvent(event: ImagesEvent): void {
+/** One line per step of a build (also `stack:up`'s, when it builds a missing image). */
+export function printImagesEvent(event: ImagesEvent): void {
   switch (event.type) {
     case 'doctor':
       // What it had to install or change (Podman's settings among them); what was there is quiet.

@@ -9,6 +9,7 @@ import type { ComponentName } from '../components/handle.ts';
 import { UpFailed, type UpEvent } from '../providers/provider.ts';
 import { openProvider } from '../providers/registry.ts';
 import { catalogueIsEmpty } from '../seed/seed.ts';
+import { printImagesEvent } from './images.ts';
 import { seedAndPrint } from './seed.ts';
 
 const USAGE = `pnpm stack:up [--provider native|containers] [--instance ${INSTANCE_CHOICES}] [--fresh] [--data-only] [--no-seed] [--no-fault-proxy] [--reuse] [--images public|offline]
@@ -26,7 +27,8 @@ const USAGE = `pnpm stack:up [--provider native|containers] [--instance ${INSTAN
                 (its data kept in its volume). Running members are kept either way
   --images      containers: run the images built on the pinned public base (\`pnpm images:build\`)
                 or on the one made with debootstrap (\`pnpm images:build --offline\`); unsaid, what
-                the instance ran before, else whichever is built`;
+                the instance ran before, else whichever is built. One of them that is missing is
+                built first`;
 
 function requireImagesMode(value: string): ImagesMode {
   if ((IMAGES_MODES as readonly string[]).includes(value)) return value as ImagesMode;
@@ -159,6 +161,8 @@ class UpPrinter {
       case 'images':
         console.log(`  images: the ${event.mode} build (on ${event.base})`);
         return;
+      case 'images-build':
+        return printImagesEvent(event.event);
       case 'stage':
         this.stages = this.stages.then(() => this.list(event.components).run());
         return;

@@ -2,7 +2,7 @@ import type { ComponentHandle, ComponentName, ComponentStatus, Endpoints } from 
 import type { AppSecrets } from '../components/app/app-env.ts';
 import type { DoctorEvent } from '../doctor/doctor.ts';
 import type { InstanceName } from '@stackdrill/facts';
-import type { ImagesMode } from '../images/build-images.ts';
+import type { ImagesEvent, ImagesMode } from '../images/build-images.ts';
 
 /** Where a stack can run: processes here, containers, a kind cluster or a real one. */
 export type ProviderName = 'native' | 'containers' | 'kind' | 'cluster';
@@ -15,6 +15,8 @@ export type UpEvent =
   | { type: 'purged'; path: string }
   /** Containers: which build of the images the stack runs (on which base). */
   | { type: 'images'; mode: ImagesMode; base: string }
+  /** Containers: an image the stack needs was missing and is being built. */
+  | { type: 'images-build'; event: ImagesEvent }
   | { type: 'stage'; components: ComponentName[] }
   | { type: 'progress'; component: ComponentName; message: string }
   | { type: 'ready'; component: ComponentName; outcome: UpOutcome; ms: number }

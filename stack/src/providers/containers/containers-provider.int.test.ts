@@ -5,7 +5,7 @@ import { StackError } from '@stackdrill/toolkit';
 import { resolveInstance } from '@stackdrill/facts';
 import { afterEach, describe, expect, it } from 'vitest';
 import { buildImages } from '../../images/build-images.ts';
-import { UpFailed } from '../provider.ts';
+import { UpFailed, type UpEvent } from '../provider.ts';
 import { recordedProvider } from '../registry.ts';
 import { testInstance } from '../../testing/test-instance.ts';
 import { ContainersProvider, stackImages } from './containers-provider.ts';
@@ -76,7 +76,7 @@ describe('the containers provider when something is wrong', () => {
     expect(await inEngine(provider)).toEqual([]);
   }, 240_000);
 
-  it('when an image is missing, then up names it and says how to build it, before starting anything', async () => {
+  it('when an image that is not one the stack builds is missing, then up names it and says how to build it, before starting anything', async () => {
     const images = stackImages();
     images['redis-server'] = { ...images['redis-server'], image: 'localhost/stackdrill/redis:never-built' };
     const provider = await bench(images);
@@ -87,7 +87,15 @@ describe('the containers provider when something is wrong', () => {
   });
 
   // One start-up for both (each waits for the rest of the data tier to settle first).
-  it('when a member port is taken on loopback and another member exits before it answers, then up names each (the exit with its container log) and removes what it made', async () => {
+  it('when one of the stack’s images is missing, a member port is taken on loopback and another member exits before it answers, then up builds the image first, names each failure (the exit with its container log) and removes what it made', async () => {
+    // The fault proxy's image untagged (a running stack may use it): up builds it again, from the layer cache.
+    const proxyImage = stackImages().toxiproxy.image;
+    const docker = await sharedEngine.docker();
+    // A second tag first, so that removing the first only untags (engines remove an image with its last tag).
+    const spare = { repo: 'localhost/stackdrill/test-spare', tag: 'toxiproxy' };
+    await docker.getImage(proxyImage).tag(spare);
+    await docker.getImage(proxyImage).remove();
+    await expect(docker.getImage(proxyImage).inspect()).rejects.toThrow();
     const port = resolveInstance('bench').redis.dataNodes[0]!.port;
     const squatter: Server = createServer();
     await new Promise<void>((resolve) => squatter.listen(port, '127.0.0.1', resolve));
@@ -96,7 +104,18 @@ describe('the containers provider when something is wrong', () => {
     images.ferretdb = { image: images['redis-server'].image, command: (args) => ['redis-server', ...args] };
     try {
       const provider = await bench(images);
-      const failed = await provider.up({ fresh: true, dataOnly: true }).catch((e: unknown) => e);
+      const events: UpEvent[] = [];
+      const failed = await provider
+        .up({ fresh: true, dataOnly: true }, (e) => events.push(e))
+        .catch((e: unknown) => e);
+      expect(
+        events.some(
+          (e) => e.type === 'images-build' && e.event.type === 'built' && e.event.tag === proxyImage,
+        ),
+      ).toBe(true);
+      expect((await docker.getImage(proxyImage).inspect()).Config.Labels?.['dev.stackdrill.images']).toBe(
+        'offline',
+      );
       expect(failed).toBeInstanceOf(UpFailed);
       const errors = (failed as UpFailed).errors.map(text).join('\n');
       expect(errors).toContain(`redis-0: port 127.0.0.1:${port} is already in use`);
@@ -105,6 +124,7 @@ describe('the containers provider when something is wrong', () => {
       expect(await inEngine(provider)).toEqual([]);
     } finally {
       squatter.close();
+      await docker.getImage(`${spare.repo}:${spare.tag}`).remove();
     }
   }, 240_000);
 });

@@ -1,10 +1,11 @@
 import { rm } from 'node:fs/promises';
-import { pathExists, StackError } from '@stackdrill/toolkit';
+import { errorMessage, pathExists, StackError } from '@stackdrill/toolkit';
 import { resolveInstance, type InstanceName } from '@stackdrill/facts';
 import { instancePaths } from '../../paths.ts';
 import { StateStore } from '../../process/state-store.ts';
 import { runDoctor } from '../../doctor/doctor.ts';
 import {
+  buildImages,
   IMAGE_BASES,
   IMAGES,
   IMAGES_MODE_LABEL,
@@ -83,7 +84,7 @@ export class ContainersProvider extends MemberProvider {
   protected async prepare(options: UpOptions, onEvent: (event: UpEvent) => void): Promise<void> {
     this.containers.reuse = options.reuse === true;
     await runDoctor({ containers: true, onEvent: (event) => onEvent({ type: 'doctor', event }) });
-    this.imagesMode = await this.checkImages(options.images ?? this.store.state.facts.images);
+    this.imagesMode = await this.checkImages(options.images ?? this.store.state.facts.images, onEvent);
     onEvent({ type: 'images', mode: this.imagesMode, base: IMAGE_BASES[this.imagesMode] });
   }
 
@@ -98,11 +99,15 @@ export class ContainersProvider extends MemberProvider {
 
   /**
    * Every image the stack runs is in the engine, built on the base asked for (\`--images\`, else
-   * what the instance ran on before, else what the images say): returns which. The images of both
-   * modes share their tags, so the engine holds the one built last; its label says which it is.
+   * what the instance ran on before, else what the images say): returns which. What is missing of
+   * the stack's own images is built first (as \`pnpm images:build\`; the layer cache makes it quick
+   * when only a tag went). The images of both modes share their tags, so the engine holds the one
+   * built last; its label says which it is, and one built on the other base is never replaced here.
    */
-  private async checkImages(asked: ImagesMode | undefined): Promise<ImagesMode> {
-    const docker = await this.engine.docker();
+  private async checkImages(
+    asked: ImagesMode | undefined,
+    onEvent: (event: UpEvent) => void,
+  ): Promise<ImagesMode> {
     const needed = [
       ...new Set(
         Object.entries(this.images)
@@ -110,19 +115,30 @@ export class ContainersProvider extends MemberProvider {
           .map(([, i]) => i.image),
       ),
     ];
-    const built = new Map<string, string>();
-    const missing: string[] = [];
-    for (const image of needed) {
-      const info = await docker
-        .getImage(image)
-        .inspect()
-        .catch(() => undefined);
-      if (info) built.set(image, info.Config.Labels?.[IMAGES_MODE_LABEL] ?? 'an unknown base');
-      else missing.push(image);
-    }
+    let { built, missing } = await this.imagesInEngine(needed);
     const modes = new Set(built.values());
     const mode = asked ?? (modes.size === 1 && modes.has('offline') ? 'offline' : 'public');
     const build = mode === 'offline' ? 'pnpm images:build --offline' : 'pnpm images:build';
+    const buildable = missing.map((tag) => IMAGES.find((i) => i.tag === tag));
+    if (missing.length > 0 && buildable.every((spec) => spec !== undefined)) {
+      await buildImages({
+        offline: mode === 'offline',
+        only: buildable.map((spec) => spec.name),
+        onEvent: (event) => onEvent({ type: 'images-build', event }),
+      }).catch((error: unknown) => {
+        throw new StackError({
+          component: 'containers',
+          message: `building the missing ${missing.join(', ')} failed: ${errorMessage(error)}`,
+          ...(error instanceof StackError && error.logTail ? { logTail: error.logTail } : {}),
+          hint:
+            mode === 'offline'
+              ? 'read the build output above'
+              : 'the public images are built on a base pulled from Docker Hub; with no registry, `stack:up --images offline` builds them from Debian’s packages',
+          cause: error,
+        });
+      });
+      ({ built, missing } = await this.imagesInEngine(needed));
+    }
     if (missing.length > 0)
       throw new StackError({
         component: 'containers',
@@ -148,6 +164,22 @@ export class ContainersProvider extends MemberProvider {
       });
     }
     return mode;
+  }
+
+  /** Which of the images the engine holds, with the base each was built on (its label). */
+  private async imagesInEngine(images: string[]): Promise<{ built: Map<string, string>; missing: string[] }> {
+    const docker = await this.engine.docker();
+    const built = new Map<string, string>();
+    const missing: string[] = [];
+    for (const image of images) {
+      const info = await docker
+        .getImage(image)
+        .inspect()
+        .catch(() => undefined);
+      if (info) built.set(image, info.Config.Labels?.[IMAGES_MODE_LABEL] ?? 'an unknown base');
+      else missing.push(image);
+    }
+    return { built, missing };
   }
 
   protected async placeRedisRdb(member: string, file: string): Promise<void> {
