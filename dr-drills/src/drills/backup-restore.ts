@@ -356,9 +356,10 @@ function promisedBefore(writes: readonly CanaryWrite[], backup: BackupManifest):
 }
 
 async function smokeCheck(region: Provider): Promise<Check> {
-  const url = region.endpoints('host').app.gateway;
+  // Its web UI, where its provider serves it (the gateway natively, nginx on containers).
+  const url = region.endpoints('host').app.ui;
   try {
-    const result = await runE2e(['--base-url', url]);
+    const result = await runE2e(['--instance', region.instance]);
     return {
       name: 'the UI smoke suite passes against the restored region',
       ok: result.exitCode === 0 && result.failed === 0 && result.passed > 0,

@@ -2,12 +2,13 @@ import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { REPO_ROOT, resolveInstance, runDoctor } from '@stackdrill/stack';
+import { openProvider, REPO_ROOT, requireInstance, runDoctor } from '@stackdrill/stack';
 import { parseCli, TOOLS, UsageError } from '@stackdrill/toolkit';
 
-const USAGE = `pnpm test:e2e [--base-url URL] [--grep PATTERN]
+const USAGE = `pnpm test:e2e [--base-url URL | --instance NAME] [--grep PATTERN]
   Runs the UI smoke suite (Playwright, headless system Chromium) against a running shop:
-  --base-url (or E2E_BASE_URL) names it; the default is this machine's \`pnpm stack:up\` gateway.
+  --base-url (or E2E_BASE_URL) names it; the default is the web UI of an instance on this machine
+  (--instance, default dev), on whichever provider it runs (the gateway natively, nginx on containers).
   The same suite gates a local stack, containers, kind or a real cluster. Reports, screenshots and
   traces of failures: reports/e2e/ (open reports/e2e/html/index.html).
   Accounts: E2E_ADMIN_EMAIL / E2E_ADMIN_PASSWORD (default: the local seed's admin).`;
@@ -41,6 +42,7 @@ export async function probeShop(baseUrl: string): Promise<string | undefined> {
 export async function runE2e(argv: string[]): Promise<E2eResult> {
   const { values } = parseCli(argv, {
     'base-url': { type: 'string' },
+    instance: { type: 'string' },
     grep: { type: 'string' },
     help: { type: 'boolean', short: 'h', default: false },
   });
@@ -48,9 +50,14 @@ export async function runE2e(argv: string[]): Promise<E2eResult> {
     console.log(USAGE);
     return { exitCode: 0, passed: 0, failed: 0 };
   }
-  const dev = resolveInstance('dev');
+  if (values['base-url'] && values.instance)
+    throw new UsageError('--base-url names the shop and --instance finds it: pass one of them');
+  const instance = requireInstance(values.instance);
+  // The instance's web UI where its provider serves it (the recorded provider, native for a new one).
   const baseUrl =
-    values['base-url'] ?? process.env.E2E_BASE_URL ?? `http://${dev.host}:${dev.app.gateway.port}`;
+    values['base-url'] ??
+    (values.instance ? undefined : process.env.E2E_BASE_URL) ??
+    (await openProvider(instance)).endpoints('host').app.ui;
   try {
     new URL(baseUrl);
   } catch {
@@ -62,7 +69,7 @@ export async function runE2e(argv: string[]): Promise<E2eResult> {
   const problem = await probeShop(baseUrl);
   if (problem) {
     throw new UsageError(
-      `${problem}. Bring a stack up with \`pnpm stack:up\` (it serves the UI at its gateway), or pass --base-url.`,
+      `${problem}. Bring a stack up with \`pnpm stack:up${instance === 'dev' ? '' : ` --instance ${instance}`}\`, or pass --base-url.`,
     );
   }
 
