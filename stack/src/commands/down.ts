@@ -1,6 +1,7 @@
 import pc from 'picocolors';
 import { parseStackCommand, INSTANCE_CHOICES } from '../cli/args.ts';
 import { seconds, UsageError } from '@stackdrill/toolkit';
+import type { DownEvent } from '../providers/provider.ts';
 import { openProvider } from '../providers/registry.ts';
 
 const USAGE = `pnpm stack:down [--instance ${INSTANCE_CHOICES}] [--purge | --keep]
@@ -21,7 +22,7 @@ export async function down(argv: string[]): Promise<number> {
     throw new UsageError('--purge deletes the data and --keep keeps it: pass one of them');
   const t0 = Date.now();
   const provider = await openProvider(instance, parsed.provider);
-  const { stopped, deleted } = await provider.down({ keep: values.keep });
+  const { stopped, deleted } = await provider.down({ keep: values.keep, onEvent: printDownEvent });
   console.log(
     `stopped ${stopped} processes of instance "${instance}" in ${seconds(Date.now() - t0)}; none left running`,
   );
@@ -31,4 +32,11 @@ export async function down(argv: string[]): Promise<number> {
     console.log(pc.dim(`kept the data: \`pnpm stack:up --instance ${instance}\` resumes it`));
   if (stopped === 0) console.log(pc.dim('(nothing was running)'));
   return 0;
+}
+
+/** One line per component as it stops, so a long stop shows where it is. */
+function printDownEvent(event: DownEvent): void {
+  if (event.type === 'stopping') console.log(pc.dim(`  ${event.component}: stopping...`));
+  else if (event.type === 'stopped') console.log(`  ${event.component}: stopped in ${seconds(event.ms)}`);
+  else console.log(pc.dim(`  deleting ${event.what}...`));
 }

@@ -72,7 +72,14 @@ export interface LocalProcess {
 export interface DownOptions {
   /** Leave what a later `up` resumes from: the stopped containers, their network and volumes. */
   keep?: boolean;
+  /** What `down` reports as it goes (the CLI prints it). */
+  onEvent?: (event: DownEvent) => void;
 }
+
+export type DownEvent =
+  | { type: 'stopping'; component: ComponentName }
+  | { type: 'stopped'; component: ComponentName; ms: number }
+  | { type: 'deleting'; what: string };
 
 export interface DownResult {
   stopped: number;

@@ -113,11 +113,12 @@ export class ContainersProvider extends MemberProvider {
     const before = (await this.containers.containers()).filter((c) => c.State === 'running').length;
     this.containers.keepStopped = options.keep === true;
     try {
-      await this.stopComponents();
+      await this.stopComponents(options.onEvent);
     } finally {
       this.containers.keepStopped = false;
     }
     if (options.keep) return { stopped: before, deleted: false };
+    options.onEvent?.({ type: 'deleting', what: `its containers, network, volumes and ${this.paths.root}` });
     await this.purge();
     return { stopped: before, deleted: true };
   }

@@ -298,8 +298,14 @@ export abstract class MemberProvider implements Provider {
   }
 
   /** Stops the app first (it drains while the data tier still answers), then the data tier at once. */
-  protected async stopComponents(): Promise<void> {
-    await this.app.down();
-    await Promise.all(this.dataTier.map((c) => c.down()));
+  protected async stopComponents(onEvent: DownOptions['onEvent'] = () => {}): Promise<void> {
+    const stop = async (component: MemberComponent) => {
+      const t0 = Date.now();
+      onEvent({ type: 'stopping', component: component.name });
+      await component.down();
+      onEvent({ type: 'stopped', component: component.name, ms: Date.now() - t0 });
+    };
+    await stop(this.app);
+    await Promise.all(this.dataTier.map(stop));
   }
 }

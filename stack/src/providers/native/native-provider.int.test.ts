@@ -335,6 +335,9 @@ describe('stack:down', () => {
     expect(code).toBe(0);
     expect(stdout).toContain(`stopped ${records.length} processes`);
     expect(stdout).toContain('none left running');
+    // Its progress: a line per component as it stops (the app first, then the data tier).
+    for (const component of ['app', 'mongo', 'redis', 'kafka'])
+      expect(stdout).toMatch(new RegExp(`^  ${component}: stopped in \\d`, 'm'));
     for (const record of records) {
       const ticks = await processStartTicks(record.pid);
       expect(

@@ -9,7 +9,7 @@ import { Supervisor } from '../../process/supervisor.ts';
 import { runDoctor, type NativeTools } from '../../doctor/doctor.ts';
 import { MemberProvider } from '../members/member-provider.ts';
 import type { Report } from '../members/member-component.ts';
-import type { DownResult, LocalProcess, UpEvent, UpOptions } from '../provider.ts';
+import type { DownOptions, DownResult, LocalProcess, UpEvent, UpOptions } from '../provider.ts';
 import { NativeRuntime } from './native-runtime.ts';
 
 /** Tools for commands that only read or stop (status, down): nothing is started, so nothing is needed. */
@@ -102,9 +102,9 @@ export class NativeProvider extends MemberProvider {
    * Stops every member; anything recorded but not a known member (e.g. left by an older topology)
    * goes too. The data stays (`purge` deletes it), so `keep` changes nothing here.
    */
-  async down(): Promise<DownResult> {
+  async down(options: DownOptions = {}): Promise<DownResult> {
     const before = this.supervisor.records();
-    await this.stopComponents();
+    await this.stopComponents(options.onEvent);
     await Promise.all(this.supervisor.records().map((r) => this.supervisor.stop(r.member, 5000)));
     const survivors = [];
     for (const record of before) if (await this.supervisor.isRunning(record)) survivors.push(record);
