@@ -243,7 +243,22 @@ describe(`the ${PROVIDER} provider from nothing and back`, () => {
     bench = await openProvider('bench', name);
     const result = await bench.up({ fresh: true, dataOnly: true });
     expect(result.alreadyUp).toBe(false);
-    expect((await bench.status({ dataOnly: true })).every((c) => c.healthy)).toBe(true);
+    // Healthy as up left it, or within a few seconds: on 2 cores beside the suite's own stack a
+    // partition's ISR can shrink for a moment right after start-up. Whatever is not is named.
+    const unhealthy = async () =>
+      (await bench.status({ dataOnly: true }))
+        .filter((c) => !c.healthy)
+        .map((c) =>
+          [
+            c.component,
+            ...c.problems,
+            ...c.members.filter((m) => !m.healthy).map((m) => `${m.member}: ${m.detail}`),
+          ].join('; '),
+        );
+    let left = await unhealthy();
+    for (const until = Date.now() + 10_000; left.length > 0 && Date.now() < until; left = await unhealthy())
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(left, 'components not healthy 10 s after up').toEqual([]);
     await bench.down();
     expect(await (await openProvider('bench', name)).isRunning()).toBe(false);
     const { host } = resolveInstance('bench');
