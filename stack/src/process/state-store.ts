@@ -2,6 +2,7 @@ import { readFileSync, statSync } from 'node:fs';
 import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { InstanceName } from '@stackdrill/facts';
+import type { ImagesMode } from '../images/build-images.ts';
 
 /** A process the supervisor started: enough to find it again, prove it is ours, and read its log. */
 export interface ProcessRecord {
@@ -37,7 +38,7 @@ export interface StackFacts {
    */
   appSecrets?: { jwtSecret: string; internalApiKey: string; loadKey?: string };
   /** Containers: which build of the stack's images it runs (on the public or the offline base). */
-  images?: 'public' | 'offline';
+  images?: ImagesMode;
 }
 
 export interface StackState {
