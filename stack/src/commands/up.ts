@@ -159,8 +159,12 @@ class UpPrinter {
         console.log(`  --fresh: stopped the instance and deleted ${event.path}`);
         return;
       case 'images':
-        console.log(`  images: the ${event.mode} build (on ${event.base})`);
+        console.log(
+          `  images: the ${event.mode} build (on ${event.base})${event.published.length ? `, and as published ${event.published.join(', ')}` : ''}`,
+        );
         return;
+      case 'images-pull':
+        return printPullEvent(event);
       case 'images-build':
         return printImagesEvent(event.event);
       case 'stage':
@@ -227,4 +231,13 @@ function printDoctorEvent(event: DoctorEvent): void {
   }[event.state];
   if (event.state === 'ok' || event.state === 'skipped') return; // quiet when nothing to do
   console.log(`  doctor: ${event.requirement} ${mark} ${pc.dim(event.detail)}`);
+}
+
+/** A published image's pull: when it starts, every few seconds how far it is, when it is done. */
+function printPullEvent(event: Extract<UpEvent, { type: 'images-pull' }>): void {
+  const mb = (bytes = 0) => `${Math.round(bytes / 1e6)} MB`;
+  if (event.state === 'pulling') console.log(`  pulling ${event.image}...`);
+  else if (event.state === 'progress')
+    console.log(`  pulling ${event.image}: ${mb(event.bytes)} of ${mb(event.of)}`);
+  else console.log(`  ${pc.green('✔')} pulled ${event.image} in ${seconds(event.ms ?? 0)}`);
 }

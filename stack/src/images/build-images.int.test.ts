@@ -8,7 +8,7 @@ import { MongoClient } from 'mongodb';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { GATEWAY_SECURITY_HEADERS } from '../../../services/gateway/src/security-headers.ts';
 import { UI_CACHE_CONTROL } from '../../../services/gateway/src/ui-caching.ts';
-import { buildImages, IMAGES, type ImagesEvent } from './build-images.ts';
+import { buildImages, IMAGES, KAFKA_CLASSPATH, type ImagesEvent } from './build-images.ts';
 
 /**
  * The offline images on this machine's engine (Podman, set up by the doctor): the Debian base made
@@ -150,12 +150,45 @@ describe('pnpm images:build --offline', () => {
     });
   });
 
-  it("when the Kafka image runs, then it is the broker of the pinned version on Debian's Java", async () => {
-    const version = await TOOLS.run(cli, ['run', '--rm', tag('kafka'), 'kafka.Kafka', '--version'], {
+  it("when the Kafka image runs as the official image is run, then it is the broker of the pinned version on Debian's Java, laid out like the official one", async () => {
+    // The command line the provider gives either image: no entry point, `java` on the PATH.
+    const version = await TOOLS.run(
+      cli,
+      [
+        'run',
+        '--rm',
+        '--read-only',
+        tag('kafka'),
+        'java',
+        '-cp',
+        KAFKA_CLASSPATH,
+        'kafka.Kafka',
+        '--version',
+      ],
+      { timeoutMs: 60_000, what: 'the Kafka image' },
+    );
+    expect(version.stdout).toContain(VERSIONS.kafka);
+    const config = JSON.parse(
+      (
+        await TOOLS.run(cli, ['image', 'inspect', '--format', '{{json .Config}}', tag('kafka')], {
+          timeoutMs: 30_000,
+          what: 'the Kafka image',
+        })
+      ).stdout,
+    ) as { User: string; Entrypoint: string[] | null; Volumes: Record<string, object> | null };
+    // apache/kafka's: its user, and the anonymous volumes it declares (removed with each container).
+    expect(config.User).toBe('appuser');
+    expect(config.Entrypoint ?? []).toEqual([]);
+    expect(Object.keys(config.Volumes ?? {}).sort()).toEqual([
+      '/etc/kafka/secrets',
+      '/mnt/shared/config',
+      '/var/lib/kafka/data',
+    ]);
+    const uid = await TOOLS.run(cli, ['run', '--rm', tag('kafka'), 'id', '-u'], {
       timeoutMs: 60_000,
       what: 'the Kafka image',
     });
-    expect(version.stdout).toContain(VERSIONS.kafka);
+    expect(uid.stdout.trim()).toBe('1000');
   });
 
   it('when the app image runs the sinks on a read-only root, then /health answers on loopback, as a user that is not root', async () => {

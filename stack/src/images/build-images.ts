@@ -14,12 +14,18 @@ import { assembleUiContext } from './ui-context.ts';
 export const OFFLINE_BASE = 'localhost/stackdrill/debian:bookworm';
 
 /**
- * The public Debian 12 base every image is built on online, pinned by its index digest (every
- * platform): \`debian:bookworm-20260918-slim\` as docker-library/repo-info records it. Each
- * Dockerfile's BASE defaults to it (a unit test holds them to it); \`pnpm images:build\` passes it.
+ * The public Debian 12 base the stack’s own images are built on online, pinned by its index digest (every
+ * platform): `debian:bookworm-20260918-slim` as docker-library/repo-info records it. Each
+ * Dockerfile's BASE defaults to it (a unit test holds them to it); `pnpm images:build` passes it.
  */
 export const PUBLIC_BASE =
   'docker.io/library/debian:bookworm-20260918-slim@sha256:3783cc01769c7b2b1b83a5c5ad96c815348e28ed7da68e2e3687004faa906251';
+
+/**
+ * Where the Kafka jars are in the Kafka image of either mode (the official image's layout, which
+ * the offline one copies): a broker or a tool starts with `java -cp KAFKA_CLASSPATH <class> …`.
+ */
+export const KAFKA_CLASSPATH = '/opt/kafka/libs/*';
 
 /** What the stack's images are built on: the pinned public base, or one made here with debootstrap. */
 export type ImagesMode = 'public' | 'offline';
@@ -33,6 +39,8 @@ export interface ImageSpec {
   name: string;
   dir: string;
   tag: string;
+  /** Which builds make it (default both): online the stack runs the official image instead. */
+  modes?: readonly ImagesMode[];
   /** Files of this machine the build needs beside the Dockerfile (what the doctor fetched or built). */
   context?: () => { from: string; to: string }[];
   /**
@@ -54,7 +62,9 @@ export const IMAGES: ImageSpec[] = [
     name: 'kafka',
     dir: 'kafka',
     tag: `localhost/stackdrill/kafka:${VERSIONS.kafka}`,
-    context: () => [{ from: kafkaLib(), to: 'lib' }],
+    // Online the stack runs the official apache/kafka image; this one is laid out like it.
+    modes: ['offline'],
+    context: () => [{ from: kafkaLib(), to: 'libs' }],
   },
   {
     name: 'ferretdb',
@@ -101,7 +111,10 @@ export interface BuildImagesOptions {
  */
 export async function buildImages(options: BuildImagesOptions): Promise<ImageSpec[]> {
   const emit = options.onEvent ?? (() => {});
-  const wanted = IMAGES.filter((i) => !options.only || options.only.includes(i.name));
+  const mode: ImagesMode = options.offline ? 'offline' : 'public';
+  const wanted = IMAGES.filter(
+    (i) => (!options.only || options.only.includes(i.name)) && (i.modes ?? IMAGES_MODES).includes(mode),
+  );
   await runDoctor({
     // Kafka's jars, FerretDB's and Toxiproxy's binaries are the native provider's: its requirements bring them.
     stack: wanted.some((i) => i.context),
@@ -110,7 +123,6 @@ export async function buildImages(options: BuildImagesOptions): Promise<ImageSpe
     onEvent: (event) => emit({ type: 'doctor', event }),
   });
   const cli = await engineCli();
-  const mode: ImagesMode = options.offline ? 'offline' : 'public';
   emit({ type: 'engine', cli });
   if (options.offline) await ensureBase(cli, options.mirror ?? process.env.DEBIAN_MIRROR, emit);
   for (const image of wanted) {

@@ -13,8 +13,17 @@ export type UpOutcome = 'started' | 'already-running';
 export type UpEvent =
   | { type: 'doctor'; event: DoctorEvent }
   | { type: 'purged'; path: string }
-  /** Containers: which build of the images the stack runs (on which base). */
-  | { type: 'images'; mode: ImagesMode; base: string }
+  /** Containers: which build of the images the stack runs (on which base), and which it runs as published. */
+  | { type: 'images'; mode: ImagesMode; base: string; published: string[] }
+  /** Containers: a published image the stack runs (online, the official Kafka) was missing and is being pulled. */
+  | {
+      type: 'images-pull';
+      image: string;
+      state: 'pulling' | 'progress' | 'pulled';
+      bytes?: number;
+      of?: number;
+      ms?: number;
+    }
   /** Containers: an image the stack needs was missing and is being built. */
   | { type: 'images-build'; event: ImagesEvent }
   | { type: 'stage'; components: ComponentName[] }

@@ -27,6 +27,12 @@ export const LABELS = {
   settings: 'dev.stackdrill.settings',
 } as const;
 
+/**
+ * How a container is removed: with the anonymous volumes its image declares (the official Kafka
+ * image's three, which the offline one copies); a member's named volume is never removed with it.
+ */
+const REMOVE = { force: true, v: true } as const;
+
 /** Where a member keeps its files in its container: a volume of its own. */
 const MEMBER_DIR = '/data';
 
@@ -60,8 +66,11 @@ export class ContainerRuntime implements MemberRuntime {
     private readonly instance: InstanceName,
     private readonly host: string,
     private readonly docker: () => Promise<Docker>,
-    private readonly images: ImageSet,
   ) {}
+
+  /** The images of the build the stack runs: the provider's (settled by `up`, or recorded). */
+  images: () => Promise<ImageSet> = () =>
+    Promise.reject(new Error('the container runtime has no images yet'));
 
   get network(): string {
     return `stackdrill-${this.instance}`;
@@ -136,12 +145,13 @@ export class ContainerRuntime implements MemberRuntime {
     }
     const docker = await this.docker();
     await this.ensureNetwork(docker);
-    const options = this.createOptions(launch, launch.args);
+    const images = await this.images();
+    const options = this.createOptions(images, launch, launch.args);
     if (this.reuse && (await this.startAgain(docker, launch.member, options))) return;
     await this.removeContainer(docker, launch.member);
     const newData = this.keepsFiles(launch) && (await this.ensureVolume(docker, launch));
     const files = await this.archiveOf(launch);
-    if (launch.init && newData) await this.runInit(docker, launch, files);
+    if (launch.init && newData) await this.runInit(docker, images, launch, files);
     if (this.closedBecause)
       throw new StackError({ component: launch.member, message: `not started: ${this.closedBecause}` });
     const container = await docker.createContainer(options);
@@ -166,8 +176,12 @@ export class ContainerRuntime implements MemberRuntime {
     return true;
   }
 
-  private createOptions(launch: MemberLaunch, args: string[]): Docker.ContainerCreateOptions {
-    const { image, command } = this.images[launch.program];
+  private createOptions(
+    images: ImageSet,
+    launch: MemberLaunch,
+    args: string[],
+  ): Docker.ContainerCreateOptions {
+    const { image, command } = images[launch.program];
     const ports = Object.fromEntries(
       launch.published.map((p) => [`${p.member}/tcp`, [{ HostIp: this.host, HostPort: String(p.host) }]]),
     );
@@ -237,9 +251,14 @@ export class ContainerRuntime implements MemberRuntime {
   }
 
   /** The member's one-off set-up (Kafka's storage format) in a container of its image, on its new volume. */
-  private async runInit(docker: Docker, launch: MemberLaunch, files: Buffer): Promise<void> {
+  private async runInit(
+    docker: Docker,
+    images: ImageSet,
+    launch: MemberLaunch,
+    files: Buffer,
+  ): Promise<void> {
     const init = launch.init!;
-    const options = this.createOptions(launch, init.args);
+    const options = this.createOptions(images, launch, init.args);
     const container = await docker.createContainer({
       ...options,
       name: `${options.name}-init`,
@@ -262,7 +281,7 @@ export class ContainerRuntime implements MemberRuntime {
         });
       }
     } finally {
-      await container.remove({ force: true }).catch(() => {});
+      await container.remove(REMOVE).catch(() => {});
     }
   }
 
@@ -308,7 +327,7 @@ export class ContainerRuntime implements MemberRuntime {
   private async removeContainer(docker: Docker, member: string): Promise<void> {
     await docker
       .getContainer(this.containerName(member))
-      .remove({ force: true })
+      .remove(REMOVE)
       .catch((error: unknown) => unlessStatus(error, 404, undefined));
   }
 
@@ -413,7 +432,7 @@ export class ContainerRuntime implements MemberRuntime {
       fresh.map((c) =>
         docker
           .getContainer(c.Id)
-          .remove({ force: true })
+          .remove(REMOVE)
           .catch(() => {}),
       ),
     );
@@ -436,7 +455,7 @@ export class ContainerRuntime implements MemberRuntime {
   async removeAll(options: { volumes: boolean }): Promise<number> {
     const docker = await this.docker();
     const containers = await this.containers();
-    await Promise.all(containers.map((c) => docker.getContainer(c.Id).remove({ force: true })));
+    await Promise.all(containers.map((c) => docker.getContainer(c.Id).remove(REMOVE)));
     for (const network of await this.networks(docker)) await docker.getNetwork(network.Id).remove();
     if (options.volumes)
       for (const volume of await this.volumes(docker)) await docker.getVolume(volume.Name).remove();

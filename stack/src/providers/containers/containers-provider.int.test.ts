@@ -9,7 +9,9 @@ import { UpFailed, type UpEvent } from '../provider.ts';
 import { recordedProvider } from '../registry.ts';
 import { testInstance } from '../../testing/test-instance.ts';
 import { ContainersProvider } from './containers-provider.ts';
-import { stackImages } from './stack-images.ts';
+import { ensureImages, stackImages } from './stack-images.ts';
+import type { ImageSet } from './container-runtime.ts';
+import type { ImagesMode } from '../../images/build-images.ts';
 import { sharedEngine } from './engine-connection.ts';
 import { demuxLogs } from './log-frames.ts';
 import type Docker from 'dockerode';
@@ -20,7 +22,8 @@ import type Docker from 'dockerode';
  * What it does when it works is the provider contract's, run on `test-containers` by `pnpm test`'s
  * containers leg, which also runs the last describe here, on that stack.
  */
-const bench = (images = stackImages()) => ContainersProvider.open('bench', images);
+const bench = (imagesFor: (mode: ImagesMode) => ImageSet = stackImages) =>
+  ContainersProvider.open('bench', imagesFor);
 
 /** The error `up` failed with: the first one when it is an UpFailed. */
 async function upError(provider: ContainersProvider): Promise<unknown> {
@@ -78,19 +81,43 @@ describe('the containers provider when something is wrong', () => {
   }, 240_000);
 
   it('when an image that is not one the stack builds is missing, then up names it and says how to build it, before starting anything', async () => {
-    const images = stackImages();
-    images['redis-server'] = { ...images['redis-server'], image: 'localhost/stackdrill/redis:never-built' };
-    const provider = await bench(images);
+    const provider = await bench((mode) => {
+      const images = stackImages(mode);
+      return {
+        ...images,
+        'redis-server': { ...images['redis-server'], image: 'localhost/stackdrill/redis:never-built' },
+      };
+    });
     const error = await upError(provider);
     expect(text(error)).toContain('the engine has no localhost/stackdrill/redis:never-built');
     expect(text(error)).toContain('pnpm images:build --offline');
     expect(await inEngine(provider)).toEqual([]);
   });
 
+  it('when a published image is missing and no registry gives it, then up says which and that --images offline needs none, before starting anything', async () => {
+    // A digest no registry has: here no registry answers at all, elsewhere Docker Hub has no such manifest.
+    const absent = `docker.io/apache/kafka@sha256:${'0'.repeat(64)}`;
+    const events: UpEvent[] = [];
+    const published = (mode: ImagesMode): ImageSet => {
+      const images = stackImages(mode);
+      return Object.fromEntries(
+        Object.entries(images).map(([program, image]) => [program, { ...image, image: absent }]),
+      ) as ImageSet;
+    };
+    const error = await ensureImages(await sharedEngine.docker(), published, {
+      asked: 'public',
+      onEvent: (e) => events.push(e),
+    }).catch((e: unknown) => e);
+    expect(events).toContainEqual({ type: 'images-pull', image: absent, state: 'pulling' });
+    expect(text(error)).toContain(`pulling ${absent} failed`);
+    expect(text(error)).toContain('`stack:up --images offline`');
+    expect(await inEngine(await bench())).toEqual([]);
+  }, 120_000);
+
   // One start-up for both (each waits for the rest of the data tier to settle first).
   it('when one of the stack’s images is missing, a member port is taken on loopback and another member exits before it answers, then up builds the image first, names each failure (the exit with its container log) and removes what it made', async () => {
     // The fault proxy's image untagged (a running stack may use it): up builds it again, from the layer cache.
-    const proxyImage = stackImages().toxiproxy.image;
+    const proxyImage = stackImages('offline').toxiproxy.image;
     const docker = await sharedEngine.docker();
     // A second tag first, so that removing the first only untags (engines remove an image with its last tag).
     const spare = { repo: 'localhost/stackdrill/test-spare', tag: 'toxiproxy' };
@@ -101,10 +128,15 @@ describe('the containers provider when something is wrong', () => {
     const squatter: Server = createServer();
     await new Promise<void>((resolve) => squatter.listen(port, '127.0.0.1', resolve));
     // MongoDB's member run from the Redis image: redis-server refuses FerretDB's flags and exits.
-    const images = stackImages();
-    images.ferretdb = { image: images['redis-server'].image, command: (args) => ['redis-server', ...args] };
+    const imagesFor = (mode: ImagesMode): ImageSet => {
+      const images = stackImages(mode);
+      return {
+        ...images,
+        ferretdb: { image: images['redis-server'].image, command: images['redis-server'].command },
+      };
+    };
     try {
-      const provider = await bench(images);
+      const provider = await bench(imagesFor);
       const events: UpEvent[] = [];
       const failed = await provider
         .up({ fresh: true, dataOnly: true }, (e) => events.push(e))
@@ -171,6 +203,27 @@ describe.runIf(recordedProvider(testInstance()) === 'containers')(
       }
       expect(seen.sort()).toEqual(expect.arrayContaining(members.sort()));
     });
+
+    it('when a Kafka member’s container is made anew, then the anonymous volumes its image declares go with the old one', async () => {
+      const provider = await ContainersProvider.open(testInstance());
+      const docker = await sharedEngine.docker();
+      const kafka = provider.handle('kafka');
+      const member = kafka.memberNames().at(-1)!;
+      // Its own volume is named; the image's three (as the official image's) are anonymous.
+      const anonymous = async () =>
+        (await docker.getContainer(provider.containers.containerName(member)).inspect()).Mounts.filter(
+          (m) => m.Type === 'volume' && m.Name !== provider.containers.volumeName(member),
+        ).map((m) => m.Name!);
+      const before = await anonymous();
+      expect(before).toHaveLength(3);
+      await kafka.kill(member);
+      await provider.up({ dataOnly: true });
+      const volumes = ((await docker.listVolumes()).Volumes ?? []).map((v) => v.Name);
+      for (const volume of before)
+        expect(volumes, 'an anonymous volume of the old container').not.toContain(volume);
+      expect(await anonymous()).toHaveLength(3);
+      expect((await provider.status({ dataOnly: true })).every((c) => c.healthy)).toBe(true);
+    }, 120_000);
 
     it('when a member was killed and up runs with --reuse, then its own container starts again; without it, one is made anew', async () => {
       const provider = await ContainersProvider.open(testInstance());

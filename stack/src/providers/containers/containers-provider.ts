@@ -9,7 +9,7 @@ import { MemberProvider } from '../members/member-provider.ts';
 import type { DownOptions, DownResult, LocalProcess, UpEvent, UpOptions, UpResult } from '../provider.ts';
 import { ContainerRuntime, type ImageSet } from './container-runtime.ts';
 import { sharedEngine } from './engine-connection.ts';
-import { ensureImages, stackImages } from './stack-images.ts';
+import { ensureImages, ownImagesInEngine, publishedImages, stackImages } from './stack-images.ts';
 
 /**
  * The whole stack as containers on Docker or Podman: the same topology, start-up and handles as the
@@ -23,22 +23,24 @@ export class ContainersProvider extends MemberProvider {
   private constructor(
     parts: ConstructorParameters<typeof MemberProvider>[0],
     readonly containers: ContainerRuntime,
-    private readonly images: ImageSet,
+    private readonly imagesFor: (mode: ImagesMode) => ImageSet,
     /** The engine, connected on first use (a Podman API service of this process's own when none serves). */
     readonly engine: typeof sharedEngine,
   ) {
     super(parts);
+    containers.images = () => this.memberImages();
   }
 
+  /** `imagesFor`: the images of each mode (tests change some). */
   static async open(
     instanceName: InstanceName,
-    images: ImageSet = stackImages(),
+    imagesFor: (mode: ImagesMode) => ImageSet = stackImages,
   ): Promise<ContainersProvider> {
     const resolved = resolveInstance(instanceName);
     const paths = instancePaths(instanceName);
     const store = await StateStore.open(paths.stateFile, instanceName, 'containers');
     const engine = sharedEngine;
-    const runtime = new ContainerRuntime(instanceName, resolved.host, () => engine.docker(), images);
+    const runtime = new ContainerRuntime(instanceName, resolved.host, () => engine.docker());
     const parts = {
       resolved,
       paths,
@@ -49,22 +51,39 @@ export class ContainersProvider extends MemberProvider {
       // The UI on nginx, passing /api to the gateway.
       ui: { ownMember: true },
     };
-    return new ContainersProvider(parts, runtime, images, engine);
+    return new ContainersProvider(parts, runtime, imagesFor, engine);
   }
 
   protected async prepare(options: UpOptions, onEvent: (event: UpEvent) => void): Promise<void> {
     this.containers.reuse = options.reuse === true;
     await runDoctor({ containers: true, onEvent: (event) => onEvent({ type: 'doctor', event }) });
-    this.imagesMode = await ensureImages(await this.engine.docker(), this.images, {
+    this.imagesMode = await ensureImages(await this.engine.docker(), this.imagesFor, {
       ...(options.images ? { asked: options.images } : {}),
       ...(this.store.state.facts.images ? { recorded: this.store.state.facts.images } : {}),
       onEvent,
     });
-    onEvent({ type: 'images', mode: this.imagesMode, base: IMAGE_BASES[this.imagesMode] });
+    onEvent({
+      type: 'images',
+      mode: this.imagesMode,
+      base: IMAGE_BASES[this.imagesMode],
+      published: publishedImages(this.imagesFor(this.imagesMode)),
+    });
   }
 
   /** What the images were built on, recorded once the stack is up: later `up`s hold to it. */
   private imagesMode: ImagesMode | undefined;
+
+  /**
+   * The images the members run: those of the mode `up` settled on, else of the one the instance
+   * ran on (a drill restarting a member from another process), else of the ones built.
+   */
+  private async memberImages(): Promise<ImageSet> {
+    const mode =
+      this.imagesMode ??
+      this.store.state.facts.images ??
+      (await ownImagesInEngine(await this.engine.docker(), this.imagesFor)).detected;
+    return this.imagesFor(mode);
+  }
 
   override async up(options: UpOptions = {}, onEvent?: (event: UpEvent) => void): Promise<UpResult> {
     const result = await super.up(options, onEvent);
