@@ -28,6 +28,13 @@ describe('stack CLI input errors', () => {
     expect(result.stderr).toContain('no image named mongo; images: redis, kafka, ferretdb, toxiproxy');
   });
 
+  it('when images:build is asked online for the Kafka image, then it exits 2 and says the stack pulls the official one', () => {
+    const result = run('images-build', '--only', 'kafka');
+    expect(result.status).toBe(2);
+    expect(result.stderr).toContain('kafka is built with --offline only');
+    expect(result.stderr).toContain('apache/kafka');
+  });
+
   it('when stack:logs names no component, then it exits 2 and lists components and members', () => {
     const result = run('stack-logs', '--instance', 'bench');
     expect(result.status).toBe(2);

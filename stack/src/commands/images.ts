@@ -8,7 +8,8 @@ const USAGE = `pnpm images:build [--offline] [--only NAME,...]
   reusing its layer cache: a rebuild with no change takes seconds. --offline builds them on a
   Debian 12 base made here with debootstrap (${OFFLINE_BASE}), from Debian's packages: no
   registry is needed. The doctor installs and configures Podman when no Docker engine answers.
-  Images: ${IMAGES.map((i) => `${i.name} (${i.tag})`).join(', ')}.`;
+  Images: ${IMAGES.map((i) => `${i.name} (${i.tag}${i.modes?.length === 1 ? `, with --${i.modes[0]} only` : ''})`).join(', ')}.
+  Online the stack runs the official apache/kafka image (stack:up pulls it), not a Kafka of its own.`;
 
 export async function images(argv: string[]): Promise<number> {
   const { values } = parseCli(argv, {
@@ -25,6 +26,14 @@ export async function images(argv: string[]): Promise<number> {
   if (unknown.length)
     throw new UsageError(
       `no image named ${unknown.join(', ')}; images: ${IMAGES.map((i) => i.name).join(', ')}`,
+    );
+  const mode = values.offline ? 'offline' : 'public';
+  const otherMode = only?.filter(
+    (name) => !(IMAGES.find((i) => i.name === name)!.modes ?? [mode]).includes(mode),
+  );
+  if (otherMode?.length)
+    throw new UsageError(
+      `${otherMode.join(', ')} is built with --offline only: online the stack runs the official image (apache/kafka), which stack:up pulls`,
     );
   const t0 = Date.now();
   const built = await buildImages({
