@@ -68,7 +68,9 @@ export async function shopCollections(client: MongoClient): Promise<{ dbName: st
  * `--oplog`): every write acknowledged before it began is in it.
  */
 export async function backupMongo(uri: string, dir: string, previous?: DocumentIndex): Promise<MongoBackup> {
-  const mongodump = previous ? undefined : await onPath('mongodump');
+  // mongodump speaks no SOCKS5: through a gate (containers: `proxyHost` in the URI) this module dumps.
+  const gated = new URLSearchParams(uri.split('?')[1] ?? '').has('proxyHost');
+  const mongodump = previous || gated ? undefined : await onPath('mongodump');
   if (mongodump)
     await TOOLS.run(mongodump, [`--uri=${uri}`, `--out=${dir}`, '--quiet'], {
       timeoutMs: 30 * 60_000,

@@ -4,7 +4,12 @@ import { APP, DATA_TIER, FAULT_PROXY, INSTANCES, LOCAL_HOST, type InstanceName }
 export interface ResolvedInstance {
   name: InstanceName;
   host: string;
-  mongo: { replicaSet: string; members: { name: string; port: number }[] };
+  mongo: {
+    replicaSet: string;
+    members: { name: string; port: number }[];
+    /** The SOCKS5 gate to the set, where a provider runs one (DATA_TIER.mongo.gate). */
+    gate: { name: string; port: number };
+  };
   redis: Omit<typeof DATA_TIER.redis, 'dataNodes' | 'sentinels'> & {
     dataNodes: { name: string; port: number }[];
     sentinels: { name: string; port: number }[];
@@ -36,7 +41,11 @@ export function resolveInstance(name: InstanceName): ResolvedInstance {
   return {
     name,
     host: LOCAL_HOST,
-    mongo: { ...DATA_TIER.mongo, members: DATA_TIER.mongo.members.map(shift) },
+    mongo: {
+      replicaSet: DATA_TIER.mongo.replicaSet,
+      members: DATA_TIER.mongo.members.map(shift),
+      gate: shift(DATA_TIER.mongo.gate),
+    },
     redis: {
       ...DATA_TIER.redis,
       dataNodes: DATA_TIER.redis.dataNodes.map(shift),
@@ -70,6 +79,7 @@ export function resolveInstance(name: InstanceName): ResolvedInstance {
 export function instancePorts(instance: ResolvedInstance): { member: string; port: number }[] {
   return [
     ...instance.mongo.members.map((m) => ({ member: m.name, port: m.port })),
+    { member: instance.mongo.gate.name, port: instance.mongo.gate.port },
     ...instance.redis.dataNodes.map((m) => ({ member: m.name, port: m.port })),
     ...instance.redis.sentinels.map((m) => ({ member: m.name, port: m.port })),
     ...instance.kafka.nodes.flatMap((n) => [

@@ -121,6 +121,11 @@ export const DATA_TIER = {
       { name: 'mongo-1', zone: 'zone-b', port: 27018 },
       { name: 'mongo-2', zone: 'zone-c', port: 27019 },
     ],
+    /**
+     * Where members are named on a network of their own (containers), this machine's clients reach
+     * the set through a SOCKS5 gate on that network, which resolves the names the members advertise.
+     */
+    gate: { name: 'mongo-gate', port: 27020 },
   },
   redis: {
     masterName: 'stackdrill',

@@ -9,7 +9,8 @@ const USAGE = `pnpm images:build [--offline] [--only NAME,...]
   Debian 12 base made here with debootstrap (${OFFLINE_BASE}), from Debian's packages: no
   registry is needed. The doctor installs and configures Podman when no Docker engine answers.
   Images: ${IMAGES.map((i) => `${i.name} (${i.tag}${i.modes?.length === 1 ? `, with --${i.modes[0]} only` : ''})`).join(', ')}.
-  Online the stack runs the official apache/kafka image (stack:up pulls it), not a Kafka of its own.`;
+  Online the stack runs the official apache/kafka and mongo images (stack:up pulls them) instead of
+  its own Kafka and FerretDB.`;
 
 export async function images(argv: string[]): Promise<number> {
   const { values } = parseCli(argv, {
@@ -33,7 +34,7 @@ export async function images(argv: string[]): Promise<number> {
   );
   if (otherMode?.length)
     throw new UsageError(
-      `${otherMode.join(', ')} is built with --offline only: online the stack runs the official image (apache/kafka), which stack:up pulls`,
+      `${otherMode.join(', ')} ${otherMode.length > 1 ? 'are' : 'is'} built with --offline only: online the stack runs the official images instead (apache/kafka, and a replica set of mongo for FerretDB), which stack:up pulls`,
     );
   const t0 = Date.now();
   const built = await buildImages({

@@ -21,7 +21,15 @@ const tag = (name: string) => IMAGES.find((i) => i.name === name)!.tag;
 beforeAll(async () => {
   const events: ImagesEvent[] = [];
   const built = await buildImages({ offline: true, onEvent: (e) => events.push(e) });
-  expect(built.map((i) => i.name)).toEqual(['redis', 'kafka', 'ferretdb', 'toxiproxy', 'app', 'ui']);
+  expect(built.map((i) => i.name)).toEqual([
+    'redis',
+    'kafka',
+    'ferretdb',
+    'toxiproxy',
+    'socks-gate',
+    'app',
+    'ui',
+  ]);
   expect(events.some((e) => e.type === 'base')).toBe(true);
   cli = events.find((e) => e.type === 'engine')!.cli;
 }, 900_000);

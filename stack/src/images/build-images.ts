@@ -69,6 +69,8 @@ export const IMAGES: ImageSpec[] = [
   {
     name: 'ferretdb',
     dir: 'ferretdb',
+    // Online the stack runs a replica set of the official MongoDB image instead.
+    modes: ['offline'],
     tag: `localhost/stackdrill/ferretdb:${VERSIONS.ferretdb}`,
     context: () => [{ from: ferretdbBinary(), to: 'ferretdb' }],
   },
@@ -78,6 +80,8 @@ export const IMAGES: ImageSpec[] = [
     tag: `localhost/stackdrill/toxiproxy:${VERSIONS.toxiproxy}`,
     context: () => [{ from: toxiproxyBinary(), to: 'toxiproxy-server' }],
   },
+  // microsocks from Debian: where MongoDB's members are named on the instance's network, the way to them.
+  { name: 'socks-gate', dir: 'socks-gate', tag: `localhost/stackdrill/socks-gate:${PROJECT.version}` },
   {
     name: 'app',
     dir: 'app',

@@ -4,6 +4,7 @@ import { withKafkaAdmin } from '../components/kafka/kafka-probe.ts';
 import { withMongoMember } from '../components/mongo/mongo-probe.ts';
 import { withRedis } from '../components/redis/redis-probe.ts';
 import { waitFor, type WatchedProcess } from '@stackdrill/toolkit';
+import { SocksClient } from 'socks';
 
 /**
  * How to tell that one member answers, one strategy per protocol (as Testcontainers' wait
@@ -45,6 +46,30 @@ export const kafkaBrokerRegistered = (address: string, nodeId: number): Readines
       const cluster = await admin.describeCluster();
       return cluster.brokers.some((b) => b.nodeId === nodeId) ? true : undefined;
     }),
+});
+
+/**
+ * The SOCKS5 gate at host:port opens a connection to `destination` (a member by its name on the
+ * stack's network): the gate runs and resolves the names the members advertise.
+ */
+export const socksGateReaches = (
+  host: string,
+  port: number,
+  destination: { host: string; port: number },
+): ReadinessStrategy => ({
+  what: `reach ${destination.host}:${destination.port}`,
+  timeoutMs: 30_000,
+  intervalMs: 250,
+  probe: async () => {
+    const { socket } = await SocksClient.createConnection({
+      proxy: { host, port, type: 5 },
+      command: 'connect',
+      destination,
+      timeout: 2000,
+    });
+    socket.destroy();
+    return true;
+  },
 });
 
 /** `/ready` of a service or the gateway (`/health` of the sinks) answers 200. */

@@ -8,6 +8,8 @@ export interface MongoProbeTarget {
   replicaSet: string;
   members: { name: string; port: number }[];
   flavor: MongoFlavor;
+  /** The URI this machine's clients use, when it is not `mongoUri`'s (through a gate: `gatedMongoUri`). */
+  clientUri?: string;
 }
 
 /**
@@ -21,6 +23,22 @@ export function mongoUri(
 ): string {
   const hosts = target.members.map((m) => `${hostOf(m)}:${m.port}`).join(',');
   return `mongodb://${hosts}/?replicaSet=${target.replicaSet}&w=majority`;
+}
+
+/**
+ * The URI for a client that reaches the members through a SOCKS5 gate on their network (containers):
+ * the names they have there, which the gate resolves, with the driver's own proxy options. FerretDB's
+ * one member calls itself `0.0.0.0` in its `hello`, which the gate would take for itself: a direct
+ * connection to it instead of following the set.
+ */
+export function gatedMongoUri(
+  target: Pick<MongoProbeTarget, 'replicaSet' | 'members' | 'flavor'>,
+  gate: { host: string; port: number },
+  nameOf: (member: { name: string }) => string,
+): string {
+  const hosts = target.members.map((m) => `${nameOf(m)}:${m.port}`).join(',');
+  const set = target.flavor === 'ferretdb' ? 'directConnection=true' : `replicaSet=${target.replicaSet}`;
+  return `mongodb://${hosts}/?${set}&w=majority&proxyHost=${gate.host}&proxyPort=${gate.port}`;
 }
 
 /** A direct connection to one member that gives up quickly (for probes and set-up commands). */
@@ -97,7 +115,7 @@ export async function probeMongo(target: MongoProbeTarget): Promise<ComponentSta
     healthy: problems.length === 0 && members.every((m) => m.healthy),
     members,
     problems,
-    notes: [`clients connect with ${mongoUri(target)}`],
+    notes: [`clients connect with ${target.clientUri ?? mongoUri(target)}`],
   };
 }
 

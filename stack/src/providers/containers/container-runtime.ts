@@ -36,8 +36,14 @@ const REMOVE = { force: true, v: true } as const;
 /** Where a member keeps its files in its container: a volume of its own. */
 const MEMBER_DIR = '/data';
 
-/** The image each program runs in, and how its command line starts. */
-export type ImageSet = Record<MemberProgram, { image: string; command: (args: string[]) => string[] }>;
+/**
+ * The image each program runs in, how its command line starts, and the user it runs as when not
+ * its image's own (the official MongoDB image starts as root to step down; here it starts as mongodb).
+ */
+export type ImageSet = Record<
+  MemberProgram,
+  { image: string; command: (args: string[]) => string[]; user?: string }
+>;
 
 /** A file of this machine to put into a member's directory at its next start (a restored RDB). */
 export interface SeedFile {
@@ -181,7 +187,7 @@ export class ContainerRuntime implements MemberRuntime {
     launch: MemberLaunch,
     args: string[],
   ): Docker.ContainerCreateOptions {
-    const { image, command } = images[launch.program];
+    const { image, command, user } = images[launch.program];
     const ports = Object.fromEntries(
       launch.published.map((p) => [`${p.member}/tcp`, [{ HostIp: this.host, HostPort: String(p.host) }]]),
     );
@@ -194,6 +200,7 @@ export class ContainerRuntime implements MemberRuntime {
       name: this.containerName(launch.member),
       Image: image,
       Cmd: command(args),
+      ...(user ? { User: user } : {}),
       Env: Object.entries(launch.env ?? {}).map(([k, v]) => `${k}=${v}`),
       Labels: {
         [LABELS.provider]: 'containers',

@@ -2,6 +2,7 @@ import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { StackError } from '@stackdrill/toolkit';
+import { MongoClient } from 'mongodb';
 import { resolveInstance } from '@stackdrill/facts';
 import { afterEach, describe, expect, it } from 'vitest';
 import { buildImages } from '../../images/build-images.ts';
@@ -203,6 +204,36 @@ describe.runIf(recordedProvider(testInstance()) === 'containers')(
       }
       expect(seen.sort()).toEqual(expect.arrayContaining(members.sort()));
     });
+
+    it('when this machine’s client connects to MongoDB, then it reaches the member by its name on the network, through the gate; with the gate stopped, status says so and up starts it again', async () => {
+      const provider = await ContainersProvider.open(testInstance());
+      const { uri } = provider.endpoints('host').mongo;
+      const { gate } = resolveInstance(testInstance()).mongo;
+      // A name only the instance's network resolves, and the gate as the driver's proxy.
+      expect(uri).toMatch(/^mongodb:\/\/mongo-0:\d+\//);
+      expect(uri).toContain(`proxyHost=127.0.0.1&proxyPort=${gate.port}`);
+      const client = new MongoClient(uri, { serverSelectionTimeoutMS: 5000 });
+      try {
+        const notes = client.db('stackdrill-test').collection('gate');
+        const { insertedId } = await notes.insertOne({ at: new Date() });
+        expect(await notes.findOne({ _id: insertedId })).not.toBeNull();
+        await notes.deleteOne({ _id: insertedId });
+      } finally {
+        await client.close();
+      }
+      const docker = await sharedEngine.docker();
+      await docker.getContainer(provider.containers.containerName(gate.name)).kill();
+      const status = await provider.handle('mongo').status();
+      expect(status.healthy).toBe(false);
+      expect(status.problems.join('\n')).toContain(
+        `its gate (${gate.name}, SOCKS5 on 127.0.0.1:${gate.port})`,
+      );
+      const cut = new MongoClient(uri, { serverSelectionTimeoutMS: 1500 });
+      await expect(cut.db('admin').command({ ping: 1 })).rejects.toThrow();
+      await cut.close();
+      expect((await provider.up({ dataOnly: true })).outcomes.mongo).toBe('started');
+      expect((await provider.handle('mongo').status()).healthy).toBe(true);
+    }, 60_000);
 
     it('when a Kafka member’s container is made anew, then the anonymous volumes its image declares go with the old one', async () => {
       const provider = await ContainersProvider.open(testInstance());

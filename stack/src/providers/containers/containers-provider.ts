@@ -9,7 +9,13 @@ import { MemberProvider } from '../members/member-provider.ts';
 import type { DownOptions, DownResult, LocalProcess, UpEvent, UpOptions, UpResult } from '../provider.ts';
 import { ContainerRuntime, type ImageSet } from './container-runtime.ts';
 import { sharedEngine } from './engine-connection.ts';
-import { ensureImages, ownImagesInEngine, publishedImages, stackImages } from './stack-images.ts';
+import {
+  ensureImages,
+  MONGO_FLAVOR,
+  ownImagesInEngine,
+  publishedImages,
+  stackImages,
+} from './stack-images.ts';
 
 /**
  * The whole stack as containers on Docker or Podman: the same topology, start-up and handles as the
@@ -26,6 +32,8 @@ export class ContainersProvider extends MemberProvider {
     private readonly imagesFor: (mode: ImagesMode) => ImageSet,
     /** The engine, connected on first use (a Podman API service of this process's own when none serves). */
     readonly engine: typeof sharedEngine,
+    /** What `up` settled the images on (it decides MongoDB's flavor too); later `up`s hold to it. */
+    private readonly settled: { mode?: ImagesMode },
   ) {
     super(parts);
     containers.images = () => this.memberImages();
@@ -40,38 +48,37 @@ export class ContainersProvider extends MemberProvider {
     const paths = instancePaths(instanceName);
     const store = await StateStore.open(paths.stateFile, instanceName, 'containers');
     const engine = sharedEngine;
+    const settled: { mode?: ImagesMode } = {};
     const runtime = new ContainerRuntime(instanceName, resolved.host, () => engine.docker());
     const parts = {
       resolved,
       paths,
       store,
       runtime,
-      // FerretDB stands in: a replica set of the official image is not exercised here (see the README).
-      mongoAvailable: () => 'ferretdb' as const,
+      // A replica set of the official image online; offline (no MongoDB image) FerretDB stands in.
+      mongoAvailable: () => MONGO_FLAVOR[settled.mode ?? store.state.facts.images ?? 'offline'],
       // The UI on nginx, passing /api to the gateway.
       ui: { ownMember: true },
     };
-    return new ContainersProvider(parts, runtime, imagesFor, engine);
+    return new ContainersProvider(parts, runtime, imagesFor, engine, settled);
   }
 
   protected async prepare(options: UpOptions, onEvent: (event: UpEvent) => void): Promise<void> {
     this.containers.reuse = options.reuse === true;
     await runDoctor({ containers: true, onEvent: (event) => onEvent({ type: 'doctor', event }) });
-    this.imagesMode = await ensureImages(await this.engine.docker(), this.imagesFor, {
+    this.settled.mode = await ensureImages(await this.engine.docker(), this.imagesFor, {
       ...(options.images ? { asked: options.images } : {}),
       ...(this.store.state.facts.images ? { recorded: this.store.state.facts.images } : {}),
       onEvent,
     });
+    const { mode } = this.settled;
     onEvent({
       type: 'images',
-      mode: this.imagesMode,
-      base: IMAGE_BASES[this.imagesMode],
-      published: publishedImages(this.imagesFor(this.imagesMode)),
+      mode,
+      base: IMAGE_BASES[mode],
+      published: publishedImages(this.imagesFor(mode), mode),
     });
   }
-
-  /** What the images were built on, recorded once the stack is up: later `up`s hold to it. */
-  private imagesMode: ImagesMode | undefined;
 
   /**
    * The images the members run: those of the mode `up` settled on, else of the one the instance
@@ -79,7 +86,7 @@ export class ContainersProvider extends MemberProvider {
    */
   private async memberImages(): Promise<ImageSet> {
     const mode =
-      this.imagesMode ??
+      this.settled.mode ??
       this.store.state.facts.images ??
       (await ownImagesInEngine(await this.engine.docker(), this.imagesFor)).detected;
     return this.imagesFor(mode);
@@ -87,7 +94,7 @@ export class ContainersProvider extends MemberProvider {
 
   override async up(options: UpOptions = {}, onEvent?: (event: UpEvent) => void): Promise<UpResult> {
     const result = await super.up(options, onEvent);
-    if (this.imagesMode) await this.store.setFacts({ images: this.imagesMode });
+    if (this.settled.mode) await this.store.setFacts({ images: this.settled.mode });
     return result;
   }
 

@@ -53,6 +53,8 @@ async function startPodmanService(): Promise<EngineConnection> {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
   };
   process.once('exit', stop);
+  // A service that ends on its own (idle for a minute) needs no stopping: a later one adds its own.
+  child.once('exit', () => process.removeListener('exit', stop));
   child.unref();
   (child.stderr as { unref?: () => void } | null)?.unref?.();
   const deadline = Date.now() + 15_000;

@@ -1,15 +1,23 @@
 import { VERSIONS } from '@stackdrill/facts';
 import { describe, expect, it } from 'vitest';
 import { IMAGES, IMAGES_MODES } from '../../images/build-images.ts';
-import { officialKafkaImage, publishedImages, stackImages } from './stack-images.ts';
+import {
+  MONGO_FLAVOR,
+  OFFICIAL_MONGO,
+  officialKafkaImage,
+  publishedImages,
+  stackImages,
+} from './stack-images.ts';
 
 describe('the images the containers provider runs', () => {
-  it('when online, then Kafka is the official image of the pinned version, by digest; offline the stack’s own', () => {
+  it('when online, then Kafka and MongoDB are the official images, by digest; offline Kafka is the stack’s own and FerretDB stands in', () => {
+    expect(OFFICIAL_MONGO).toMatch(/^docker\.io\/library\/mongo@sha256:[0-9a-f]{64}$/);
+    expect(MONGO_FLAVOR).toEqual({ public: 'mongod', offline: 'ferretdb' });
     expect(officialKafkaImage()).toMatch(/^docker\.io\/apache\/kafka@sha256:[0-9a-f]{64}$/);
     expect(stackImages('public').kafka.image).toBe(officialKafkaImage(VERSIONS.kafka));
     expect(stackImages('offline').kafka.image).toBe(IMAGES.find((i) => i.name === 'kafka')!.tag);
-    expect(publishedImages(stackImages('public'))).toEqual([officialKafkaImage()]);
-    expect(publishedImages(stackImages('offline'))).toEqual([]);
+    expect(publishedImages(stackImages('public'), 'public')).toEqual([officialKafkaImage(), OFFICIAL_MONGO]);
+    expect(publishedImages(stackImages('offline'), 'offline')).toEqual([]);
   });
 
   it('when Kafka starts in either image, then the command line is the same', () => {

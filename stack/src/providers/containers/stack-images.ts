@@ -11,6 +11,8 @@ import {
   type ImagesMode,
 } from '../../images/build-images.ts';
 import type { UpEvent } from '../provider.ts';
+import type { MongoFlavor } from '../../components/mongo/mongo-probe.ts';
+import type { MemberProgram } from '../members/member-runtime.ts';
 import type { ImageSet } from './container-runtime.ts';
 
 const tagOf = (name: string) => {
@@ -27,6 +29,14 @@ const tagOf = (name: string) => {
 const OFFICIAL_KAFKA_DIGESTS: Record<string, string> = {
   '3.9.1': 'sha256:4ceccc577f03f51f6af8dbfda55194d0d892f4fa7913ffbded567ce3895622ed',
 };
+
+/**
+ * The official MongoDB image, `mongo:7.0-jammy` (7.0.40) by its index digest (every platform) as
+ * docker-library/repo-info records it. Online, the containers provider runs MongoDB as a replica
+ * set of three of it; offline (no registry, and no package of MongoDB in Debian) FerretDB stands in.
+ */
+export const OFFICIAL_MONGO =
+  'docker.io/library/mongo@sha256:406a4fdca9fc763443268f000218d3849ef8996f66ed9e92ba0b501b446ab822';
 
 /** The official Kafka image of `version`, pinned by digest (no tag: engines refuse or drop one beside it). */
 export function officialKafkaImage(version: string = VERSIONS.kafka): string {
@@ -53,25 +63,33 @@ export function stackImages(mode: ImagesMode): ImageSet {
     toxiproxy: { image: tagOf('toxiproxy'), command: (args) => args },
     'node-app': { image: tagOf('app'), command: (args) => args },
     'ui-server': { image: tagOf('ui'), command: (args) => args },
-    // The official image: not run on this machine (no registry reaches it here; FerretDB stands in).
-    mongod: { image: 'docker.io/library/mongo:7.0', command: (args) => ['mongod', ...args] },
+    // The official image (online only): its entry point passes `mongod …` on; as its own user, not root.
+    mongod: { image: OFFICIAL_MONGO, command: (args) => ['mongod', ...args], user: '999:999' },
+    'socks-gate': { image: tagOf('socks-gate'), command: (args) => args },
   };
 }
 
-/** The images a set runs (FerretDB stands in for mongod: see the README). */
-const imagesOf = (set: ImageSet): string[] => [
-  ...new Set(
-    Object.entries(set)
-      .filter(([program]) => program !== 'mongod')
-      .map(([, i]) => i.image),
-  ),
-];
+/** Which MongoDB each mode runs: a replica set of the official image online, FerretDB offline. */
+export const MONGO_FLAVOR: Record<ImagesMode, MongoFlavor> = { public: 'mongod', offline: 'ferretdb' };
+
+/** The images a set runs in a mode (one MongoDB of the two). */
+const imagesOf = (set: ImageSet, mode: ImagesMode): string[] => {
+  const unused: MemberProgram = MONGO_FLAVOR[mode] === 'mongod' ? 'ferretdb' : 'mongod';
+  return [
+    ...new Set(
+      Object.entries(set)
+        .filter(([program]) => program !== unused)
+        .map(([, i]) => i.image),
+    ),
+  ];
+};
 
 /** One the stack builds (`pnpm images:build`), not one it pulls. */
 const isOwn = (image: string) => IMAGES.some((i) => i.tag === image);
 
 /** The images of a set the stack runs as published (online, the official Kafka). */
-export const publishedImages = (set: ImageSet): string[] => imagesOf(set).filter((i) => !isOwn(i));
+export const publishedImages = (set: ImageSet, mode: ImagesMode): string[] =>
+  imagesOf(set, mode).filter((i) => !isOwn(i));
 
 export interface EnsureImagesOptions {
   /** `--images`. */
@@ -99,7 +117,7 @@ export async function ensureImages(
   const mode = options.asked ?? options.recorded ?? detected;
   const why = options.asked ? '' : options.recorded ? ' (what it ran before)' : '';
   const build = mode === 'offline' ? 'pnpm images:build --offline' : 'pnpm images:build';
-  const needed = imagesOf(imagesFor(mode));
+  const needed = imagesOf(imagesFor(mode), mode);
   const own = needed.filter(isOwn);
   const other = [...present].filter(([image, m]) => own.includes(image) && m !== mode);
   if (other.length > 0)
@@ -108,7 +126,7 @@ export async function ensureImages(
       message: `${describeOther(other, own.length)}; this stack runs the ${mode} images${why}`,
       hint: `build them again with \`${build}\`, or pass \`--images ${mode === 'public' ? 'offline' : 'public'}\` to run the ones built`,
     });
-  for (const image of publishedImages(imagesFor(mode)))
+  for (const image of publishedImages(imagesFor(mode), mode))
     await ensurePublished(docker, image, mode, options.onEvent);
   let { missing } = await imagesInEngine(docker, own);
   if (missing.length > 0) {
@@ -150,7 +168,7 @@ export async function ownImagesInEngine(
   docker: Docker,
   imagesFor: (mode: ImagesMode) => ImageSet,
 ): Promise<{ present: Map<string, string>; detected: ImagesMode }> {
-  const everyOwn = [...new Set(IMAGES_MODES.flatMap((m) => imagesOf(imagesFor(m)).filter(isOwn)))];
+  const everyOwn = [...new Set(IMAGES_MODES.flatMap((m) => imagesOf(imagesFor(m), m).filter(isOwn)))];
   const { built } = await imagesInEngine(docker, everyOwn);
   const modes = new Set(built.values());
   return { present: built, detected: modes.size === 1 && modes.has('offline') ? 'offline' : 'public' };

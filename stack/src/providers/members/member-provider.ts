@@ -1,7 +1,7 @@
 import { StackError } from '@stackdrill/toolkit';
 import type { ComponentHandle, ComponentName, ComponentStatus, Endpoints } from '../../components/handle.ts';
 import type { AppSecrets } from '../../components/app/app-env.ts';
-import { mongoUri, type MongoFlavor } from '../../components/mongo/mongo-probe.ts';
+import type { MongoFlavor } from '../../components/mongo/mongo-probe.ts';
 import type { InstancePaths } from '../../paths.ts';
 import type { StateStore } from '../../process/state-store.ts';
 import type { InstanceName, ResolvedInstance } from '@stackdrill/facts';
@@ -264,7 +264,7 @@ export abstract class MemberProvider implements Provider {
     const natMap = view === 'host' ? this.redis.hostNatMap() : undefined;
     return {
       mongo: {
-        uri: mongoUri(mongo, (m) => this.hostOf(view, m.name)),
+        uri: this.mongo.clientUri(view, (member) => this.hostOf(view, member)),
         replicaSet: mongo.replicaSet,
         members: mongo.members.map(at),
       },

@@ -10,7 +10,9 @@ export type MemberProgram =
   | 'toxiproxy'
   | 'node-app'
   /** The web UI's own server (nginx), where a provider serves the UI apart from the gateway. */
-  | 'ui-server';
+  | 'ui-server'
+  /** A SOCKS5 server on the stack's network (microsocks): this machine's way to MongoDB's named members. */
+  | 'socks-gate';
 
 /**
  * How one member runs, said once for every provider: the program, its arguments, environment and

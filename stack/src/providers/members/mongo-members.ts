@@ -1,9 +1,15 @@
 import { StackError, waitFor } from '@stackdrill/toolkit';
 import type { ComponentStatus } from '../../components/handle.ts';
-import { probeMongo, type MongoFlavor, type MongoProbeTarget } from '../../components/mongo/mongo-probe.ts';
+import {
+  gatedMongoUri,
+  mongoUri,
+  probeMongo,
+  type MongoFlavor,
+  type MongoProbeTarget,
+} from '../../components/mongo/mongo-probe.ts';
 import { ferretdbArgs } from '../../components/mongo/ferretdb-args.ts';
 import { initiateReplicaSet } from '../../components/mongo/replica-set.ts';
-import { mongoHello, waitUntil } from '../../readiness/strategies.ts';
+import { mongoHello, socksGateReaches, waitUntil } from '../../readiness/strategies.ts';
 import type { MemberLaunch } from './member-runtime.ts';
 import { MemberComponent, type MemberContext, type Report, type UpOutcome } from './member-component.ts';
 
@@ -32,7 +38,34 @@ export class MongoMembers extends MemberComponent {
     const { mongo } = this.ctx.instance;
     // FerretDB has no replication: it runs as the first member only.
     const members = this.flavor === 'mongod' ? mongo.members : mongo.members.slice(0, 1);
-    return { host: this.host, replicaSet: mongo.replicaSet, members, flavor: this.flavor };
+    const target = { host: this.host, replicaSet: mongo.replicaSet, members, flavor: this.flavor };
+    const gate = this.gate;
+    if (!gate) return target;
+    const clientUri = gatedMongoUri(target, { host: this.host, port: gate.port }, (m) =>
+      this.stackHost(m.name),
+    );
+    return { ...target, clientUri };
+  }
+
+  /** The URI a client uses: this machine's (through the gate where there is one), or the stack's own. */
+  clientUri(view: 'host' | 'stack', hostOf: (member: string) => string): string {
+    const { target } = this;
+    return view === 'host' && target.clientUri ? target.clientUri : mongoUri(target, (m) => hostOf(m.name));
+  }
+
+  /**
+   * Where the members are named on a network of their own (containers), the SOCKS5 gate on it that
+   * this machine's clients reach them through: the names a replica set's members advertise resolve
+   * only there. Not a member of the set: it has no role, fault point or data.
+   */
+  private get gate(): { name: string; port: number } | undefined {
+    const { members, gate } = this.ctx.instance.mongo;
+    return this.stackHost(members[0]!.name) !== this.host ? gate : undefined;
+  }
+
+  private gateNames(): string[] {
+    const gate = this.gate;
+    return gate ? [gate.name] : [];
   }
 
   memberNames(): string[] {
@@ -40,17 +73,40 @@ export class MongoMembers extends MemberComponent {
   }
 
   protected memberPorts(member: string): number[] {
+    const gate = this.gate;
+    if (member === gate?.name) return [gate.port];
     return this.target.members.filter((m) => m.name === member).map((m) => m.port);
   }
 
-  protected probe(): Promise<ComponentStatus> {
-    return probeMongo(this.target);
+  protected override stopOrder(): string[][] {
+    return [[...this.memberNames(), ...this.gateNames()]];
+  }
+
+  protected async probe(): Promise<ComponentStatus> {
+    const status = await probeMongo(this.target);
+    const gate = this.gate;
+    if (gate && !(await this.isRunning(gate.name))) {
+      status.healthy = false;
+      status.problems.push(
+        `its gate (${gate.name}, SOCKS5 on ${this.host}:${gate.port}) is not running: this machine's clients cannot reach the set; \`pnpm stack:up\` starts it`,
+      );
+    }
+    return status;
   }
 
   protected async launch(member: string): Promise<MemberLaunch> {
     const { bindHost, dir: dirOf } = this.runtime.placement;
-    const dir = dirOf(member);
     const port = this.memberPorts(member)[0]!;
+    if (member === this.gate?.name)
+      return {
+        member,
+        component: this.name,
+        program: 'socks-gate',
+        args: ['-i', bindHost, '-p', String(port)],
+        ports: [port],
+        published: [{ host: port, member: port }],
+      };
+    const dir = dirOf(member);
     const rs = this.ctx.instance.mongo.replicaSet;
     const common = {
       member,
@@ -95,7 +151,12 @@ export class MongoMembers extends MemberComponent {
 
   protected async waitUp(member: string): Promise<void> {
     const port = this.memberPorts(member)[0]!;
-    await waitUntil(member, mongoHello(this.host, port), [this.watch(member)]);
+    const first = this.target.members[0]!;
+    const ready =
+      member === this.gate?.name
+        ? socksGateReaches(this.host, port, { host: this.stackHost(first.name), port: first.port })
+        : mongoHello(this.host, port);
+    await waitUntil(member, ready, [this.watch(member)]);
   }
 
   async up(report: Report): Promise<UpOutcome> {
@@ -118,6 +179,8 @@ export class MongoMembers extends MemberComponent {
       await this.initiate();
     }
     report(this.flavor === 'mongod' ? 'waiting for a primary and 2 secondaries' : 'waiting for the primary');
+    // This machine's way to the set's names, once they answer.
+    const gate = await this.startMissing(this.gateNames(), report, 'SOCKS5 gate');
     await waitFor(
       async () => {
         const status = await this.status();
@@ -131,7 +194,7 @@ export class MongoMembers extends MemberComponent {
         watch: this.memberNames().map((m) => this.watch(m)),
       },
     );
-    return started > 0 ? 'started' : 'already-running';
+    return started + gate > 0 ? 'started' : 'already-running';
   }
 
   private async initiate(): Promise<void> {

@@ -111,6 +111,11 @@ export class NativeRuntime implements MemberRuntime {
         return { ...base, ...withEnv, command: tools.mongod, args: launch.args };
       case 'toxiproxy':
         return { ...base, ...withEnv, command: toxiproxyBinary(), args: launch.args };
+      case 'socks-gate':
+        throw new StackError({
+          component: launch.member,
+          message: 'the native provider needs no gate: its members are on this machine’s loopback',
+        });
       case 'ui-server':
         throw new StackError({
           component: launch.member,
