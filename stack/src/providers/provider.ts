@@ -15,7 +15,7 @@ export type UpEvent =
   | { type: 'purged'; path: string }
   /** Containers: which build of the images the stack runs (on which base), and which it runs as published. */
   | { type: 'images'; mode: ImagesMode; base: string; published: string[] }
-  /** Containers: a published image the stack runs (online, the official Kafka) was missing and is being pulled. */
+  /** Containers: a published image the stack runs (online, the official Kafka and MongoDB) was missing and is being pulled. */
   | {
       type: 'images-pull';
       image: string;

@@ -29,7 +29,8 @@ export const LABELS = {
 
 /**
  * How a container is removed: with the anonymous volumes its image declares (the official Kafka
- * image's three, which the offline one copies); a member's named volume is never removed with it.
+ * image's three, which the offline one copies; the official MongoDB image's two); a member's named
+ * volume is never removed with it.
  */
 const REMOVE = { force: true, v: true } as const;
 

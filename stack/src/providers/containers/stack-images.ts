@@ -48,9 +48,10 @@ export function officialKafkaImage(version: string = VERSIONS.kafka): string {
 
 /**
  * The images each program runs in. The stack's own (`pnpm images:build`, on the public Debian base
- * or, `--offline`, on one made with debootstrap), whose entry points take the arguments; and
- * Kafka's: online the official image, offline the stack's own laid out like it, so one command line
- * starts either (its own entry point, `java` on the PATH, the jars in KAFKA_CLASSPATH).
+ * or, `--offline`, on one made with debootstrap), whose entry points take the arguments; Kafka's:
+ * online the official image, offline the stack's own laid out like it, so one command line starts
+ * either (`java` on the PATH, the jars in KAFKA_CLASSPATH; the official image's entry point passes
+ * the command on); and MongoDB's official image, run online only (MONGO_FLAVOR).
  */
 export function stackImages(mode: ImagesMode): ImageSet {
   return {
@@ -87,7 +88,7 @@ const imagesOf = (set: ImageSet, mode: ImagesMode): string[] => {
 /** One the stack builds (`pnpm images:build`), not one it pulls. */
 const isOwn = (image: string) => IMAGES.some((i) => i.tag === image);
 
-/** The images of a set the stack runs as published (online, the official Kafka). */
+/** The images of a set the stack runs as published (online, the official Kafka and MongoDB). */
 export const publishedImages = (set: ImageSet, mode: ImagesMode): string[] =>
   imagesOf(set, mode).filter((i) => !isOwn(i));
 
@@ -175,7 +176,7 @@ export async function ownImagesInEngine(
 }
 
 /**
- * A published image the stack runs as it is (online, the official Kafka): pulled when the engine
+ * A published image the stack runs as it is (online, the official Kafka and MongoDB): pulled when the engine
  * has none, with its progress. Offline nothing is pulled: the stack runs only images it builds.
  */
 async function ensurePublished(
