@@ -178,9 +178,9 @@ export class MongoMembers extends MemberComponent {
       report('initiating replica set');
       await this.initiate();
     }
-    report(this.flavor === 'mongod' ? 'waiting for a primary and 2 secondaries' : 'waiting for the primary');
     // This machine's way to the set's names, once they answer.
     const gate = await this.startMissing(this.gateNames(), report, 'SOCKS5 gate');
+    report(this.flavor === 'mongod' ? 'waiting for a primary and 2 secondaries' : 'waiting for the primary');
     await waitFor(
       async () => {
         const status = await this.status();
