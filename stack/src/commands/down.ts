@@ -24,7 +24,7 @@ export async function down(argv: string[]): Promise<number> {
   const provider = await openProvider(instance, parsed.provider);
   const { stopped, deleted } = await provider.down({ keep: values.keep, onEvent: printDownEvent });
   console.log(
-    `stopped ${stopped} processes of instance "${instance}" in ${seconds(Date.now() - t0)}; none left running`,
+    `stopped ${stopped} members of instance "${instance}" in ${seconds(Date.now() - t0)}; none left running`,
   );
   if (values.purge && !deleted) await provider.purge();
   if (values.purge || deleted) console.log(`deleted ${provider.home} and everything of the instance`);
