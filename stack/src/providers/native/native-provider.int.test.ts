@@ -333,7 +333,7 @@ describe('stack:down', () => {
     expect(records.length).toBeGreaterThanOrEqual(10); // 12 with a real mongod replica set
     const { code, stdout } = cli('stack-down', '--instance', 'bench');
     expect(code).toBe(0);
-    expect(stdout).toContain(`stopped ${records.length} processes`);
+    expect(stdout).toContain(`stopped ${records.length} members`);
     expect(stdout).toContain('none left running');
     // Its progress: a line per component as it stops (the app first, then the data tier).
     for (const component of ['app', 'mongo', 'redis', 'kafka'])
