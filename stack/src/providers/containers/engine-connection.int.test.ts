@@ -1,22 +1,26 @@
-import { setTimeout as sleep } from 'node:timers/promises';
-import { describe, expect, it } from 'vitest';
-import { connectEngine } from './engine-connection.ts';
+import { describe, expect, it, vi } from 'vitest';
 
 /**
- * The API service this process starts where no engine serves one (Podman here): it exits after
- * an idle period should the process die, but never while the process lives.
+ * The API service a process starts where no engine serves one (Podman here). Two test files of
+ * one run are one process with a fresh instance of the module each: their services must not meet.
  */
-describe('the Podman API service this process starts', () => {
-  it('when the process makes no engine call for longer than the service idles, then its next call still reaches the engine', async () => {
-    const connection = await connectEngine(process.env, { idleS: 2 });
+describe('the Podman API services a process starts', () => {
+  it('when two instances of the module start a service each, then each has its own socket, and one ending leaves the other serving', async () => {
+    const first = await import('./engine-connection.ts');
+    vi.resetModules();
+    const second = await import('./engine-connection.ts');
+    expect(second).not.toBe(first);
+    const a = await first.connectEngine(process.env);
+    const b = await second.connectEngine(process.env);
     try {
-      // Past the idle period, and past the 5 s an HTTP client keeps an idle connection open (which
-      // holds the service too).
-      await sleep(10_000);
-      expect(connection.alive()).toBe(true);
-      expect(String(await connection.docker.ping())).toBe('OK');
+      expect(a.engine.host).not.toBe(b.engine.host);
+      expect(a.alive() && b.alive()).toBe(true);
+      await a.close();
+      expect(b.alive()).toBe(true);
+      expect(String(await b.docker.ping())).toBe('OK');
     } finally {
-      await connection.close();
+      await a.close();
+      await b.close();
     }
-  }, 30_000);
+  }, 60_000);
 });

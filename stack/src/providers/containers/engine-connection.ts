@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -13,7 +14,7 @@ import { askEngine, detectEngine, type Engine } from './engine.ts';
 export interface EngineConnection {
   engine: Engine;
   docker: Docker;
-  /** False once the API service this process started has exited (killed: it is kept from idling out). */
+  /** False once the API service this process started has exited (idle for a minute). */
   alive(): boolean;
   /** Stops the API service this process started (nothing when the engine was already serving). */
   close(): Promise<void>;
@@ -22,16 +23,11 @@ export interface EngineConnection {
 /**
  * A connection to the container engine: the one `detectEngine` finds, else, where Podman is
  * installed but nothing serves its API (no systemd socket here), a `podman system service` this
- * process starts on a socket of its own and owns: kept alive while the process lives, stopped when
- * it exits, and exiting by itself a minute after its last call should the process die first
- * (SIGKILL). Containers do not depend on it:
+ * process starts on a socket of its own and owns: stopped when the process exits, and exiting by
+ * itself after 60 s without a call should the process die first. Containers do not depend on it:
  * Podman runs them without the API service.
  */
-export async function connectEngine(
-  env: NodeJS.ProcessEnv = process.env,
-  /** How long a service this process starts waits without a call before it exits (tests shorten it). */
-  { idleS = 60 }: { idleS?: number } = {},
-): Promise<EngineConnection> {
+export async function connectEngine(env: NodeJS.ProcessEnv = process.env): Promise<EngineConnection> {
   let detectError: unknown;
   try {
     const engine = await detectEngine(env);
@@ -40,16 +36,17 @@ export async function connectEngine(
     detectError = error;
   }
   if (env.DOCKER_HOST || !(await tryOutput('podman', ['--version']))) throw detectError;
-  return startPodmanService(idleS);
+  return startPodmanService();
 }
 
-/** Services this process started, numbered: each has a socket of its own. */
-let services = 0;
-
-async function startPodmanService(idleS: number): Promise<EngineConnection> {
-  const socket = join(tmpdir(), `stackdrill-podman-${process.pid}-${++services}.sock`);
+async function startPodmanService(): Promise<EngineConnection> {
+  // A socket of its own, named at random: a counter of this module's restarts with each fresh
+  // instance of it (each test file of a run in one process), and a second service on a path in use
+  // cannot bind it; the connection then talked to the first, whose exit took its socket away
+  // (ENOENT in the suite, twice).
+  const socket = join(tmpdir(), `stackdrill-podman-${process.pid}-${randomBytes(6).toString('hex')}.sock`);
   const host = `unix://${socket}`;
-  const child: ChildProcess = spawn('podman', ['system', 'service', `--time=${idleS}`, host], {
+  const child: ChildProcess = spawn('podman', ['system', 'service', '--time=60', host], {
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   let stderr = '';
@@ -58,7 +55,7 @@ async function startPodmanService(idleS: number): Promise<EngineConnection> {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
   };
   process.once('exit', stop);
-  // A service that ended on its own needs no stopping: a later one adds its own listener.
+  // A service that ends on its own (idle for a minute) needs no stopping: a later one adds its own.
   child.once('exit', () => process.removeListener('exit', stop));
   child.unref();
   (child.stderr as { unref?: () => void } | null)?.unref?.();
@@ -68,22 +65,13 @@ async function startPodmanService(idleS: number): Promise<EngineConnection> {
     if (child.exitCode !== null) break;
     try {
       const engine = await askEngine(host);
-      const docker = dockerFor(host);
-      // While this process lives, a ping three times per idle period keeps the service from its
-      // idle exit: a call made as it exits fails (ENOENT: its socket went between the `alive()`
-      // check and the call, seen once in the suite after a minute without a call). Should the
-      // process die, the pings stop and the service exits after its idle period.
-      const keepAlive = setInterval(() => void docker.ping().catch(() => {}), (idleS * 1000) / 3);
-      keepAlive.unref();
-      child.once('exit', () => clearInterval(keepAlive));
       return {
         engine,
-        docker,
-        // Its socket is the test: the service removes it when it exits, and the exit was seen
-        // before the child's own exit event (a call then failed with ENOENT).
+        docker: dockerFor(host),
+        // Its socket is the test: the service removes it when it exits (idle for a minute), and
+        // the exit was seen before the child's own exit event (a call then failed with ENOENT).
         alive: () => child.exitCode === null && child.signalCode === null && existsSync(socket),
         close: async () => {
-          clearInterval(keepAlive);
           process.removeListener('exit', stop);
           stop();
           await rm(socket, { force: true });
@@ -111,7 +99,7 @@ function dockerFor(host: string): Docker {
 /**
  * The process's engine connection: made on first use and shared by every provider the process
  * opens (one API service, not one per provider); made again if the service it started has exited
- * (killed). A service it started stops when the process exits.
+ * after a minute idle. A service it started stops when the process exits.
  */
 export const sharedEngine = {
   connection: undefined as Promise<EngineConnection> | undefined,
